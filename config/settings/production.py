@@ -1,0 +1,40 @@
+"""Production: refuses to start without a real secret key, allowed hosts and PostgreSQL, and passes
+`manage.py check --deploy --fail-level WARNING`. See docs/deployment.md."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY
+
+DEBUG = env_bool("DEBUG", False)
+if DEBUG:
+    raise ImproperlyConfigured("Environment variable DEBUG must not be true in production.")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "Environment variable SECRET_KEY must be set to a random value of at least 50 characters."
+    )
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "Environment variable ALLOWED_HOSTS must list the site's host names."
+    )
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise ImproperlyConfigured(
+        "Environment variable DATABASE_URL must point to PostgreSQL (postgres://…) in production."
+    )
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True

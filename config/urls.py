@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Follow-up administration")
+admin.site.site_title = _("Follow-up administration")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("konto/login/", auth_views.LoginView.as_view(), name="login"),
+    path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("organizations.urls")),
+]

@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import access, services
+from .admin_scoping import MunicipalityScopedAdmin
+from .models import (
+    Body,
+    Membership,
+    Municipality,
+    OrganisationalUnit,
+    Profession,
+    SourceDocument,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts are managed by superusers; municipality administrators manage memberships."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "pk"
+    list_display = ["name", "code", "is_published"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["source", "source_section"]
+
+    def _municipality_of(self, obj):
+        return obj
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        ids = access.municipality_ids_for(request.user, self._perm("view"))
+        change = access.municipality_ids_for(request.user, self._perm("change"))
+        if ids is None or change is None:
+            return queryset
+        return queryset.filter(pk__in=ids | change)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Name and official code are facts, not something a municipality edits about itself.
+            fields += ["name", "code", "slug"]
+        return fields
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(OrganisationalUnit)
+class OrganisationalUnitAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "municipality"]
+    list_filter = ["kind", "municipality"]
+    search_fields = ["name"]
+    list_select_related = ["parent", "municipality"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(Profession)
+class ProfessionAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_plural", "key"]
+    search_fields = ["name"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(Body)
+class BodyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "municipality"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["municipality"]
+    readonly_fields = ["source", "source_section"]
+
+    def get_queryset(self, request):
+        # Cross-municipal bodies (KKR, KL) are public facts; municipal ones are scoped.
+        queryset = super().get_queryset(request)
+        ids = access.municipality_ids_for(request.user)
+        if ids is None:
+            return queryset
+        return queryset.filter(municipality__isnull=True) | queryset.filter(municipality__in=ids)
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published_on", "file_name"]
+    search_fields = ["title", "key"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["user", "municipality", "role", "created_at"]
+    list_filter = ["role", "municipality"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "municipality"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership's person and place are fixed; to move someone, remove and grant anew.
+        return ["user", "municipality"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Offer only people already in one's own municipalities, or in none yet: the names of
+            # other municipalities' staff are not this administrator's business.
+            ids = access.municipality_ids_for(request.user, self._perm("change")) or set()
+            kwargs["queryset"] = (
+                User.objects.filter(memberships__municipality__in=ids)
+                | User.objects.filter(memberships__isnull=True)
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not self._allowed(request, obj, "change" if change else "add"):
+            raise PermissionDenied
+        services.membership_set(
+            user=obj.user, municipality=obj.municipality, role=obj.role, acting_user=request.user
+        )
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("municipality", "user"):
+            services.membership_remove(membership=membership, acting_user=request.user)
+
+
+admin.site.site_url = "/"
+admin.site.empty_value_display = _("(none)")

@@ -1,0 +1,287 @@
+"""Municipalities (the tenants), their organisational units, professions, issuing bodies, the source
+documents seed data comes from, and the users and their roles per municipality."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A person who logs in. The only people stored: workforce data is aggregated."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class SourceDocument(models.Model):
+    """A public document that seed data was taken from (see fixtures/ and ../shared/seeds/)."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.key,)
+
+
+class Sourced(models.Model):
+    """Provenance: the document and section a seeded fact comes from. Empty for data users enter."""
+
+    source = models.ForeignKey(
+        SourceDocument,
+        verbose_name=_("source document"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_section = models.CharField(_("section in source"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Municipality(Sourced):
+    name = models.CharField(_("name"), max_length=100)
+    code = models.PositiveSmallIntegerField(
+        _("municipality code"),
+        unique=True,
+        validators=[MinValueValidator(101), MaxValueValidator(999)],
+        help_text=_("The official three-digit municipality code, e.g. 201 for Allerød."),
+    )
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Anyone may read a published municipality's dashboards without logging in."),
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__gte=101) & Q(code__lte=999), name="municipality_code_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class UnitKind(models.TextChoices):
+    ADMINISTRATION = "administration", _("Administration")
+    AREA = "area", _("Area")
+    DAYCARE = "daycare", _("Daycare")
+    CARE_HOME = "care_home", _("Care home")
+    HOME_CARE = "home_care", _("Home care")
+    SCHOOL = "school", _("School")
+    JOB_CENTRE = "job_centre", _("Job centre")
+    OTHER_INSTITUTION = "other_institution", _("Other institution")
+
+
+INSTITUTION_KINDS = frozenset(
+    {
+        UnitKind.DAYCARE,
+        UnitKind.CARE_HOME,
+        UnitKind.HOME_CARE,
+        UnitKind.SCHOOL,
+        UnitKind.JOB_CENTRE,
+        UnitKind.OTHER_INSTITUTION,
+    }
+)
+
+
+class OrganisationalUnit(Sourced):
+    """A node in a municipality's tree: administration → area → institution."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="units",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="unit_name_unique_per_municipality"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_institution(self) -> bool:
+        return self.kind in INSTITUTION_KINDS
+
+    def clean(self):
+        super().clean()
+        parent = self.parent
+        if parent is None:
+            if self.kind != UnitKind.ADMINISTRATION and self.kind != UnitKind.AREA:
+                # Institutions hang under an area or the administration.
+                raise ValidationError(
+                    {"parent": _("An institution must belong to an area or an administration.")}
+                )
+            return
+        if self.municipality_id and parent.municipality_id != self.municipality_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another municipality.")})
+        if self.kind == UnitKind.ADMINISTRATION:
+            raise ValidationError({"parent": _("An administration is the top of the tree.")})
+        if parent.is_institution:
+            raise ValidationError({"parent": _("An institution cannot contain other units.")})
+        ancestor = parent
+        while ancestor is not None:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+            ancestor = ancestor.parent
+
+
+class Profession(Sourced):
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_plural = models.CharField(_("plural"), max_length=100)
+
+    class Meta:
+        verbose_name = _("profession")
+        verbose_name_plural = _("professions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.key,)
+
+
+class BodyKind(models.TextChoices):
+    COUNCIL = "council", _("City council")
+    COMMITTEE = "committee", _("Standing committee")
+    TASK_COMMITTEE = "task_committee", _("Task committee")
+    KKR = "kkr", _("KKR (regional municipal contact council)")
+    KL = "kl", _("KL (Local Government Denmark)")
+    OTHER = "other", _("Other")
+
+
+class Body(Sourced):
+    """Who issues or receives recommendations: a council, a committee, KKR, KL …"""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        help_text=_("Empty for a body that spans municipalities, such as KKR or KL."),
+    )
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                condition=Q(municipality__isnull=False),
+                name="body_name_unique_per_municipality",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(municipality__isnull=True),
+                name="body_name_unique_cross_municipal",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    """A user's role in one municipality. Each maps to the Django group of the same name."""
+
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    HR_OFFICER = "hr_officer", _("HR officer")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that work in the Django admin.
+STAFF_ROLES = frozenset({Role.HR_OFFICER, Role.ADMINISTRATOR})
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["municipality__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="one_role_per_user_and_municipality"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[choice.value for choice in Role]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.municipality}"

@@ -1,0 +1,55 @@
+"""The committed Danish catalogue is compiled: every translation in django.po is in django.mo, so a
+fresh machine needs no gettext tools."""
+
+import ast
+import gettext
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
+def read_po(path: Path) -> dict[str, str]:
+    entries, msgid, msgstr, current, fuzzy = {}, None, None, None, False
+
+    def flush():
+        if msgid and msgstr and not fuzzy:
+            entries[msgid] = msgstr
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#,") and "fuzzy" in line:
+            flush()
+            msgid, msgstr, current, fuzzy = None, None, None, True
+        elif line.startswith("msgid "):
+            if current == "msgstr" or msgid is not None:
+                flush()
+                fuzzy = fuzzy and msgid is None
+            msgid, msgstr, current = ast.literal_eval(line[6:]), None, "msgid"
+        elif line.startswith("msgstr "):
+            msgstr, current = ast.literal_eval(line[7:]), "msgstr"
+        elif line.startswith('"'):
+            if current == "msgid":
+                msgid += ast.literal_eval(line)
+            elif current == "msgstr":
+                msgstr += ast.literal_eval(line)
+        elif not line.strip():
+            flush()
+            msgid, msgstr, current, fuzzy = None, None, None, False
+    flush()
+    return entries
+
+
+def test_danish_catalogue_is_compiled_and_complete():
+    po = read_po(LOCALE / "da/LC_MESSAGES/django.po")
+    assert len(po) > 50
+    with open(LOCALE / "da/LC_MESSAGES/django.mo", "rb") as handle:
+        mo = gettext.GNUTranslations(handle)
+    stale = {k: v for k, v in po.items() if mo.gettext(k) != v}
+    assert not stale, f"django.mo is out of date; run ./dev manage compilemessages: {stale}"
+
+
+def test_no_danish_translation_is_missing():
+    import re
+
+    text = (LOCALE / "da/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    untranslated = re.findall(r'^msgid "(.+)"\nmsgstr ""\n(?!")', text, flags=re.M)
+    assert not untranslated, f"untranslated strings: {untranslated}"
