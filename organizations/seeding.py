@@ -55,12 +55,22 @@ class SeedLoader:
             return str(path)
 
     # Upserting -------------------------------------------------------------------------------
-    def upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
-        """Create or update the row identified by ``lookup`` so that it holds ``values``."""
+    def upsert(
+        self,
+        model: type[models.Model],
+        lookup: dict,
+        values: dict,
+        create_only: dict | None = None,
+    ) -> models.Model:
+        """Create or update the row identified by ``lookup`` so that it holds ``values``.
+
+        ``create_only`` values are set on a new row only: state users own afterwards (a status, say)
+        is never reset by reloading the seed data.
+        """
         obj = model._default_manager.filter(**lookup).first()
         label = str(model._meta.verbose_name_plural)
         if obj is None:
-            obj = model(**lookup, **values)
+            obj = model(**lookup, **values, **(create_only or {}))
             obj.full_clean()
             obj.save()
             self.counts[label][CREATED] += 1

@@ -40,3 +40,52 @@ def member(username: str, municipality: Municipality, role: Role) -> User:
     services.membership_set(user=user, municipality=municipality, role=role, acting_user=None)
     user.refresh_from_db()
     return user
+
+
+# Recommendations ---------------------------------------------------------------------------------
+from organizations.models import Body, BodyKind  # noqa: E402
+from recommendations.models import Recommendation, Report, Status, Theme  # noqa: E402
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Body
+
+    name = factory.Sequence(lambda n: f"Udvalg {n}")
+    kind = BodyKind.TASK_COMMITTEE
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    key = factory.Sequence(lambda n: f"rapport-{n}")
+    title = factory.Sequence(lambda n: f"Rapport {n}")
+    municipality = factory.SubFactory(MunicipalityFactory)
+    issuing_body = factory.SubFactory(
+        BodyFactory, municipality=factory.SelfAttribute("..municipality")
+    )
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    report = factory.SubFactory(ReportFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Tema {n}")
+
+
+def status(key: str) -> Status:
+    return Status.objects.get(key=key)
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    report = factory.SubFactory(ReportFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"Anbefaling {n}")
+    status = factory.LazyFunction(lambda: status("ikke-paabegyndt"))

@@ -1,0 +1,193 @@
+"""Reading an uploaded spreadsheet (CSV or XLSX) into rows, safely, for every importer.
+
+CSV: UTF-8, UTF-8 with BOM or Windows-1252; comma or semicolon (Danish Excel). XLSX: the first sheet,
+read-only, with limits on the file size and the unpacked size (a zip bomb is refused before it is
+unpacked). Trailing blank rows are ignored. Every problem is a TableError with a translated message.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 50
+
+
+class TableError(ValueError):
+    pass
+
+
+@dataclass
+class Row:
+    number: int  # the row number a spreadsheet user sees (header is row 1)
+    values: dict[str, object]
+
+
+def read_table(uploaded, *, max_rows: int = MAX_ROWS) -> tuple[list[str], list[Row]]:
+    """Header (lower-cased, stripped) and data rows of an uploaded CSV or XLSX file."""
+    name = (getattr(uploaded, "name", "") or "").lower()
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise TableError(
+            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
+            % {"size": size // (1024 * 1024), "limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    content = uploaded.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise TableError(
+            _("The file is too large; the limit is %(limit)d MB.")
+            % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    if name.endswith(".xlsx") or content[:2] == b"PK":
+        grid = _xlsx_rows(content, max_rows)
+    elif name.endswith(".csv") or name.endswith(".txt") or not name:
+        grid = _csv_rows(content, max_rows)
+    else:
+        raise TableError(_("Unknown file type: upload a CSV or XLSX file."))
+    while grid and all(_blank(v) for v in grid[-1]):
+        grid.pop()
+    if not grid:
+        raise TableError(_("The file is empty."))
+    header = [str(h).strip().lower() if h is not None else "" for h in grid[0]]
+    if len(header) > MAX_COLUMNS:
+        raise TableError(_("The file has too many columns (at most %(n)d).") % {"n": MAX_COLUMNS})
+    duplicates = {h for h in header if h and header.count(h) > 1}
+    if duplicates:
+        raise TableError(
+            _("The column(s) %(columns)s appear more than once.")
+            % {"columns": ", ".join(sorted(duplicates))}
+        )
+    rows = []
+    for index, raw in enumerate(grid[1:], start=2):
+        if all(_blank(v) for v in raw):
+            continue
+        values = {h: (raw[i] if i < len(raw) else None) for i, h in enumerate(header) if h}
+        rows.append(Row(index, values))
+    return header, rows
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="strict")
+
+
+def _csv_rows(content: bytes, max_rows: int) -> list[list]:
+    try:
+        text = _decode(content)
+    except UnicodeDecodeError:
+        raise TableError(
+            _("The file's text encoding is not recognised: save it as UTF-8 CSV.")
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > max_rows + 1:
+                raise TableError(_("The file has too many rows (at most %(n)d).") % {"n": max_rows})
+    except csv.Error as exc:
+        raise TableError(_("The CSV file could not be read: %(error)s") % {"error": exc}) from None
+    return rows
+
+
+def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise TableError(_("The file is not a valid XLSX workbook.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError(_("The workbook unpacks to too much data and was refused."))
+    for info in archive.infolist():
+        if info.filename.endswith(".xml"):
+            head = archive.read(info.filename)[:4096]
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise TableError(_("The workbook contains XML declarations that are not allowed."))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise TableError(_("The file is not a valid XLSX workbook.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > max_rows + 1:
+                raise TableError(_("The file has too many rows (at most %(n)d).") % {"n": max_rows})
+        return rows
+    finally:
+        workbook.close()
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell_decimal(value):
+    """A number from a cell: 12.5, "12,5", "1.050,5" (Danish) or "1,050.5". Empty → None."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if "," in text and "." in text:
+        # Whichever comes last is the decimal mark.
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+    return number
+
+
+def cell_date(value):
+    """A date from a cell: a spreadsheet date, 2024-03-01, 01-03-2024 or 1.3.2024. Empty → None."""
+    import datetime
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(
+        _("“%(value)s” is not a date: use YYYY-MM-DD or DD-MM-YYYY.") % {"value": value}
+    )

@@ -1,0 +1,601 @@
+"""The admin where HR and administrative staff keep recommendations up to date. Every status change,
+from the change page's status form or the bulk action, goes through services.recommendation_change_status."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from organizations import access
+from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.tabular import TableError, read_table
+
+from . import importing, selectors, services
+from .forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm
+from .freshness import freshness
+from .models import (
+    Addressee,
+    BudgetLine,
+    CouncilDecision,
+    ProgressMode,
+    Recommendation,
+    Report,
+    ReportFact,
+    Status,
+    StatusUpdate,
+    Theme,
+    UpdateOrigin,
+)
+
+
+def status_badge(status) -> str:
+    return format_html(
+        '<span class="status-badge"><span aria-hidden="true" style="display:inline-block;'
+        'width:.8em;height:.8em;border-radius:50%;background:{};margin-right:.3em"></span>{}</span>',
+        status.colour,
+        status.label,
+    )
+
+
+class NeedsUpdateFilter(admin.SimpleListFilter):
+    title = _("needs update")
+    parameter_name = "needs_update"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs update")), ("no", _("Up to date"))]
+
+    def queryset(self, request, queryset):
+        flagged = selectors.needs_update(queryset)
+        if self.value() == "yes":
+            return flagged
+        if self.value() == "no":
+            return queryset.exclude(pk__in=flagged.values("pk"))
+        return queryset
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-field filter offering only choices from the user's own municipalities."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to=_scope_q(field.related_model, request.user),
+        )
+
+
+def _scope_q(model, user):
+    from django.db.models import Q
+
+    ids = access.municipality_ids_for(user)
+    if ids is None:
+        return Q()
+    if model is Report:
+        return Q(municipality__in=ids)
+    if model is Theme:
+        return Q(report__municipality__in=ids)
+    if any(f.name == "municipality" for f in model._meta.get_fields()):
+        return Q(municipality__in=ids)
+    return Q()
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    fields = ["position", "amount_kr", "period", "description"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "report__municipality"
+    form = RecommendationAdminForm
+    list_display = [
+        "number",
+        "short_title",
+        "report",
+        "theme",
+        "status_display",
+        "progress_display",
+        "days_since_update",
+        "needs_update_display",
+    ]
+    list_display_links = ["number", "short_title"]
+    list_filter = [
+        ("report", ScopedRelatedFilter),
+        ("theme", ScopedRelatedFilter),
+        "status",
+        ("responsible_unit", ScopedRelatedFilter),
+        "target_professions",
+        NeedsUpdateFilter,
+    ]
+    search_fields = ["number", "title", "summary"]
+    list_select_related = ["status", "theme", "report", "report__municipality"]
+    list_per_page = 100
+    actions = ["change_status_action"]
+    inlines = [BudgetLineInline]
+    autocomplete_fields = []
+    filter_horizontal = ["target_professions", "addressees", "related"]
+    readonly_fields = [
+        "status_display",
+        "progress_display",
+        "last_updated_at",
+        "freshness_display",
+        "timeline_display",
+        "source",
+        "source_section",
+    ]
+    fieldsets = [
+        (
+            _("Status"),
+            {
+                "fields": [
+                    "status_display",
+                    "progress_display",
+                    "progress_mode",
+                    "weight",
+                    "freshness_display",
+                    "version_seen",
+                ]
+            },
+        ),
+        (
+            None,
+            {
+                "fields": [
+                    "report",
+                    "theme",
+                    "parent",
+                    "number",
+                    "title",
+                    "summary",
+                    "purpose",
+                    "goal",
+                    "actions",
+                    "emphasised_points",
+                    "target_professions",
+                    "addressees",
+                ]
+            },
+        ),
+        (
+            _("Responsibility and follow-up"),
+            {
+                "fields": [
+                    "responsible_unit",
+                    "responsible_text",
+                    "contact",
+                    "baseline",
+                    "follow_up_date",
+                    "follow_up_year",
+                    "next_step",
+                    "related",
+                    "note",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["timeline_display"]}),
+        (_("Source"), {"fields": ["source", "source_section"], "classes": ["collapse"]}),
+    ]
+
+    # Columns -----------------------------------------------------------------------------------
+    @admin.display(description=_("title"))
+    def short_title(self, obj):
+        return obj.title if len(obj.title) <= 90 else obj.title[:88] + "…"
+
+    @admin.display(description=_("status"), ordering="status__position")
+    def status_display(self, obj):
+        return status_badge(obj.status)
+
+    @admin.display(description=_("progress (%)"), ordering="progress")
+    def progress_display(self, obj):
+        suffix = _(" (from sub-items)") if obj.progress_mode == ProgressMode.ROLLUP else ""
+        return f"{obj.progress:.0f} %{suffix}"
+
+    @admin.display(description=_("days since update"), ordering="last_updated_at")
+    def days_since_update(self, obj):
+        return (timezone.localdate() - timezone.localtime(obj.last_updated_at).date()).days
+
+    @admin.display(description=_("needs update"), boolean=True)
+    def needs_update_display(self, obj):
+        return freshness(obj)["needs_update"]
+
+    @admin.display(description=_("freshness"))
+    def freshness_display(self, obj):
+        info = freshness(obj)
+        text = ngettext(
+            "Last updated %(days)d day ago.",
+            "Last updated %(days)d days ago.",
+            info["days_since_update"],
+        ) % {"days": info["days_since_update"]}
+        if info["needs_update"]:
+            text += " " + str(_("Needs update."))
+        return text
+
+    @admin.display(description=_("timeline"))
+    def timeline_display(self, obj):
+        if obj.pk is None:
+            return "-"
+        from django.template.loader import render_to_string
+
+        detail = selectors.recommendation_detail(obj.pk)
+        return render_to_string(
+            "admin/recommendations/timeline.html", {"entries": selectors.timeline(detail)}
+        )
+
+    # Scoping and permissions --------------------------------------------------------------------
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Where a recommendation sits is a fact of its report; only its content is edited here.
+            fields += ["report"]
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        allowed = self._writable_ids(request)
+        if allowed is not None:
+            if db_field.name == "report":
+                kwargs["queryset"] = Report.objects.filter(municipality__in=allowed)
+            elif db_field.name == "theme":
+                kwargs["queryset"] = Theme.objects.filter(report__municipality__in=allowed)
+            elif db_field.name == "parent":
+                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=allowed)
+            elif db_field.name == "contact":
+                from organizations.models import User
+
+                kwargs["queryset"] = User.objects.filter(
+                    memberships__municipality__in=allowed
+                ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "related":
+            # Related recommendations may sit in cross-municipal reports (KL) or one's own.
+            ids = access.municipality_ids_for(request.user)
+            if ids is not None:
+                kwargs["queryset"] = Recommendation.objects.filter(
+                    report__municipality__isnull=True
+                ) | Recommendation.objects.filter(report__municipality__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not self._allowed(request, obj, "change" if change else "add"):
+            raise PermissionDenied
+        if change:
+            obj.version += 1
+            obj.last_updated_at = timezone.now()
+            obj.save()
+        else:
+            from .seed import INITIAL_STATUS
+
+            obj.status = Status.objects.get(key=INITIAL_STATUS)
+            obj.save()
+            services.recommendation_record_creation(recommendation=obj, acting_user=request.user)
+
+    def has_change_status_permission(self, request, obj=None):
+        if obj is None:
+            ids = access.municipality_ids_for(request.user, services.STATUS_PERM)
+            return ids is None or bool(ids)
+        return services.can_change_status(request.user, obj)
+
+    # The status form ------------------------------------------------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/status/",
+                self.admin_site.admin_view(self.change_status_view),
+                name=f"{info[0]}_{info[1]}_status",
+            ),
+            path(
+                "import-status/",
+                self.admin_site.admin_view(self.import_status_view),
+                name=f"{info[0]}_{info[1]}_import_status",
+            ),
+        ] + super().get_urls()
+
+    def has_import_permission(self, request) -> bool:
+        ids = access.municipality_ids_for(request.user, importing.IMPORT_PERM)
+        return ids is None or bool(ids)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if self.has_import_permission(request):
+            extra_context["import_status_url"] = reverse(
+                "admin:recommendations_recommendation_import_status"
+            )
+        return super().changelist_view(request, extra_context)
+
+    def import_status_view(self, request):
+        """Upload → preview of every row → confirm → all rows applied through the service, or none."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import status changes"),
+            "opts": self.opts,
+            "columns": importing.COLUMNS,
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                header, rows = importing.unsign(request.POST.get("payload", ""))
+            except importing.PayloadError:
+                self.message_user(
+                    request,
+                    _("The preview expired or was altered; upload the file again."),
+                    messages.ERROR,
+                )
+                return redirect("admin:recommendations_recommendation_import_status")
+            result = importing.apply(header, rows, user=request.user)
+            if result.ok:
+                self.message_user(
+                    request,
+                    _("%(changed)d status changes imported; %(unchanged)d rows were unchanged.")
+                    % {"changed": result.count("change"), "unchanged": result.count("unchanged")},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:recommendations_recommendation_changelist")
+            context.update({"preview": result, "form": ImportFileForm()})
+        elif request.method == "POST":
+            form = ImportFileForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    header, rows = read_table(form.cleaned_data["file"])
+                except TableError as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    result = importing.preview(header, rows, user=request.user)
+                    context["preview"] = result
+                    if result.ok:
+                        context["payload"] = importing.sign(header, rows)
+            context["form"] = form
+        else:
+            context["form"] = ImportFileForm()
+        return TemplateResponse(request, "admin/recommendations/import_status.html", context)
+
+    def change_status_view(self, request, pk):
+        recommendation = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_status_permission(request, recommendation):
+            raise PermissionDenied
+        rollup = (
+            recommendation.progress_mode == ProgressMode.ROLLUP and recommendation.children.exists()
+        )
+        change_url = reverse("admin:recommendations_recommendation_change", args=[pk])
+        if request.method == "POST":
+            form = StatusChangeForm(request.POST, rollup=rollup)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.recommendation_change_status(
+                        recommendation=recommendation,
+                        status=data["status"],
+                        progress=None if rollup else data["progress"],
+                        note=data["note"],
+                        effective_on=data["effective_on"],
+                        expected_version=data["version"],
+                        origin=UpdateOrigin.FORM,
+                        acting_user=request.user,
+                    )
+                except services.StaleEdit as exc:
+                    form.add_error(None, exc)
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("The status of recommendation %(number)s is now “%(status)s”.")
+                        % {"number": recommendation.number, "status": data["status"].label},
+                        messages.SUCCESS,
+                    )
+                    return redirect(change_url)
+        else:
+            form = StatusChangeForm(
+                initial={
+                    "status": recommendation.status_id,
+                    "progress": recommendation.progress,
+                    "version": recommendation.version,
+                },
+                rollup=rollup,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change status of recommendation %(number)s")
+            % {"number": recommendation.number},
+            "opts": self.opts,
+            "original": recommendation,
+            "form": form,
+            "change_url": change_url,
+            "current_status": status_badge(recommendation.status),
+        }
+        return TemplateResponse(request, "admin/recommendations/change_status.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["status_url"] = reverse(
+            "admin:recommendations_recommendation_status", args=[object_id]
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # The bulk action --------------------------------------------------------------------------------
+    @admin.action(description=_("Change status of the selected recommendations"))
+    def change_status_action(self, request, queryset):
+        if not self.has_change_status_permission(request):
+            raise PermissionDenied
+        if "apply" in request.POST:
+            form = BulkStatusForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    with transaction.atomic():
+                        updates = services.recommendations_change_status(
+                            recommendations=list(queryset),
+                            status=data["status"],
+                            note=data["note"],
+                            effective_on=data["effective_on"],
+                            acting_user=request.user,
+                        )
+                except PermissionDenied:
+                    self.message_user(
+                        request,
+                        _(
+                            "Nothing was changed: you may not change the status of some of the "
+                            "selected recommendations."
+                        ),
+                        messages.ERROR,
+                    )
+                    return None
+                except ValidationError as exc:
+                    form_errors = "; ".join(_messages_of(exc))
+                    self.message_user(
+                        request,
+                        _("Nothing was changed: %(errors)s") % {"errors": form_errors},
+                        messages.ERROR,
+                    )
+                    return None
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d recommendation now has the status “%(status)s”.",
+                        "%(count)d recommendations now have the status “%(status)s”.",
+                        len(updates),
+                    )
+                    % {"count": len(updates), "status": data["status"].label},
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = BulkStatusForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change status of %(count)d recommendations") % {"count": queryset.count()},
+            "opts": self.opts,
+            "form": form,
+            "queryset": queryset.select_related("status", "report"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/recommendations/bulk_status.html", context)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for errors in exc.message_dict.values() for m in errors]
+    return [str(m) for m in exc.messages]
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@admin.register(Report)
+class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    list_display = ["title", "issuing_body", "municipality", "published_on", "period_text"]
+    list_filter = ["issuing_body__kind"]
+    search_fields = ["title", "case_number"]
+    list_select_related = ["issuing_body", "municipality"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "report__municipality"
+    list_display = ["number", "title", "report"]
+    list_select_related = ["report"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(ReportFact)
+class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "report__municipality"
+    list_display = ["label", "value_number", "value_date", "unit", "report"]
+    list_select_related = ["report"]
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
+    list_filter = ["decision", ("body", ScopedRelatedFilter)]
+    search_fields = ["item_title", "case_number", "text"]
+    list_select_related = ["body"]
+    filter_horizontal = ["recommendations"]
+    readonly_fields = ["source", "source_section"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "recommendations":
+            ids = self._writable_ids(request)
+            if ids is not None:
+                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    """The history is read-only: it is written by the status service and never edited."""
+
+    municipality_path = "recommendation__report__municipality"
+    list_display = [
+        "effective_on",
+        "recommendation",
+        "old_status",
+        "new_status",
+        "progress",
+        "author",
+        "origin",
+    ]
+    list_filter = ["origin", "new_status"]
+    list_select_related = [
+        "recommendation",
+        "old_status",
+        "new_status",
+        "author",
+        "recommendation__report",
+    ]
+    date_hierarchy = "effective_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Status)
+class StatusAdmin(admin.ModelAdmin):
+    """The status list is shared by every municipality: only superusers configure it."""
+
+    list_display = [
+        "name",
+        "name_en",
+        "colour",
+        "closes",
+        "default_progress",
+        "requires_reason",
+        "position",
+    ]
+    list_editable = ["position"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -1,0 +1,218 @@
+"""Every write to a recommendation's status and progress goes through here, from the admin form, the
+bulk action, imports, seed data and the demo alike."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations import access
+
+from .models import ProgressMode, Recommendation, Status, StatusUpdate, UpdateOrigin
+
+STATUS_PERM = "recommendations.change_recommendation_status"
+TWO_PLACES = Decimal("0.01")
+
+
+class StaleEdit(ValidationError):
+    """The recommendation changed after the form was opened."""
+
+
+def can_change_status(user, recommendation: Recommendation) -> bool:
+    return access.has_perm_in(user, STATUS_PERM, recommendation.report.municipality)
+
+
+def _as_progress(value) -> Decimal:
+    try:
+        progress = Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    except ArithmeticError:
+        raise ValidationError(
+            {"progress": _("Progress must be a number between 0 and 100.")}
+        ) from None
+    if not Decimal(0) <= progress <= Decimal(100):
+        raise ValidationError({"progress": _("Progress must be between 0 and 100 %.")})
+    return progress
+
+
+@transaction.atomic
+def recommendation_change_status(
+    *,
+    recommendation: Recommendation,
+    status: Status,
+    progress=None,
+    note: str = "",
+    effective_on: datetime.date | None = None,
+    expected_version: int | None = None,
+    origin: str = UpdateOrigin.FORM,
+    acting_user,
+) -> StatusUpdate:
+    """Set a recommendation's status (and progress) and record it in its history.
+
+    ``expected_version`` is the version the user's form was opened on; a later save made on an older
+    version is refused so nobody overwrites a change they have not seen. ``progress`` None keeps the
+    current progress unless the status brings a default. ``acting_user`` None means the system.
+    """
+    # Lock the row (PostgreSQL) so two simultaneous changes are serialised, then re-check the version.
+    locked = (
+        Recommendation.objects.select_for_update()
+        .select_related("report", "status")
+        .get(pk=recommendation.pk)
+    )
+    if acting_user is not None and not can_change_status(acting_user, locked):
+        raise PermissionDenied
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEdit(
+            _(
+                "Recommendation %(number)s was changed by someone else after you opened it. "
+                "Nothing was saved: reload the page to see the change, then try again."
+            )
+            % {"number": locked.number}
+        )
+    note = (note or "").strip()
+    if status.requires_reason and not note:
+        raise ValidationError(
+            {
+                "note": _("A reason is required for the status “%(status)s”.")
+                % {"status": status.label}
+            }
+        )
+    today = timezone.localdate()
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise ValidationError(
+            {"effective_on": _("The date of a status change cannot be in the future.")}
+        )
+
+    if locked.progress_mode == ProgressMode.ROLLUP and locked.children.exists():
+        if progress is not None and _as_progress(progress) != locked.progress:
+            raise ValidationError(
+                {
+                    "progress": _(
+                        "Progress is computed from the sub-items and cannot be entered here."
+                    )
+                }
+            )
+        new_progress = locked.progress
+    elif progress is not None:
+        new_progress = _as_progress(progress)
+    elif status.pk != locked.status_id and status.default_progress is not None:
+        new_progress = Decimal(status.default_progress).quantize(TWO_PLACES)
+    else:
+        new_progress = locked.progress
+
+    update = _record(locked, status, new_progress, note, effective_on, origin, acting_user)
+    # The caller's instance now shows the new state too.
+    recommendation.status, recommendation.progress = locked.status, locked.progress
+    recommendation.version, recommendation.last_updated_at = locked.version, locked.last_updated_at
+    if locked.parent_id:
+        _roll_up(locked.parent_id, effective_on, acting_user)
+    return update
+
+
+def _record(recommendation, status, progress, note, effective_on, origin, acting_user):
+    update = StatusUpdate(
+        recommendation=recommendation,
+        effective_on=effective_on,
+        old_status=recommendation.status,
+        new_status=status,
+        old_progress=recommendation.progress,
+        progress=progress,
+        note=note,
+        author=acting_user,
+        origin=origin,
+    )
+    update.full_clean()
+    update.save()
+    recommendation.status = status
+    recommendation.progress = progress
+    recommendation.version += 1
+    recommendation.last_updated_at = update.created_at
+    recommendation.save(update_fields=["status", "progress", "version", "last_updated_at"])
+    return update
+
+
+def weighted_progress(children) -> Decimal:
+    """Weighted mean of the children's progress; the weights are relative, not percentages."""
+    total_weight = sum((c.weight for c in children), Decimal(0))
+    if not total_weight:
+        return Decimal(0)
+    total = sum((c.progress * c.weight for c in children), Decimal(0))
+    return (total / total_weight).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _roll_up(parent_id: int, effective_on, acting_user) -> None:
+    """Recompute a roll-up parent's progress from its children, recording the change in its history,
+    and continue upwards."""
+    parent = Recommendation.objects.select_for_update().select_related("status").get(pk=parent_id)
+    if parent.progress_mode != ProgressMode.ROLLUP:
+        return
+    progress = weighted_progress(list(parent.children.all()))
+    if progress != parent.progress:
+        _record(
+            parent,
+            parent.status,
+            progress,
+            _("Progress computed from the sub-items."),
+            effective_on,
+            UpdateOrigin.ROLLUP,
+            acting_user,
+        )
+    if parent.parent_id:
+        _roll_up(parent.parent_id, effective_on, acting_user)
+
+
+@transaction.atomic
+def recommendations_change_status(
+    *,
+    recommendations,
+    status: Status,
+    note: str = "",
+    effective_on: datetime.date | None = None,
+    origin: str = UpdateOrigin.BULK,
+    acting_user,
+) -> list[StatusUpdate]:
+    """The bulk action: one status for many recommendations, all or none."""
+    return [
+        recommendation_change_status(
+            recommendation=r,
+            status=status,
+            note=note,
+            effective_on=effective_on,
+            origin=origin,
+            acting_user=acting_user,
+        )
+        for r in recommendations
+    ]
+
+
+@transaction.atomic
+def recommendation_set_progress_mode(*, recommendation: Recommendation, mode: str, acting_user):
+    """Switch between entering progress by hand and rolling it up from sub-items."""
+    if acting_user is not None and not can_change_status(acting_user, recommendation):
+        raise PermissionDenied
+    recommendation.progress_mode = mode
+    recommendation.full_clean()
+    recommendation.save(update_fields=["progress_mode"])
+    if mode == ProgressMode.ROLLUP and recommendation.children.exists():
+        _roll_up(recommendation.pk, timezone.localdate(), acting_user)
+
+
+@transaction.atomic
+def recommendation_record_creation(*, recommendation: Recommendation, acting_user) -> StatusUpdate:
+    """Start the history of a recommendation created by hand with its initial status."""
+    update = StatusUpdate(
+        recommendation=recommendation,
+        effective_on=timezone.localdate(),
+        old_status=None,
+        new_status=recommendation.status,
+        progress=recommendation.progress,
+        note=_("Recommendation created."),
+        author=acting_user,
+        origin=UpdateOrigin.FORM,
+    )
+    update.full_clean()
+    update.save()
+    return update
