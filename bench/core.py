@@ -1,0 +1,53 @@
+"""The benchmark suite's small framework: each ``bench/bench_*.py`` module has
+``run(scale: str) -> list[Result]``; ``./dev bench`` runs them all and rewrites docs/benchmarks.md.
+
+``scale`` is "full" for ./dev bench and "smoke" for the test that keeps the benchmark code alive.
+"""
+
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    group: str
+    name: str
+    value: float
+    unit: str
+    budget: str = ""
+    ok: bool | None = None  # None: informational, no budget
+    note: str = ""
+
+
+def timed(function, *, repeat: int = 5) -> float:
+    """Median wall time of ``repeat`` calls, in seconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def machine() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
+                platform.processor(),
+            )
+    except OSError:
+        model = platform.processor()
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            total = next(line for line in handle if line.startswith("MemTotal"))
+        memory = f"{int(total.split()[1]) / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        memory = "?"
+    return (
+        f"{os.cpu_count()} CPU ({model}), {memory} RAM, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
