@@ -103,6 +103,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opfoelgning@localhost")
 
+# A recommendation not updated for this many days is flagged "needs update".
+RECOMMENDATION_STALE_AFTER_DAYS = env_int("RECOMMENDATION_STALE_AFTER_DAYS", 90, minimum=1)
+# Absolute links in e-mails (reminder digests).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Where load_seed_data reads the facts of the source documents.
 SEED_DATA_DIR = BASE_DIR / "fixtures"
 

@@ -1,0 +1,180 @@
+"""The daily digest to each contact person of the recommendations that need an update (issue #3).
+
+Which recommendations need one is decided in ``freshness``/``selectors.needs_update``; this module
+groups them per contact, renders one e-mail each and records that it was sent, at most once a day.
+"""
+
+import contextlib
+import datetime
+import logging
+import textwrap
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from .freshness import freshness
+from .models import Recommendation, ReminderSent
+from .selectors import needs_update
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+# Every municipality served today works in Danish; a per-municipality language would go here.
+DIGEST_LANGUAGE = "da"
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    contacts_emailed: int = 0
+    recommendations_listed: int = 0
+    contacts_already_reminded: int = 0
+    contacts_unreachable: int = 0  # inactive account or no e-mail address
+    contacts_failed: int = 0  # the mail server refused; nothing recorded, retried next run
+
+
+def send_followup_reminders(
+    *, today: datetime.date | None = None, connection=None
+) -> ReminderResult:
+    """E-mail each active contact with an address one digest of their flagged recommendations,
+    unless they already got one on ``today``. Returns what was done."""
+    today = today or timezone.localdate()
+    by_contact = _flagged_by_contact(today)
+    already = _already_reminded(by_contact, today)
+
+    emailed = listed = skipped = unreachable = failed = 0
+    own_connection = connection is None
+    connection = connection or get_connection()
+    if own_connection:
+        connection.open()
+    try:
+        for contact_id, recommendations in by_contact.items():
+            contact = recommendations[0].contact
+            if not contact.is_active or not contact.email:
+                unreachable += 1
+                continue
+            if contact_id in already:
+                skipped += 1
+                continue
+            message = _digest(contact, recommendations, today, connection)
+            try:
+                # The row and the sending share a transaction: a refused e-mail rolls the row
+                # back, and a concurrent run that inserted first makes this insert fail.
+                with transaction.atomic():
+                    ReminderSent.objects.create(
+                        contact=contact, sent_on=today, recommendation_count=len(recommendations)
+                    )
+                    message.send()
+            except IntegrityError:
+                skipped += 1
+                continue
+            except OSError:  # smtplib.SMTPException, socket and TLS errors are all OSErrors
+                logger.exception("Follow-up reminder to user %s could not be sent", contact_id)
+                failed += 1
+                continue
+            emailed += 1
+            listed += len(recommendations)
+    finally:
+        if own_connection:
+            connection.close()
+
+    return ReminderResult(
+        contacts_emailed=emailed,
+        recommendations_listed=listed,
+        contacts_already_reminded=skipped,
+        contacts_unreachable=unreachable,
+        contacts_failed=failed,
+    )
+
+
+def _flagged_by_contact(today: datetime.date) -> dict[int, list[Recommendation]]:
+    """One query for every flagged recommendation that has a contact, grouped in Python."""
+    queryset = (
+        needs_update(Recommendation.objects.filter(contact__isnull=False), today)
+        .select_related("contact", "status", "report", "report__municipality")
+        .order_by("contact_id", "report__title", "report_id", "sort_key", "pk")
+    )
+    grouped: dict[int, list[Recommendation]] = {}
+    for recommendation in queryset:
+        grouped.setdefault(recommendation.contact_id, []).append(recommendation)
+    return grouped
+
+
+def _already_reminded(contact_ids, today: datetime.date) -> set[int]:
+    """Read up front so that a re-run neither renders nor tries to insert; the unique constraint
+    still decides when two runs overlap."""
+    return set(
+        ReminderSent.objects.filter(sent_on=today, contact_id__in=contact_ids).values_list(
+            "contact_id", flat=True
+        )
+    )
+
+
+def recommendation_url(recommendation: Recommendation) -> str:
+    """The absolute address of the recommendation's page, or of its admin page until the public
+    page exists (or for a cross-municipal report, which has no municipality in its address)."""
+    path = None
+    municipality = recommendation.report.municipality
+    if municipality is not None:
+        with contextlib.suppress(NoReverseMatch):
+            path = reverse(
+                "recommendation-detail", kwargs={"slug": municipality.slug, "pk": recommendation.pk}
+            )
+    if path is None:
+        path = reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
+    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/") + path
+
+
+def _reasons(recommendation: Recommendation, state: dict) -> list[str]:
+    texts = []
+    if "stale" in state["reasons"]:
+        texts.append(_("not updated for %(days)d days") % {"days": state["days_since_update"]})
+    if "overdue" in state["reasons"]:
+        due = formats.date_format(recommendation.follow_up_due, "SHORT_DATE_FORMAT")
+        texts.append(_("follow-up date %(date)s has passed") % {"date": due})
+    return texts
+
+
+def _digest(contact, recommendations, today, connection) -> EmailMultiAlternatives:
+    with translation.override(DIGEST_LANGUAGE):
+        subject = _("Recommendations that need an update: %(count)d") % {
+            "count": len(recommendations)
+        }
+        lines = [
+            _("Hello %(name)s,") % {"name": contact.get_full_name() or contact.username},
+            "",
+            _("These recommendations, for which you are the contact person, need an update:"),
+        ]
+        report_id = None
+        for recommendation in recommendations:
+            if recommendation.report_id != report_id:
+                report_id = recommendation.report_id
+                lines += ["", recommendation.report.title]
+            state = freshness(recommendation, today)
+            lines += [
+                f"  {recommendation.number}. {recommendation.title}",
+                "     "
+                + _("Status: %(status)s. Days since last update: %(days)d.")
+                % {"status": recommendation.status.label, "days": state["days_since_update"]},
+                "     "
+                + _("Why: %(reasons)s") % {"reasons": "; ".join(_reasons(recommendation, state))},
+                f"     {recommendation_url(recommendation)}",
+            ]
+        closing = _(
+            "Open each recommendation to record where it stands. You get at most one "
+            "reminder a day while any of your recommendations need an update."
+        )
+        lines += ["", textwrap.fill(closing, width=72)]
+    return EmailMultiAlternatives(
+        subject=subject,
+        body="\n".join(lines) + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[contact.email],
+        connection=connection,
+        # RFC 3834: ask out-of-office responders not to answer an automatic message.
+        headers={"Auto-Submitted": "auto-generated"},
+    )
