@@ -4,7 +4,9 @@ from the change page's status form or the bulk action, goes through services.rec
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils.translation import ngettext
 
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.models import User
 from organizations.tabular import TableError, read_table
 
 from . import importing, selectors, services
@@ -32,6 +35,7 @@ from .models import (
     Theme,
     UpdateOrigin,
 )
+from .seed import INITIAL_STATUS
 
 
 def status_badge(status) -> str:
@@ -72,8 +76,6 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
 
 
 def _scope_q(model, user):
-    from django.db.models import Q
-
     ids = access.municipality_ids_for(user)
     if ids is None:
         return Q()
@@ -120,7 +122,6 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_per_page = 100
     actions = ["change_status_action"]
     inlines = [BudgetLineInline]
-    autocomplete_fields = []
     filter_horizontal = ["target_professions", "addressees", "related"]
     readonly_fields = [
         "status_display",
@@ -222,8 +223,6 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     def timeline_display(self, obj):
         if obj.pk is None:
             return "-"
-        from django.template.loader import render_to_string
-
         detail = selectors.recommendation_detail(obj.pk)
         return render_to_string(
             "admin/recommendations/timeline.html", {"entries": selectors.timeline(detail)}
@@ -247,8 +246,6 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             elif db_field.name == "parent":
                 kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=allowed)
             elif db_field.name == "contact":
-                from organizations.models import User
-
                 kwargs["queryset"] = User.objects.filter(
                     memberships__municipality__in=allowed
                 ).distinct()
@@ -272,8 +269,6 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             obj.last_updated_at = timezone.now()
             obj.save()
         else:
-            from .seed import INITIAL_STATUS
-
             obj.status = Status.objects.get(key=INITIAL_STATUS)
             obj.save()
             services.recommendation_record_creation(recommendation=obj, acting_user=request.user)

@@ -254,3 +254,44 @@ def test_admin_list_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(small)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_administrator_adds_a_recommendation_and_its_history_starts(login, administrator, report):
+    client = login(administrator)
+    response = client.post(
+        reverse("admin:recommendations_recommendation_add"),
+        {
+            "report": report.pk,
+            "number": "10",
+            "title": "Ny anbefaling fra byrådet",
+            "progress_mode": "manual",
+            "weight": "1",
+            "actions": "[]",
+            "emphasised_points": "[]",
+            "budget_lines-TOTAL_FORMS": "1",
+            "budget_lines-INITIAL_FORMS": "0",
+            "budget_lines-0-position": "0",
+            "budget_lines-0-amount_kr": "250000",
+            "budget_lines-0-period": "2026",
+            "budget_lines-0-description": "Projektleder",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rec = Recommendation.objects.get(number="10")
+    assert rec.status.key == "ikke-paabegyndt"
+    assert rec.budget_lines.get().amount_kr == 250000
+    update = StatusUpdate.objects.get(recommendation=rec)
+    assert update.author == administrator and update.old_status is None
+
+
+@pytest.mark.django_db
+def test_hr_officer_cannot_add_to_another_municipalitys_report(login, hr_officer, norddjurs):
+    other = ReportFactory(municipality=norddjurs)
+    client = login(hr_officer)
+    response = client.post(
+        reverse("admin:recommendations_recommendation_add"),
+        {"report": other.pk, "number": "1", "title": "x", "progress_mode": "manual", "weight": "1"},
+    )
+    assert response.status_code == 403  # HR officers may not add recommendations at all
+    assert not Recommendation.objects.filter(report=other).exists()
