@@ -134,12 +134,12 @@ def report_for_municipality(user, municipality, pk: int) -> Report | None:
     return reports_for_municipality(user, municipality).filter(pk=pk).first()
 
 
-def status_counts(reports: QuerySet[Report]) -> dict[int, list[tuple[Status, int]]]:
+def status_counts(report_ids) -> dict[int, list[tuple[Status, int]]]:
     """For each report, (status, number of recommendations) in status order: two queries in all,
     whatever the number of reports and recommendations."""
     statuses = {s.pk: s for s in Status.objects.all()}
     rows = (
-        Recommendation.objects.filter(report__in=reports.values("pk"))
+        Recommendation.objects.filter(report_id__in=list(report_ids))
         .order_by()
         .values_list("report_id", "status_id")
         .annotate(n=Count("id"))

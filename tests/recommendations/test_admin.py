@@ -175,7 +175,7 @@ def test_bulk_delay_without_reason_changes_nothing(login, hr_officer, report):
 
 @pytest.mark.django_db
 def test_hr_officer_of_another_municipality_cannot_see_or_change(login, outsider, norddjurs, rec):
-    other = RecommendationFactory(
+    RecommendationFactory(
         report=ReportFactory(municipality=norddjurs), title="Norddjurs-anbefaling"
     )
     client = login(outsider)

@@ -1,0 +1,145 @@
+"""Read-only pages for council members: a municipality's reports, a report, a recommendation. Each
+page reads through selectors in a fixed number of queries, whatever the number of rows."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from organizations.decorators import municipality_view
+
+from . import selectors
+from .filters import RecommendationFilter
+from .freshness import freshness, stale_after_days
+from .models import Recommendation
+
+FACT_UNITS = {
+    "kr": "kr.",
+    "dkk": "kr.",
+    "percent": "%",
+}
+
+
+def fact_unit(unit: str) -> str:
+    words = {
+        "persons": _("persons"),
+        "meetings": _("meetings"),
+        "phases": _("phases"),
+        "initiatives": _("initiatives"),
+        "companies": _("companies"),
+        "municipalities": _("municipalities"),
+        "students": _("students"),
+        "years": _("years"),
+        "count": "",
+        "date": "",
+    }
+    return FACT_UNITS.get(unit, words.get(unit, unit))
+
+
+def with_freshness(recommendation: Recommendation) -> Recommendation:
+    recommendation.freshness = freshness(recommendation)
+    return recommendation
+
+
+@municipality_view
+def recommendation_reports(request, municipality):
+    reports = list(selectors.reports_for_municipality(request.user, municipality))
+    counts = selectors.status_counts(r.pk for r in reports)
+    for report in reports:
+        report.status_counts = counts.get(report.pk, [])
+    return render(
+        request,
+        "recommendations/report_list.html",
+        {
+            "municipality": municipality,
+            "own_reports": [r for r in reports if r.municipality_id is not None],
+            "cross_reports": [r for r in reports if r.municipality_id is None],
+        },
+    )
+
+
+def _tree(recommendations: list[Recommendation]) -> list[tuple[object, list]]:
+    """Group the (filtered) rows by theme, sub-items under their parent. A sub-item whose parent was
+    filtered out stands on its own, marked as a sub-item."""
+    shown = {r.pk for r in recommendations}
+    children: dict[int, list[Recommendation]] = {}
+    for r in recommendations:
+        if r.parent_id in shown:
+            children.setdefault(r.parent_id, []).append(r)
+    groups: dict[object, list] = {}
+    for r in recommendations:
+        r.shown_children = children.get(r.pk, [])
+        r.parent_hidden = r.parent_id is not None and r.parent_id not in shown
+        if r.parent_id not in shown:
+            groups.setdefault(r.theme, []).append(r)
+    return list(groups.items())
+
+
+@municipality_view
+def report_detail(request, municipality, pk):
+    report = selectors.report_for_municipality(request.user, municipality, pk)
+    if report is None:
+        raise Http404
+    filterset = RecommendationFilter(
+        request.GET or None,
+        selectors.recommendation_list(),
+        request=request,
+        report=report,
+    )
+    rows = [with_freshness(r) for r in filterset.qs]
+    themes = list(report.themes.all())
+    grouped = dict(_tree(rows))
+    sections = [(theme, grouped.get(theme, [])) for theme in themes]
+    if None in grouped:
+        sections.append((None, grouped[None]))
+    facts = list(report.facts.all())
+    for fact in facts:
+        fact.unit_label = fact_unit(fact.unit)
+    return render(
+        request,
+        "recommendations/report_detail.html",
+        {
+            "municipality": municipality,
+            "report": report,
+            "facts": facts,
+            "filter": filterset,
+            "sections": sections,
+            "shown_count": len(rows),
+            "status_counts": selectors.status_counts([report.pk]).get(report.pk, []),
+            "is_filtered": bool(request.GET),
+            "stale_after_days": stale_after_days(),
+        },
+    )
+
+
+@municipality_view
+def recommendation_detail(request, municipality, pk):
+    recommendation = selectors.recommendation_for_municipality(request.user, municipality, pk)
+    if recommendation is None:
+        raise Http404
+    with_freshness(recommendation)
+    children = [with_freshness(c) for c in recommendation.children.all()]
+    related = list(recommendation.related.all())
+    cited_by = list(recommendation.cited_by.all())
+    targets = selectors.cross_reference_targets(request.user, municipality, related + cited_by)
+    # A reference into a municipality the visitor may not read is left out, title and all.
+    related = [r for r in related if targets.get(r.pk)]
+    cited_by = [r for r in cited_by if targets.get(r.pk)]
+    for r in related + cited_by:
+        r.link_slug = targets[r.pk]
+    budget_lines = list(recommendation.budget_lines.all())
+    return render(
+        request,
+        "recommendations/recommendation_detail.html",
+        {
+            "municipality": municipality,
+            "report": recommendation.report,
+            "recommendation": recommendation,
+            "children": children,
+            "related": related,
+            "cited_by": cited_by,
+            "budget_lines": budget_lines,
+            "budget_total": sum(line.amount_kr for line in budget_lines),
+            "timeline": selectors.timeline(recommendation),
+            "stale_after_days": stale_after_days(),
+        },
+    )
