@@ -1,0 +1,429 @@
+"""Admin for employment plans, scoped to the user's municipalities. Measurements are written through
+the services (so the percent/date checks and the baseline rule apply here too); a plan offers
+"enter one period's values" and "import measurements" (dry run, then all or nothing)."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import BaseModelAdmin
+from django.contrib.auth import get_permission_codename
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizations import access
+from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.models import Municipality
+
+from . import importing, services
+from .forms import ConfirmImportForm, ImportForm, PeriodValuesForm
+from .models import (
+    ComparisonMeasurement,
+    EmploymentPlan,
+    FocusArea,
+    Indicator,
+    Initiative,
+    Measurement,
+    PlanFact,
+)
+
+PROVENANCE = ["source", "source_section"]
+IMPORT_SALT = "employment_plan.import"
+
+
+class RelatedScope:
+    """Danish number input (12,5) and display; and limits drop-downs of plans and their children (focus areas, indicators) to the
+    municipalities where the user may write; the organisations mixin handles direct links only."""
+
+    formfield_overrides = {models.DecimalField: {"localize": True}}
+    related_paths = {
+        FocusArea: "plan__municipality__in",
+        Indicator: "plan__municipality__in",
+        EmploymentPlan: "municipality__in",
+    }
+
+    def _writable_municipalities(self, request):
+        opts = self.opts
+        ids = [
+            access.municipality_ids_for(
+                request.user, f"{opts.app_label}.{get_permission_codename(action, opts)}"
+            )
+            for action in ("add", "change")
+        ]
+        return None if None in ids else ids[0] | ids[1]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Municipality and self.model is ComparisonMeasurement:
+            # Comparison municipalities are other municipalities, by definition.
+            return BaseModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        allowed = self._writable_municipalities(request)
+        if allowed is not None and related in self.related_paths:
+            kwargs["queryset"] = related._default_manager.filter(
+                **{self.related_paths[related]: allowed}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedRelationsMixin(RelatedScope, MunicipalityScopedAdmin):
+    pass
+
+
+class ScopedInline(RelatedScope, admin.TabularInline):
+    """An inline inside an already scoped parent: only the drop-downs need limiting."""
+
+    extra = 0
+
+
+class PlanFactInline(ScopedInline):
+    model = PlanFact
+    fields = ["position", "key", "label", "value", "unit", "date", "period_text"]
+
+
+class FocusAreaInline(ScopedInline):
+    model = FocusArea
+    fields = ["number", "title"]
+    show_change_link = True
+
+
+class InitiativeInline(ScopedInline):
+    model = Initiative
+    fields = ["position", "kind", "title", "status"]
+
+
+class MeasurementInline(ScopedInline):
+    model = Measurement
+    fields = [
+        "date",
+        "period_label",
+        "value",
+        "provisional",
+        "data_source",
+        "comment",
+        "entered_by",
+    ]
+    readonly_fields = ["entered_by"]
+    ordering = ["date", "id"]
+
+
+class ComparisonInline(ScopedInline):
+    model = ComparisonMeasurement
+    fields = ["municipality", "date", "period_label", "value"]
+
+
+@admin.register(EmploymentPlan)
+class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    list_display = ["title", "municipality", "period_start", "period_end", "adopted_on"]
+    list_filter = ["municipality"]
+    search_fields = ["title"]
+    list_select_related = ["municipality"]
+    readonly_fields = PROVENANCE
+    filter_horizontal = ["comparison_municipalities"]
+    inlines = [FocusAreaInline, PlanFactInline]
+    change_form_template = "employment_plan/admin/plan_change_form.html"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "comparison_municipalities":
+            kwargs["queryset"] = Municipality.objects.all()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/enter-values/",
+                self.admin_site.admin_view(self.enter_values_view),
+                name="{}_{}_enter_values".format(*info),
+            ),
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+        ] + super().get_urls()
+
+    def _plan_for(self, request, object_id, perm):
+        plan = EmploymentPlan.objects.filter(pk=object_id).select_related("municipality").first()
+        if plan is None or not access.is_member(request.user, plan.municipality):
+            raise Http404
+        if not access.has_perm_in(request.user, perm, plan.municipality):
+            raise PermissionDenied
+        return plan
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["can_enter_values"] = access.has_perm_in(
+                request.user, "employment_plan.add_measurement", obj.municipality
+            )
+            context["can_import"] = access.has_perm_in(
+                request.user, "employment_plan.import_measurements", obj.municipality
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _context(self, request, plan, title):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "plan": plan,
+            "original": plan,
+            "title": title,
+            "has_view_permission": True,
+        }
+
+    def enter_values_view(self, request, object_id):
+        plan = self._plan_for(request, object_id, "employment_plan.add_measurement")
+        indicators = plan.indicators.select_related("plan").order_by("position", "code")
+        form = PeriodValuesForm(request.POST or None, indicators=indicators)
+        if request.method == "POST" and form.is_valid():
+            values = form.values()
+            if not values:
+                form.add_error(None, _("Enter at least one value."))
+            else:
+                try:
+                    created = services.measurements_record_period(
+                        plan=plan,
+                        date=form.cleaned_data["date"],
+                        values=values,
+                        period_label=form.cleaned_data["period_label"],
+                        source=form.cleaned_data["source"],
+                        acting_user=request.user,
+                    )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(count)s measurements saved.") % {"count": len(created)},
+                        messages.SUCCESS,
+                    )
+                    return redirect(
+                        reverse("admin:employment_plan_employmentplan_change", args=[plan.pk])
+                    )
+        context = self._context(
+            request, plan, _("Enter one period's values: %(plan)s") % {"plan": plan}
+        )
+        context["form"] = form
+        return TemplateResponse(request, "employment_plan/admin/enter_values.html", context)
+
+    def import_view(self, request, object_id):
+        plan = self._plan_for(request, object_id, "employment_plan.import_measurements")
+        context = self._context(request, plan, _("Import measurements: %(plan)s") % {"plan": plan})
+        upload = ImportForm()
+        if request.method == "POST" and "payload" in request.POST:
+            confirm = ConfirmImportForm(request.POST)
+            try:
+                rows = signing.loads(
+                    confirm.data.get("payload", ""), salt=IMPORT_SALT, max_age=60 * 60
+                )
+            except signing.BadSignature:
+                messages.error(request, _("The preview has expired; upload the file again."))
+                return redirect(request.path)
+            result = services.measurements_import(
+                plan=plan, rows=rows, acting_user=request.user, dry_run=False
+            )
+            if result.ok:
+                self.message_user(
+                    request,
+                    _("%(count)s measurements imported.") % {"count": result.created},
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:employment_plan_employmentplan_change", args=[plan.pk])
+                )
+            context["result"] = result
+        elif request.method == "POST":
+            upload = ImportForm(request.POST, request.FILES)
+            if upload.is_valid():
+                handle = upload.cleaned_data["file"]
+                try:
+                    rows = importing.read_rows(handle.name, handle.read())
+                except importing.ImportFileError as exc:
+                    upload.add_error("file", str(exc))
+                else:
+                    result = services.measurements_import(
+                        plan=plan, rows=rows, acting_user=request.user, dry_run=True
+                    )
+                    context["result"] = result
+                    if result.ok:
+                        context["confirm"] = ConfirmImportForm(
+                            initial={"payload": signing.dumps(rows, salt=IMPORT_SALT)}
+                        )
+        context["form"] = upload
+        return TemplateResponse(request, "employment_plan/admin/import.html", context)
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "plan__municipality"
+    list_display = ["__str__", "plan"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    readonly_fields = PROVENANCE
+    inlines = [InitiativeInline]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "focus_area__plan__municipality"
+    list_display = ["title", "kind", "status", "focus_area"]
+    list_filter = ["kind", "status", "focus_area__plan"]
+    search_fields = ["title"]
+    list_select_related = ["focus_area", "focus_area__plan"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(PROVENANCE)
+        if obj is not None and not access.has_perm_in(
+            request.user, "employment_plan.add_initiative", obj.focus_area.plan.municipality
+        ):
+            # HR officers keep the status up to date; what the plan says is not theirs to edit.
+            fields += ["focus_area", "position", "kind", "title"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data == ["status"]:
+            services.initiative_set_status(
+                initiative=obj, status=obj.status, acting_user=request.user
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "plan__municipality"
+    list_display = [
+        "code",
+        "title",
+        "plan",
+        "unit",
+        "target_kind",
+        "target_absolute",
+        "awaiting_baseline",
+    ]
+    list_filter = ["plan", "target_kind", "unit", "awaiting_baseline"]
+    search_fields = ["code", "title"]
+    list_select_related = ["plan"]
+    readonly_fields = ["target_absolute", *PROVENANCE]
+    inlines = [MeasurementInline, ComparisonInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["plan", "focus_area", "code", "position", "title", "unit", "direction"]},
+        ),
+        (
+            gettext_lazy("Baseline"),
+            {
+                "fields": [
+                    "baseline_value",
+                    "baseline_date",
+                    "baseline_label",
+                    "awaiting_baseline",
+                    "baseline_period",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Target"),
+            {
+                "fields": [
+                    "target_kind",
+                    "target_value",
+                    "target_operator",
+                    "target_absolute",
+                    "target_date",
+                    "target_text",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Follow-up"),
+            {"fields": ["data_source", "responsible_unit", "responsible_text", "inconsistency"]},
+        ),
+        (gettext_lazy("Source"), {"fields": PROVENANCE}),
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Measurement:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for measurement in formset.deleted_objects:
+            services.measurement_delete(measurement=measurement, acting_user=request.user)
+        for measurement in instances:
+            if measurement.pk is None:
+                services.measurement_record(
+                    indicator=form.instance,
+                    date=measurement.date,
+                    value=measurement.value,
+                    provisional=measurement.provisional,
+                    source=measurement.data_source,
+                    comment=measurement.comment,
+                    period_label=measurement.period_label,
+                    acting_user=request.user,
+                )
+            else:
+                services.measurement_update(measurement=measurement, acting_user=request.user)
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "indicator__plan__municipality"
+    list_display = ["indicator", "date", "value", "provisional", "entered_by", "created_at"]
+    list_filter = ["provisional", "indicator__plan"]
+    search_fields = ["indicator__code", "indicator__title"]
+    list_select_related = ["indicator", "entered_by"]
+    date_hierarchy = "date"
+    fields = [
+        "indicator",
+        "date",
+        "period_label",
+        "value",
+        "provisional",
+        "data_source",
+        "comment",
+        "entered_by",
+        *PROVENANCE,
+    ]
+    readonly_fields = ["entered_by", *PROVENANCE]
+
+    def save_model(self, request, obj, form, change):
+        if not self._allowed(request, obj, "change" if change else "add"):
+            raise PermissionDenied
+        if change:
+            services.measurement_update(measurement=obj, acting_user=request.user)
+        else:
+            saved = services.measurement_record(
+                indicator=obj.indicator,
+                date=obj.date,
+                value=obj.value,
+                provisional=obj.provisional,
+                source=obj.data_source,
+                comment=obj.comment,
+                period_label=obj.period_label,
+                acting_user=request.user,
+            )
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.measurement_delete(measurement=obj, acting_user=request.user)
+
+
+@admin.register(ComparisonMeasurement)
+class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "indicator__plan__municipality"
+    list_display = ["indicator", "municipality", "date", "value"]
+    list_select_related = ["indicator", "municipality"]
+    readonly_fields = PROVENANCE
+
+
+@admin.register(PlanFact)
+class PlanFactAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    municipality_path = "plan__municipality"
+    list_display = ["label", "value", "unit", "period_text", "plan"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    readonly_fields = PROVENANCE

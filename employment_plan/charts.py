@@ -1,0 +1,307 @@
+"""Charts as inline SVG: matplotlib ``Figure()`` (never pyplot in a server process), cached on a
+hash of exactly the data drawn, so an unchanged chart is never redrawn. Each chart comes with alt
+text; the templates put a table with the same numbers right after it."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from matplotlib.dates import DateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from . import progress
+
+CACHE_SECONDS = 60 * 60 * 24
+SPARKLINE_POINTS = 24
+# Okabe–Ito colours (colour-blind safe); every series also differs by line style or marker.
+COLOURS = {
+    "measured": "#0072B2",
+    "target": "#D55E00",
+    "expected": "#555555",
+    "forecast": "#009E73",
+    "comparison": ["#CC79A7", "#E69F00", "#56B4E9", "#999999"],
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table that accompanies the indicator chart."""
+
+    date: datetime.date
+    value: Decimal | None = None
+    provisional: bool = False
+    expected: Decimal | None = None
+    comparisons: tuple[Decimal | None, ...] = ()
+    note: str = ""
+
+
+def _key(kind: str, data) -> str:
+    digest = hashlib.sha256(repr(data).encode()).hexdigest()[:32]
+    return f"employment_plan:chart:{kind}:{get_language()}:{digest}"
+
+
+def _render(fig: Figure, salt: str) -> str:
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # Group ids ("figure_1", "axes_1") repeat in every chart; the page needs unique ids. The
+    # definitions that are referenced keep theirs (unique per chart through the hash salt).
+    svg = re.sub(r'<g id="[^"]*"', "<g", svg)
+    # The figure around it carries the alt text; the viewBox keeps the proportions on resize.
+    return svg.replace("<svg ", '<svg class="chart-svg" aria-hidden="true" focusable="false" ', 1)
+
+
+def _cached(kind: str, data, draw) -> str:
+    key = _key(kind, data)
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw(key)
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
+
+def _number_axis(ax) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: progress.format_number(_r(v))))
+
+
+def _r(value: float) -> Decimal:
+    return Decimal(str(round(value, 2)))
+
+
+# Sparkline ---------------------------------------------------------------------------------------
+def sparkline_points(result: progress.Progress) -> list[progress.Point]:
+    return list(result.series[-SPARKLINE_POINTS:])
+
+
+def sparkline(result: progress.Progress) -> str:
+    """A small trend line of the latest measurements, with the target as a dashed line."""
+    points = sparkline_points(result)
+    if not points:
+        return ""
+    data = (tuple((p.date, p.value, p.provisional) for p in points), result.target)
+
+    def draw(key):
+        fig = Figure(figsize=(2.4, 0.7), dpi=72)
+        ax = fig.add_axes((0.02, 0.1, 0.96, 0.8))
+        xs = [date2num(p.date) for p in points]
+        ys = [float(p.value) for p in points]
+        ax.plot(xs, ys, color=COLOURS["measured"], linewidth=1.5, marker="o", markersize=2.5)
+        if result.target is not None:
+            ax.axhline(float(result.target), color=COLOURS["target"], linestyle="--", linewidth=1)
+        ax.set_axis_off()
+        return _render(fig, key)
+
+    return _cached("spark", data, draw)
+
+
+def sparkline_alt(result: progress.Progress, unit: str) -> str:
+    points = sparkline_points(result)
+    if not points:
+        return ""
+    first, last = points[0], points[-1]
+    return _(
+        "Trend from %(first)s (%(first_date)s) to %(last)s (%(last_date)s), "
+        "measurements shown: %(count)s; target %(target)s."
+    ) % {
+        "count": len(points),
+        "first": progress.format_value(first.value, unit),
+        "first_date": first.date.isoformat(),
+        "last": progress.format_value(last.value, unit),
+        "last_date": last.date.isoformat(),
+        "target": progress.format_value(result.target, unit),
+    }
+
+
+# The indicator chart -----------------------------------------------------------------------------
+def expected_value(result: progress.Progress, day: datetime.date, target_date) -> Decimal | None:
+    if result.baseline_value is None or result.target is None or result.baseline_date is None:
+        return None
+    share = progress.expected_progress(result.baseline_date, target_date, day)
+    if share is None:
+        return None
+    return progress._dec(
+        result.baseline_value + (result.target - result.baseline_value) * share / 100
+    )
+
+
+def table_rows(indicator, result: progress.Progress, comparison_names: list[str]) -> list[Row]:
+    """Every date that is drawn, with the measured, expected and comparison values."""
+    by_date: dict[datetime.date, dict] = {}
+    for point in result.series:
+        by_date.setdefault(point.date, {})["point"] = point
+    for c in indicator.comparisons.all():
+        by_date.setdefault(c.date, {}).setdefault("comparisons", {})[c.municipality.name] = c.value
+    for special in (result.baseline_date, indicator.target_date):
+        if special is not None:
+            by_date.setdefault(special, {})
+    rows = []
+    for day in sorted(by_date):
+        entry = by_date[day]
+        point = entry.get("point")
+        notes = []
+        if day == result.baseline_date:
+            notes.append(_("baseline"))
+        if day == indicator.target_date:
+            notes.append(_("target date"))
+        rows.append(
+            Row(
+                date=day,
+                value=point.value if point else None,
+                provisional=bool(point and point.provisional),
+                expected=expected_value(result, day, indicator.target_date),
+                comparisons=tuple(
+                    entry.get("comparisons", {}).get(name) for name in comparison_names
+                ),
+                note=", ".join(str(n) for n in notes),
+            )
+        )
+    return rows
+
+
+def indicator_chart(indicator, result: progress.Progress, comparison_names: list[str]) -> str:
+    comparisons = [
+        (c.municipality.name, c.date, c.value)
+        for c in indicator.comparisons.all()
+        if c.municipality.name in comparison_names
+    ]
+    forecast = result.forecast
+    forecast_line = None
+    if forecast is not None and result.series and indicator.target_date:
+        start = result.latest.date if result.latest else result.series[-1].date
+        forecast_line = (
+            (start, forecast.value_at(start)),
+            (indicator.target_date, forecast.value_at_target_date),
+        )
+    data = (
+        indicator.unit,
+        tuple((p.date, p.value, p.provisional) for p in result.series),
+        result.baseline_value,
+        result.baseline_date,
+        result.target,
+        indicator.target_date,
+        tuple(comparisons),
+        forecast_line,
+    )
+    if not result.series and result.target is None and not comparisons:
+        return ""
+
+    def draw(key):
+        fig = Figure(figsize=(7.5, 3.6), dpi=72)
+        ax = fig.add_axes((0.1, 0.14, 0.62, 0.78))
+        if result.series:
+            ax.plot(
+                [date2num(p.date) for p in result.series],
+                [float(p.value) for p in result.series],
+                color=COLOURS["measured"],
+                marker="o",
+                markersize=4,
+                linewidth=2,
+                label=_("Measured"),
+            )
+            provisional = [p for p in result.series if p.provisional]
+            if provisional:
+                ax.plot(
+                    [date2num(p.date) for p in provisional],
+                    [float(p.value) for p in provisional],
+                    linestyle="none",
+                    marker="o",
+                    markersize=7,
+                    markerfacecolor="white",
+                    color=COLOURS["measured"],
+                    label=_("Provisional"),
+                )
+        if result.baseline_value is not None and result.baseline_date is not None:
+            ax.plot(
+                [date2num(result.baseline_date)],
+                [float(result.baseline_value)],
+                marker="s",
+                markersize=7,
+                linestyle="none",
+                color=COLOURS["expected"],
+                label=_("Baseline"),
+            )
+            if result.target is not None and indicator.target_date:
+                ax.plot(
+                    [date2num(result.baseline_date), date2num(indicator.target_date)],
+                    [float(result.baseline_value), float(result.target)],
+                    color=COLOURS["expected"],
+                    linestyle=":",
+                    linewidth=1.5,
+                    label=_("Expected path"),
+                )
+        if result.target is not None:
+            ax.axhline(
+                float(result.target),
+                color=COLOURS["target"],
+                linestyle="--",
+                linewidth=1.5,
+                label=_("Target"),
+            )
+        if forecast_line:
+            ax.plot(
+                [date2num(d) for d, _v in forecast_line],
+                [float(v) for _d, v in forecast_line],
+                color=COLOURS["forecast"],
+                linestyle="-.",
+                linewidth=1.5,
+                label=_("Forecast"),
+            )
+        for n, name in enumerate(comparison_names):
+            own = [(d, v) for m, d, v in comparisons if m == name]
+            if own:
+                ax.plot(
+                    [date2num(d) for d, _v in own],
+                    [float(v) for _d, v in own],
+                    color=COLOURS["comparison"][n % len(COLOURS["comparison"])],
+                    marker="^",
+                    markersize=4,
+                    linewidth=1,
+                    label=name,
+                )
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        _number_axis(ax)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=8)
+        return _render(fig, key)
+
+    return _cached("indicator", data, draw)
+
+
+def indicator_alt(indicator, result: progress.Progress) -> str:
+    unit = indicator.unit
+    parts = [
+        _("Chart of %(title)s.") % {"title": indicator.code},
+        str(result.explanation),
+    ]
+    if result.series:
+        parts.append(
+            _("Measurements from %(first)s to %(last)s: %(count)s.")
+            % {
+                "count": len(result.series),
+                "first": result.series[0].date.isoformat(),
+                "last": result.series[-1].date.isoformat(),
+            }
+        )
+    if result.forecast is not None:
+        parts.append(
+            _("The straight-line forecast for the target date is %(value)s.")
+            % {"value": progress.format_value(result.forecast.value_at_target_date, unit)}
+        )
+    return " ".join(parts)

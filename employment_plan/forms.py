@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (comma or semicolon) or Excel (.xlsx) with the columns indikator, dato, værdi "
+            "and optionally foreløbig, kilde, kommentar, periode."
+        ),
+    )
+
+
+class ConfirmImportForm(forms.Form):
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+
+class PeriodValuesForm(forms.Form):
+    """One period's values for every indicator of a plan; empty fields are skipped."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_label = forms.CharField(label=_("Period"), required=False, max_length=100)
+    source = forms.CharField(label=_("Data source"), required=False, max_length=300)
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"value_{indicator.pk}"] = forms.DecimalField(
+                label=f"{indicator.code} {indicator.title}",
+                required=False,
+                localize=True,
+                max_digits=18,
+                decimal_places=4,
+                help_text=indicator.get_unit_display(),
+            )
+            self.fields[f"provisional_{indicator.pk}"] = forms.BooleanField(
+                label=_("provisional"), required=False
+            )
+
+    def rows(self):
+        """(indicator, value field name, provisional field name) for the template."""
+        return [(i, self[f"value_{i.pk}"], self[f"provisional_{i.pk}"]) for i in self.indicators]
+
+    def values(self):
+        data = self.cleaned_data
+        return {
+            i.pk: (data[f"value_{i.pk}"], data[f"provisional_{i.pk}"])
+            for i in self.indicators
+            if data.get(f"value_{i.pk}") is not None
+        }

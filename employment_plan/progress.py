@@ -1,0 +1,474 @@
+"""The progress engine: where an indicator stands against its target. Pure Python, no ORM, no request.
+
+Formulas (docs/employment-plan.md explains each decision):
+
+- absolute target T: the stated level (absolute, all-or-nothing, frequency); B × (1 + r/100) for a
+  relative change of r %; B + p for a change of p percentage points. Unknown until B is known.
+- progress = (current − B) ÷ (T − B), as a percentage; reported raw and clamped to 0–100.
+- achieved: current ≥ T when higher is better, current ≤ T when lower is better.
+- expected progress at a date d: (d − baseline date) ÷ (target date − baseline date), clamped.
+- status: achieved; off track once the target date has passed (or its measurement is in) and the
+  latest value misses; otherwise
+  by how far actual progress lags the expected progress *at the date of the latest measurement*
+  (so reporting lag is not counted as falling behind); thresholds in percentage points.
+- forecast: least-squares straight line through three or more measurements, extended to the target
+  date, with the date the line reaches the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+LOWER, HIGHER = "lower", "higher"
+ABSOLUTE = "absolute"
+RELATIVE = "relative"
+PERCENTAGE_POINTS = "percentage_points"
+ALL_OR_NOTHING = "all_or_nothing"
+FREQUENCY = "frequency"
+PERCENT = "percent"
+
+ACHIEVED = "achieved"
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+OFF_TRACK = "off_track"
+NO_DATA = "no_data"
+AWAITING_BASELINE = "awaiting_baseline"
+
+STATUS_LABELS = {
+    ACHIEVED: gettext_lazy("Achieved"),
+    ON_TRACK: gettext_lazy("On track"),
+    AT_RISK: gettext_lazy("At risk"),
+    OFF_TRACK: gettext_lazy("Off track"),
+    NO_DATA: gettext_lazy("No data"),
+    AWAITING_BASELINE: gettext_lazy("Awaiting baseline"),
+}
+# Worst first: the order a summary counts them in.
+STATUS_ORDER = [OFF_TRACK, AT_RISK, ON_TRACK, ACHIEVED, AWAITING_BASELINE, NO_DATA]
+
+UNIT_SUFFIX = {
+    PERCENT: "%",
+    "persons": gettext_lazy("persons"),
+    "fte": gettext_lazy("full-time persons"),
+    "companies": gettext_lazy("companies"),
+    "dkk": gettext_lazy("kr."),
+    "count": "",
+}
+
+HUNDRED = Decimal(100)
+FOUR_PLACES = Decimal("0.0001")
+MAX_FORECAST_DAYS = 365 * 50
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """How many percentage points of progress an indicator may lag the expected path."""
+
+    at_risk: Decimal = Decimal(10)
+    off_track: Decimal = Decimal(25)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    unit: str
+    direction: str
+    target_kind: str
+    target_value: Decimal | None
+    target_date: date | None
+    baseline_value: Decimal | None = None
+    baseline_date: date | None = None
+    awaiting_baseline: bool = False
+    baseline_period: str = ""
+
+
+@dataclass(frozen=True)
+class Point:
+    date: date
+    value: Decimal
+    provisional: bool = False
+    seq: int = 0  # entry order: of two on one date, the later entered wins
+
+
+@dataclass(frozen=True)
+class Forecast:
+    origin: date
+    intercept: float
+    slope_per_day: float
+    points: int
+    value_at_target_date: Decimal
+    meets_target_on: date | None
+
+    def value_at(self, day: date) -> Decimal:
+        return _dec(self.intercept + self.slope_per_day * (day - self.origin).days)
+
+    @property
+    def slope_per_year(self) -> Decimal:
+        return _dec(self.slope_per_day * 365.25)
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    baseline_value: Decimal | None = None
+    baseline_date: date | None = None
+    baseline_inferred: bool = False
+    target: Decimal | None = None
+    latest: Point | None = None
+    progress_raw: Decimal | None = None
+    progress: Decimal | None = None
+    achieved: bool | None = None
+    expected: Decimal | None = None
+    expected_at_latest: Decimal | None = None
+    forecast: Forecast | None = None
+    target_met_at_baseline: bool = False
+    ignored_after_target: int = 0
+    series: tuple[Point, ...] = field(default=())
+    explanation: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.latest and self.latest.provisional)
+
+
+# Helpers ---------------------------------------------------------------------------------------
+def _dec(value) -> Decimal:
+    result = Decimal(str(value)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+    return result.copy_abs() if result == 0 else result  # never "−0"
+
+
+def period_bounds(text: str | None) -> tuple[date, date] | None:
+    """``"2025"`` → the year; ``"2025-12"`` → the month; ``"2025-12-31"`` → that day."""
+    if not text:
+        return None
+    parts = text.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(numbers) == 1:
+            return date(numbers[0], 1, 1), date(numbers[0], 12, 31)
+        if len(numbers) == 2:
+            year, month = numbers
+            start = date(year, month, 1)
+            end = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+            return start, end
+        if len(numbers) == 3:
+            day = date(*numbers)
+            return day, day
+    except ValueError:
+        return None
+    return None
+
+
+def absolute_target(spec: IndicatorSpec, baseline: Decimal | None) -> Decimal | None:
+    """The level to reach: stated, or derived from a relative target and the baseline."""
+    value = spec.target_value
+    if value is None:
+        return None
+    if spec.target_kind == RELATIVE:
+        if baseline is None:
+            return None
+        return _dec(Decimal(baseline) * (1 + Decimal(value) / HUNDRED))
+    if spec.target_kind == PERCENTAGE_POINTS:
+        if baseline is None:
+            return None
+        return _dec(Decimal(baseline) + Decimal(value))
+    return _dec(value)
+
+
+def deduplicate(points: Iterable[Point]) -> list[Point]:
+    """One point per date: a final value beats a provisional one; then the later entered wins."""
+    best: dict[date, Point] = {}
+    for point in points:
+        current = best.get(point.date)
+        if current is None or (not point.provisional, point.seq) > (
+            not current.provisional,
+            current.seq,
+        ):
+            best[point.date] = point
+    return [best[d] for d in sorted(best)]
+
+
+def baseline_from_period(period: str, series: list[Point]) -> Point | None:
+    """The measurement that is the baseline: the latest in the named period (any, when none named)."""
+    bounds = period_bounds(period)
+    if bounds is None:
+        return series[0] if series and not period else None
+    inside = [p for p in series if bounds[0] <= p.date <= bounds[1]]
+    return inside[-1] if inside else None
+
+
+def is_better_or_equal(value: Decimal, target: Decimal, direction: str) -> bool:
+    return value >= target if direction == HIGHER else value <= target
+
+
+def needs_improvement(baseline: Decimal, target: Decimal, direction: str) -> bool:
+    """Whether the target lies on the better side of the baseline (otherwise it is met already)."""
+    return target > baseline if direction == HIGHER else target < baseline
+
+
+def expected_progress(baseline_date: date | None, target_date: date | None, day: date):
+    if baseline_date is None or target_date is None:
+        return None
+    if target_date <= baseline_date:
+        return HUNDRED
+    share = Decimal((day - baseline_date).days) / Decimal((target_date - baseline_date).days)
+    return _dec(min(max(share, Decimal(0)), Decimal(1)) * HUNDRED)
+
+
+def linear_forecast(
+    series: list[Point], target: Decimal | None, target_date: date, direction: str
+) -> Forecast | None:
+    """Least squares through three or more points, extended to the target date."""
+    if len(series) < 3:
+        return None
+    origin = series[0].date
+    xs = [(p.date - origin).days for p in series]
+    ys = [float(p.value) for p in series]
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    intercept = mean_y - slope * mean_x
+    at_target = intercept + slope * (target_date - origin).days
+    meets_on = None
+    latest = series[-1]
+    if target is not None and not is_better_or_equal(latest.value, target, direction):
+        improving = slope > 0 if direction == HIGHER else slope < 0
+        if improving:
+            day = (float(target) - intercept) / slope
+            if day <= MAX_FORECAST_DAYS:
+                meets_on = max(origin + timedelta(days=round(day)), latest.date)
+    return Forecast(
+        origin=origin,
+        intercept=intercept,
+        slope_per_day=slope,
+        points=n,
+        value_at_target_date=_dec(at_target),
+        meets_target_on=meets_on,
+    )
+
+
+# Formatting (Danish through the active language) ------------------------------------------------
+def format_number(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    normal = value.normalize()
+    if normal == normal.to_integral_value():
+        normal = normal.quantize(Decimal(1))
+    return formats.number_format(normal, use_l10n=True, force_grouping=True)
+
+
+def format_value(value: Decimal | None, unit: str) -> str:
+    text = format_number(value)
+    suffix = str(UNIT_SUFFIX.get(unit, ""))
+    return f"{text}\u00a0{suffix}" if suffix and value is not None else text
+
+
+def _format_date(day: date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _latest_text(point: Point, unit: str) -> str:
+    text = f"{format_value(point.value, unit)} ({_format_date(point.date)})"
+    if point.provisional:
+        text = _("%(value)s, provisional") % {"value": text}
+    return text
+
+
+# The engine ------------------------------------------------------------------------------------
+def evaluate(
+    spec: IndicatorSpec,
+    points: Iterable[Point],
+    as_of: date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Progress:
+    series_all = deduplicate(points)
+    known = [p for p in series_all if p.date <= as_of]
+    needs_baseline = spec.target_kind in (RELATIVE, PERCENTAGE_POINTS)
+
+    baseline, baseline_date, inferred = spec.baseline_value, spec.baseline_date, False
+    if baseline is None and spec.awaiting_baseline:
+        found = baseline_from_period(spec.baseline_period, known)
+        if found is None:
+            return Progress(
+                status=AWAITING_BASELINE,
+                latest=known[-1] if known else None,
+                series=tuple(series_all),
+                explanation=_(
+                    "Awaiting the baseline (%(period)s); the target becomes a level once it is "
+                    "measured."
+                )
+                % {"period": spec.baseline_period or _("period not stated")},
+            )
+        baseline, baseline_date, inferred = found.value, found.date, True
+
+    cutoff = as_of if spec.target_date is None else min(as_of, spec.target_date)
+    judged = [p for p in series_all if p.date <= cutoff]
+    after_target = sum(
+        1 for p in known if spec.target_date is not None and p.date > spec.target_date
+    )
+    if not judged:
+        if after_target:
+            explanation = _(
+                "There are no measurements up to the target date; later ones do not count "
+                "towards this target."
+            )
+        else:
+            explanation = _("No measurements yet.")
+        return Progress(
+            status=NO_DATA,
+            baseline_value=baseline,
+            baseline_date=baseline_date,
+            baseline_inferred=inferred,
+            target=absolute_target(spec, baseline),
+            ignored_after_target=after_target,
+            series=tuple(series_all),
+            explanation=explanation,
+        )
+
+    latest = judged[-1]
+    if baseline is None:
+        if needs_baseline:
+            return Progress(
+                status=AWAITING_BASELINE,
+                latest=latest,
+                series=tuple(series_all),
+                explanation=_("The target is a change, but no baseline is recorded."),
+            )
+        # No stated baseline: the first measurement is where the indicator started.
+        baseline, baseline_date, inferred = judged[0].value, judged[0].date, True
+
+    target = absolute_target(spec, baseline)
+    common = {
+        "baseline_value": baseline,
+        "baseline_date": baseline_date,
+        "baseline_inferred": inferred,
+        "target": target,
+        "latest": latest,
+        "ignored_after_target": after_target,
+        "series": tuple(series_all),
+    }
+    latest_text = _latest_text(latest, spec.unit)
+    expected = expected_progress(baseline_date, spec.target_date, as_of)
+    expected_at_latest = expected_progress(baseline_date, spec.target_date, latest.date)
+    forecast = None
+    if spec.target_date is not None:
+        forecast = linear_forecast(judged, target, spec.target_date, spec.direction)
+    common.update(expected=expected, expected_at_latest=expected_at_latest, forecast=forecast)
+
+    if target is None:
+        # A direction without a size ("the share falls"): any improvement on the baseline counts.
+        achieved = latest.value != baseline and is_better_or_equal(
+            latest.value, baseline, spec.direction
+        )
+        passed = spec.target_date is not None and (
+            latest.date >= spec.target_date or as_of > spec.target_date
+        )
+        status = ACHIEVED if achieved else (OFF_TRACK if passed else AT_RISK)
+        return Progress(
+            status=status,
+            achieved=achieved,
+            explanation=_(
+                "The target is a change in the right direction from the baseline %(baseline)s; "
+                "the latest value is %(value)s."
+            )
+            % {"baseline": format_value(baseline, spec.unit), "value": latest_text},
+            **common,
+        )
+
+    achieved = is_better_or_equal(latest.value, target, spec.direction)
+    target_text = format_value(target, spec.unit)
+    if not needs_improvement(baseline, target, spec.direction):
+        raw = None
+        clamped = HUNDRED if achieved else Decimal(0)
+        met_at_baseline = True
+    else:
+        raw = _dec((latest.value - baseline) / (target - baseline) * HUNDRED)
+        clamped = min(max(raw, Decimal(0)), HUNDRED)
+        met_at_baseline = False
+    common.update(
+        progress_raw=raw,
+        progress=clamped,
+        achieved=achieved,
+        target_met_at_baseline=met_at_baseline,
+    )
+
+    values = {"value": latest_text, "target": target_text}
+    if achieved:
+        return Progress(
+            status=ACHIEVED,
+            explanation=_("The latest value, %(value)s, meets the target of %(target)s.") % values,
+            **common,
+        )
+    if met_at_baseline:
+        return Progress(
+            status=OFF_TRACK,
+            explanation=_(
+                "The baseline already met the target of %(target)s, but the latest value, "
+                "%(value)s, no longer does."
+            )
+            % values,
+            **common,
+        )
+    if spec.target_date is not None and (
+        latest.date >= spec.target_date or as_of > spec.target_date
+    ):
+        # The target date has passed (or its measurement is in) and the target is not met.
+        return Progress(
+            status=OFF_TRACK,
+            explanation=_(
+                "The target date has passed and the latest value, %(value)s, misses the target "
+                "of %(target)s."
+            )
+            % values,
+            **common,
+        )
+    if expected_at_latest is None:
+        status = ON_TRACK if clamped > 0 else AT_RISK
+    else:
+        gap = expected_at_latest - clamped
+        if gap <= thresholds.at_risk:
+            status = ON_TRACK
+        elif gap <= thresholds.off_track:
+            status = AT_RISK
+        else:
+            status = OFF_TRACK
+    values.update(
+        progress=format_number(clamped.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        expected=format_number(
+            (expected_at_latest or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        ),
+        baseline=format_value(baseline, spec.unit),
+    )
+    return Progress(
+        status=status,
+        explanation=_(
+            "The latest value, %(value)s, has come %(progress)s %% of the way from the baseline "
+            "%(baseline)s to the target of %(target)s; %(expected)s %% was expected by then."
+        )
+        % values,
+        **common,
+    )
+
+
+def summarise(results: Iterable[Progress]) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each status present, worst first."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return [(s, str(STATUS_LABELS[s]), counts[s]) for s in STATUS_ORDER if s in counts]

@@ -1,0 +1,123 @@
+"""Reads for the employment-plan pages, each with a fixed number of queries whatever the row count;
+progress is then computed in Python by the pure engine."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from . import progress
+from .models import (
+    ComparisonMeasurement,
+    EmploymentPlan,
+    FocusArea,
+    Indicator,
+    Initiative,
+    Measurement,
+    PlanFact,
+)
+
+
+def thresholds() -> progress.Thresholds:
+    """``EMPLOYMENT_PLAN_THRESHOLDS = {"at_risk": 10, "off_track": 25}`` in settings overrides."""
+    configured = getattr(settings, "EMPLOYMENT_PLAN_THRESHOLDS", None) or {}
+    default = progress.DEFAULT_THRESHOLDS
+    return progress.Thresholds(
+        at_risk=progress.Decimal(str(configured.get("at_risk", default.at_risk))),
+        off_track=progress.Decimal(str(configured.get("off_track", default.off_track))),
+    )
+
+
+def points_of(measurements) -> list[progress.Point]:
+    return [progress.Point(m.date, m.value, m.provisional, m.pk) for m in measurements]
+
+
+def evaluate(indicator: Indicator, as_of: datetime.date | None = None) -> progress.Progress:
+    """Progress of an indicator whose measurements are prefetched (no query when they are)."""
+    return progress.evaluate(
+        indicator.spec(),
+        points_of(indicator.measurements.all()),
+        as_of or timezone.localdate(),
+        thresholds(),
+    )
+
+
+def plans_for(municipality):
+    return (
+        EmploymentPlan.objects.filter(municipality=municipality)
+        .annotate(
+            focus_area_count=Count("focus_areas", distinct=True),
+            indicator_count=Count("indicators", distinct=True),
+        )
+        .order_by("-period_start", "title")
+    )
+
+
+def _measurements():
+    return Measurement.objects.order_by("date", "id").only(
+        "id", "indicator_id", "date", "value", "provisional", "updated_at"
+    )
+
+
+def plan_barometer(
+    *, municipality, plan_id: int, as_of: datetime.date | None = None
+) -> EmploymentPlan:
+    """The plan with its facts, focus areas, initiatives, indicators and measurements (six queries),
+    each indicator carrying ``result`` (progress) and the plan ``status_counts``."""
+    indicators = Indicator.objects.order_by("position", "code").prefetch_related(
+        Prefetch("measurements", queryset=_measurements())
+    )
+    plan = get_object_or_404(
+        EmploymentPlan.objects.filter(municipality=municipality).prefetch_related(
+            Prefetch("facts", queryset=PlanFact.objects.order_by("position")),
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.order_by("number").prefetch_related(
+                    Prefetch("indicators", queryset=indicators),
+                    Prefetch(
+                        "initiatives", queryset=Initiative.objects.order_by("kind", "position")
+                    ),
+                ),
+            ),
+        ),
+        pk=plan_id,
+    )
+    as_of = as_of or timezone.localdate()
+    results = []
+    for area in plan.focus_areas.all():
+        area.existing_initiatives = [i for i in area.initiatives.all() if i.kind == "existing"]
+        area.new_initiatives = [i for i in area.initiatives.all() if i.kind == "new"]
+        for indicator in area.indicators.all():
+            indicator.result = evaluate(indicator, as_of)
+            results.append(indicator.result)
+    plan.status_counts = progress.summarise(results)
+    plan.as_of = as_of
+    return plan
+
+
+def indicator_detail(*, municipality, pk: int, as_of: datetime.date | None = None) -> Indicator:
+    """One indicator of the municipality (404 otherwise) with measurements and comparisons."""
+    indicator = get_object_or_404(
+        Indicator.objects.filter(plan__municipality=municipality)
+        .select_related("plan", "focus_area", "responsible_unit", "source")
+        .prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.order_by("date", "id").select_related("entered_by"),
+            ),
+            Prefetch(
+                "comparisons",
+                queryset=ComparisonMeasurement.objects.order_by(
+                    "municipality__name", "date"
+                ).select_related("municipality"),
+            ),
+        ),
+        pk=pk,
+    )
+    indicator.result = evaluate(indicator, as_of)
+    indicator.as_of = as_of or timezone.localdate()
+    return indicator

@@ -1,0 +1,42 @@
+from django import template
+
+from employment_plan import progress
+
+register = template.Library()
+
+
+@register.filter
+def unit_value(value, unit):
+    """A value with its unit in the active language's number format: “12,5 %”, “6.800.000 kr.”."""
+    return progress.format_value(value, unit)
+
+
+@register.filter
+def number(value):
+    return progress.format_number(value)
+
+
+@register.filter
+def percent(value):
+    """Progress as a whole percentage."""
+    if value is None:
+        return "–"
+    return progress.format_value(round(value), progress.PERCENT)
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int | float):
+        return progress.format_number(value)
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(v) for v in value)
+    return str(value)
+
+
+@register.filter
+def inconsistency_numbers(inconsistency):
+    """The numbers of an inconsistency mapping, beside its note: [(key, "11,6"), …]."""
+    if not isinstance(inconsistency, dict):
+        return []
+    return [(key, _plain(value)) for key, value in inconsistency.items() if key != "note"]

@@ -1,0 +1,68 @@
+import datetime
+
+from django.shortcuts import render
+
+from organizations import access
+from organizations.decorators import municipality_view
+
+from . import charts, selectors
+
+
+def _as_of(request) -> datetime.date | None:
+    """``?dato=2017-12-31`` shows the plan as it stood on that date."""
+    text = request.GET.get("dato", "")
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@municipality_view
+def plan_list(request, municipality):
+    return render(
+        request,
+        "employment_plan/plan_list.html",
+        {"municipality": municipality, "plans": selectors.plans_for(municipality)},
+    )
+
+
+@municipality_view
+def plan_barometer(request, municipality, pk):
+    plan = selectors.plan_barometer(municipality=municipality, plan_id=pk, as_of=_as_of(request))
+    for area in plan.focus_areas.all():
+        for indicator in area.indicators.all():
+            indicator.sparkline = charts.sparkline(indicator.result)
+            indicator.sparkline_alt = charts.sparkline_alt(indicator.result, indicator.unit)
+            indicator.sparkline_points = charts.sparkline_points(indicator.result)
+    return render(
+        request,
+        "employment_plan/plan_barometer.html",
+        {
+            "municipality": municipality,
+            "plan": plan,
+            "can_enter": access.has_perm_in(
+                request.user, "employment_plan.add_measurement", municipality
+            ),
+        },
+    )
+
+
+@municipality_view
+def indicator_detail(request, municipality, pk):
+    indicator = selectors.indicator_detail(municipality=municipality, pk=pk, as_of=_as_of(request))
+    result = indicator.result
+    names = sorted({c.municipality.name for c in indicator.comparisons.all()})
+    return render(
+        request,
+        "employment_plan/indicator_detail.html",
+        {
+            "municipality": municipality,
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "result": result,
+            "chart": charts.indicator_chart(indicator, result, names),
+            "chart_alt": charts.indicator_alt(indicator, result),
+            "comparison_names": names,
+            "rows": charts.table_rows(indicator, result, names),
+        },
+    )
