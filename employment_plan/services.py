@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from organizations import access
 
 from . import progress
+from .importing import ROW_KEY
 from .models import EmploymentPlan, Indicator, Initiative, Measurement, Unit
 
 
@@ -299,8 +300,9 @@ def measurements_import(
         Measurement.objects.filter(indicator__plan=plan).values_list("indicator_id", "date")
     )
     results = []
-    for number, raw in enumerate(rows, start=2):
-        row = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+    for index, raw in enumerate(rows, start=2):
+        number = raw.get(ROW_KEY, index)
+        row = {str(k).strip().lower(): v for k, v in raw.items() if k not in (None, ROW_KEY)}
         result = RowResult(row=number)
         results.append(result)
 

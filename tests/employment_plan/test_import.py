@@ -184,3 +184,18 @@ def test_reimporting_warns_that_a_date_already_has_a_value(
     run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
     again = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=True)
     assert again.ok and all(row.notes for row in again.rows)
+
+
+def test_error_names_the_spreadsheet_row_even_after_a_blank_row(
+    plan, percent_indicator, companies_indicator, hr_officer
+):
+    text = (
+        "plan;indikator;dato;værdi\n"
+        "Beskæftigelsesplan 2026;1.2;31-03-2026;55\n"
+        ";;;\n"
+        "Beskæftigelsesplan 2026;1.2;31-03-2026;155\n"
+    )
+    result = run(plan, csv_bytes(text), hr_officer, dry_run=True)
+    assert not result.ok
+    assert [r.row for r in result.rows if r.errors] == [4]
+    assert not Measurement.objects.exists()
