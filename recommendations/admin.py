@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from employment_plan.models import Indicator
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin
 from organizations.models import User
@@ -173,6 +174,7 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
                     "responsible_text",
                     "contact",
                     "baseline",
+                    "baseline_indicator",
                     "follow_up_date",
                     "follow_up_year",
                     "next_step",
@@ -245,6 +247,8 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
                 kwargs["queryset"] = Theme.objects.filter(report__municipality__in=allowed)
             elif db_field.name == "parent":
                 kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=allowed)
+            elif db_field.name == "baseline_indicator":
+                kwargs["queryset"] = Indicator.objects.filter(plan__municipality__in=allowed)
             elif db_field.name == "contact":
                 kwargs["queryset"] = User.objects.filter(
                     memberships__municipality__in=allowed

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -232,6 +233,17 @@ class Recommendation(Sourced):
         related_name="contact_for_recommendations",
     )
     baseline = models.TextField(_("baseline"), blank=True)
+    baseline_indicator = models.ForeignKey(
+        "employment_plan.Indicator",
+        verbose_name=_("indicator that measures it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text=_(
+            "An employment-plan indicator whose baseline and target measure this recommendation."
+        ),
+    )
     follow_up_date = models.DateField(_("follow-up date"), null=True, blank=True)
     follow_up_year = models.PositiveSmallIntegerField(
         _("follow-up year"),
@@ -304,6 +316,22 @@ class Recommendation(Sourced):
     @property
     def municipality(self):
         return self.report.municipality
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.parent_id and self.parent.report_id != self.report_id:
+            errors["parent"] = _("A sub-item belongs to the same report as its parent.")
+        if (
+            self.baseline_indicator_id
+            and self.report_id
+            and self.baseline_indicator.plan.municipality_id != self.report.municipality_id
+        ):
+            errors["baseline_indicator"] = _(
+                "The indicator belongs to another municipality's employment plan."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def follow_up_due(self):
@@ -452,6 +480,14 @@ class CouncilDecision(Sourced):
     absent = models.CharField(_("absent"), max_length=300, blank=True)
     recommendations = models.ManyToManyField(
         Recommendation, verbose_name=_("recommendations"), blank=True, related_name="decisions"
+    )
+    employment_plan = models.ForeignKey(
+        "employment_plan.EmploymentPlan",
+        verbose_name=_("employment plan decided on"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
     )
 
     class Meta:

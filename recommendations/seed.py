@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from employment_plan.models import EmploymentPlan
 from organizations.models import Body
 from organizations.seeding import SeedError
 
@@ -212,6 +213,10 @@ def _load_minutes(loader, data):
     meeting = data["meeting"]
     body = _body(loader, meeting["body"], key, meeting.get("section") or "Referat")
     for item in data.get("items", []):
+        plan_key = (item.get("relates_to") or {}).get("employment_plan")
+        plan = EmploymentPlan.objects.filter(source__key=plan_key).first() if plan_key else None
+        if plan_key and plan is None:
+            raise SeedError(f"{key} item {item['number']}: unknown employment plan {plan_key!r}")
         loader.upsert(
             CouncilDecision,
             {"body": body, "meeting_date": meeting["date"], "item_number": item["number"]},
@@ -222,6 +227,7 @@ def _load_minutes(loader, data):
                 "decision": item["decision"],
                 "text": _text(item.get("decision_text")),
                 "absent": _text(item.get("absent")),
+                "employment_plan": plan,
                 **loader.provenance(key, item),
             },
         )

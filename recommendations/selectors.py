@@ -46,6 +46,7 @@ def recommendation_detail(pk: int) -> Recommendation:
             "responsible_unit",
             "contact",
             "source",
+            "baseline_indicator",
         )
         .prefetch_related(
             "target_professions",

@@ -129,9 +129,7 @@ def test_bulk_action_changes_all_selected_through_the_service(login, hr_officer,
     client = login(hr_officer)
     changelist = reverse("admin:recommendations_recommendation_changelist")
     ids = [r.pk for r in recs]
-    page = client.post(
-        changelist, {"action": "change_status_action", "_selected_action": ids}
-    )
+    page = client.post(changelist, {"action": "change_status_action", "_selected_action": ids})
     assert page.status_code == 200  # the intermediate form
     response = client.post(
         changelist,

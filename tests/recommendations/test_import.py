@@ -87,7 +87,9 @@ def test_reimporting_the_same_file_changes_nothing(login, hr_officer, recs):
         ("allerod-test;1;Fravalgt;;;", "note"),
     ],
 )
-def test_one_bad_row_shows_row_and_column_and_nothing_is_saved(login, hr_officer, recs, row, column):
+def test_one_bad_row_shows_row_and_column_and_nothing_is_saved(
+    login, hr_officer, recs, row, column
+):
     client = login(hr_officer)
     text = "rapport;nummer;status;fremdrift;dato;note\nallerod-test;2;I gang;10;;\n" + row + "\n"
     response = upload(client, csv_file(text))

@@ -507,3 +507,15 @@ def test_recommendation_page_takes_the_same_queries_for_1_and_50_updates(
     html = response.content.decode()
     assert "Notat 49" in html and "Notat 0" in html
     assert html.index("Notat 49") < html.index("Notat 0")
+
+
+@pytest.mark.django_db
+def test_recommendation_page_links_the_indicator_that_measures_it(seeded, login, council_member):
+    from employment_plan.models import Indicator
+
+    indicator = Indicator.objects.get(plan__title="Beskæftigelsesplan 2026", code="2.1")
+    rec = first_rec(allerod_report())
+    rec.baseline_indicator = indicator
+    rec.save()
+    html = login(council_member).get(rec_url("allerod", rec)).content.decode()
+    assert reverse("employment-plan-indicator", args=["allerod", indicator.pk]) in html

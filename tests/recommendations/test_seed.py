@@ -62,9 +62,7 @@ def test_allerod_nine_recommendations_in_four_themes(seeded):
     assert by_theme == {1: ["1", "2", "3", "4"], 2: ["5", "6"], 3: ["7", "8"], 4: ["9"]}
     six = Recommendation.objects.get(report=report, number="6")
     assert [c.number for c in six.children.order_by("sort_key")] == ["6a", "6b", "6c"]
-    with_emphasis = {
-        r.number for r in top_level(report.key) if r.emphasised_points
-    }
+    with_emphasis = {r.number for r in top_level(report.key) if r.emphasised_points}
     assert with_emphasis == {"1", "5", "7", "8", "9"}
     for r in top_level(report.key):
         assert set(r.target_professions.values_list("key", flat=True)) <= {
@@ -85,7 +83,8 @@ def test_norddjurs_eight_recommendations_with_structured_fields_and_budget(seede
         assert r.purpose and r.goal and r.actions and r.next_step, r.number
     lines = BudgetLine.objects.filter(recommendation__report__key=key)
     amounts = Counter(
-        (line.recommendation.number, int(line.amount_kr)) for line in lines.select_related("recommendation")
+        (line.recommendation.number, int(line.amount_kr))
+        for line in lines.select_related("recommendation")
     )
     assert amounts == Counter(
         {
@@ -116,7 +115,9 @@ def test_kl_action_plan_has_38_recommendations_with_addressees(seeded):
     assert sorted(int(n) for n in recs.values_list("number", flat=True)) == list(range(1, 39))
     assert Report.objects.get(key="kl-2018-flere-haender").municipality is None
     addressed = Counter(
-        name for r in recs.prefetch_related("addressees") for name in (a.name for a in r.addressees.all())
+        name
+        for r in recs.prefetch_related("addressees")
+        for name in (a.name for a in r.addressees.all())
     )
     assert addressed == Counter(
         {
@@ -137,7 +138,9 @@ def test_kkr_proposals_cite_kl_recommendation_numbers(seeded):
     cited = sorted(
         int(n)
         for r in kkr
-        for n in r.related.filter(report__key="kl-2018-flere-haender").values_list("number", flat=True)
+        for n in r.related.filter(report__key="kl-2018-flere-haender").values_list(
+            "number", flat=True
+        )
     )
     assert cited == [7, 8, 15, 17, 18, 19]
     kl7 = Recommendation.objects.get(report__key="kl-2018-flere-haender", number="7")
@@ -176,4 +179,5 @@ def test_council_decisions_from_the_2016_minutes(seeded):
     assert decisions.count() == 7
     plan = decisions.get(item_number=3)
     assert plan.case_number == "13/4229" and plan.decision == "adopted"
+    assert plan.employment_plan.title == "Beskæftigelsesplan 2017"
     assert "13/4229" in document("002_7e6f83d99c28b625.txt")

@@ -94,7 +94,10 @@ def test_delay_keeps_progress(rec, hr_officer):
         recommendation=rec, status=status("i-gang"), progress=55, acting_user=hr_officer
     )
     services.recommendation_change_status(
-        recommendation=rec, status=status("forsinket"), note="Mangler budget", acting_user=hr_officer
+        recommendation=rec,
+        status=status("forsinket"),
+        note="Mangler budget",
+        acting_user=hr_officer,
     )
     rec.refresh_from_db()
     assert rec.progress == Decimal(55)
@@ -213,3 +216,38 @@ def test_statuses_as_of_answers_for_many_in_fixed_queries(
         result = selectors.statuses_as_of(queryset, datetime.date(2024, 6, 1))
         keys = {pk: u.new_status.key for pk, u in result.items()}
     assert sum(1 for k in keys.values() if k == "i-gang") == 10
+
+
+@pytest.mark.django_db
+def test_indicator_link_must_stay_within_the_municipality(report, norddjurs, allerod):
+    from employment_plan.models import EmploymentPlan, FocusArea, Indicator
+
+    def indicator(municipality):
+        plan = EmploymentPlan.objects.create(
+            municipality=municipality,
+            title=f"Plan {municipality.code}",
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 12, 31),
+        )
+        area = FocusArea.objects.create(plan=plan, number=1, title="Unge")
+        return Indicator.objects.create(
+            plan=plan,
+            focus_area=area,
+            code="1.1",
+            title="Unge på ydelse",
+            unit="persons",
+            direction="lower",
+            target_kind="absolute",
+            target_value=10,
+            target_operator="<=",
+            target_date=datetime.date(2026, 12, 31),
+            baseline_value=12,
+            baseline_date=datetime.date(2025, 12, 31),
+        )
+
+    rec = RecommendationFactory(report=report, baseline_indicator=indicator(norddjurs))
+    with pytest.raises(ValidationError) as caught:
+        rec.full_clean()
+    assert "baseline_indicator" in caught.value.message_dict
+    rec.baseline_indicator = indicator(allerod)
+    rec.full_clean()
