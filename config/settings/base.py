@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "employment_plan",
     "recommendations",
     "workforce",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
