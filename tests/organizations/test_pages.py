@@ -83,3 +83,12 @@ def test_login_and_logout(client, council_member):
     assert "Allerød" in client.get(reverse("home")).content.decode()
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_danish_until_english_is_chosen(client):
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert structure(page.content.decode()).lang == "da"
+    assert "Log ind" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert structure(client.get(reverse("home")).content.decode()).lang == "en"
