@@ -12,7 +12,9 @@ urlpatterns = [
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("dashboards.urls")),
     path("", include("employment_plan.urls")),
     path("", include("recommendations.urls")),
+    path("", include("workforce.urls")),
     path("", include("organizations.urls")),
 ]

@@ -1,0 +1,147 @@
+"""Exporting a projection: XLSX (write-only) with the projection per institution × profession × year,
+the totals per profession, and a sheet of assumptions; or CSV of the projection. Demo data says so in
+every sheet and in every CSV row. Text cells that a spreadsheet would run as a formula are escaped."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .projection import FLOW_COLUMNS
+
+
+def _safe(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, int):
+        return value
+    return _safe("" if value is None else str(value))
+
+
+def column_titles() -> dict[str, str]:
+    return {
+        "year": _("year"),
+        "institution_name": _("institution"),
+        "kind": _("kind"),
+        "profession_name": _("profession"),
+        "supply_start": _("staff at start of year"),
+        "retirements": _("retirements"),
+        "other_leavers": _("other leavers"),
+        "hires": _("hires"),
+        "supply": _("staff at end of year (supply)"),
+        "supply_fte": _("supply, FTE"),
+        "demand": _("demand"),
+        "shortage": _("shortage (demand − supply)"),
+        "replacement_need": _("replacement need"),
+    }
+
+
+DETAIL_COLUMNS = ["year", "institution_name", "kind", "profession_name", *FLOW_COLUMNS]
+TOTAL_COLUMNS = ["year", "profession_name", *FLOW_COLUMNS]
+
+
+def assumption_rows(
+    assumptions: dict, scenario, rates, effects, is_demo: bool
+) -> list[tuple[str, str]]:
+    rows = []
+    if is_demo:
+        rows.append((_("Demo data"), _("Synthetic institutions calibrated to published facts.")))
+    rows += [
+        (_("Scenario"), scenario.name),
+        (_("Municipality"), scenario.municipality.name),
+        (_("Years"), assumptions["years"]),
+        (_("Retirement method"), scenario.get_retirement_method_display()),
+        (_("Retirement age"), str(assumptions["retirement_age"])),
+        (_("Exit rates by age band"), str(assumptions["exit_rates"] or "–")),
+        (_("Leaver rate excluding retirement (default)"), str(assumptions["default_leaver_rate"])),
+        (_("Hiring"), scenario.get_hiring_mode_display()),
+        (_("Demand"), scenario.get_demand_method_display()),
+        (_("Yearly demand growth"), str(assumptions["demand_growth"])),
+        (_("Age band of new hires"), assumptions["entry_band"]),
+    ]
+    for rate in rates:
+        rows.append(
+            (
+                _("Rates: %(profession)s") % {"profession": rate.profession.name},
+                _("leaver rate %(rate)s, hires per year %(hires)s, institution %(unit)s")
+                % {
+                    "rate": "–" if rate.leaver_rate is None else rate.leaver_rate,
+                    "hires": "–" if rate.hires_per_year is None else rate.hires_per_year,
+                    "unit": rate.unit or _("all"),
+                },
+            )
+        )
+    for effect in effects:
+        linked = ", ".join(
+            f"{r.report.title} {_('recommendation')} {r.number}"
+            for r in effect.recommendations.all()
+        )
+        rows.append(
+            (
+                _("Assumed effect"),
+                f"{effect.text} ({effect.profession.name}, {effect.from_year}: "
+                f"{effect.leaver_rate_change_pp} pp, {effect.hires_change} hires)"
+                + (f" – {linked}" if linked else ""),
+            )
+        )
+    for note in assumptions.get("notes", []):
+        rows.append((_("Note"), note))
+    rows.append(
+        (
+            _("Reading"),
+            _(
+                "A mechanical projection, all else equal: it shows what follows from the "
+                "assumptions above, not a forecast."
+            ),
+        )
+    )
+    return rows
+
+
+def xlsx(detail, totals, assumption_list, is_demo: bool) -> bytes:
+    titles = column_titles()
+    workbook = Workbook(write_only=True)
+    for title, frame, columns in (
+        (_("Projection"), detail, DETAIL_COLUMNS),
+        (_("Totals"), totals, TOTAL_COLUMNS),
+    ):
+        sheet = workbook.create_sheet(title[:31])
+        if is_demo:
+            sheet.append([_("Demo data: synthetic institutions, not real staffing.")])
+        sheet.append([titles[c] for c in columns])
+        for record in frame[columns].itertuples(index=False):
+            sheet.append([_cell(v) for v in record])
+    sheet = workbook.create_sheet(_("Assumptions")[:31])
+    sheet.append([_("Assumption"), _("Value")])
+    for label, value in assumption_list:
+        sheet.append([_safe(str(label)), _safe(str(value))])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_text(detail, is_demo: bool) -> str:
+    titles = column_titles()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    header = [titles[c] for c in DETAIL_COLUMNS]
+    if is_demo:
+        header.append(_("data"))
+    writer.writerow(header)
+    marker = [_("Demo data")] if is_demo else []
+    for record in detail[DETAIL_COLUMNS].itertuples(index=False):
+        writer.writerow(
+            [
+                f"{v:.3f}".replace(".", ",") if isinstance(v, float) else _safe(str(v))
+                for v in record
+            ]
+            + marker
+        )
+    return buffer.getvalue()

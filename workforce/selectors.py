@@ -1,0 +1,289 @@
+"""Every read the workforce pages and exports need, in a fixed number of queries whatever the number
+of institutions, professions or snapshots: the scenarios of a municipality, and a scenario's
+projection inputs turned into the engine's DataFrames."""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from organizations.models import INSTITUTION_KINDS, Profession
+
+from . import pipeline as pipeline_module
+from .models import (
+    DemandDriver,
+    HiringMode,
+    PipelineSeries,
+    ReferenceShortage,
+    Scenario,
+    SeriesKind,
+    StaffingNorm,
+    StaffingSnapshot,
+)
+from .projection import BANDS, Assumptions, Effect, ProjectionResult, cells_frame, project
+
+# Used when a snapshot gives no ages at all: spread evenly over 25–64.
+DEFAULT_AGE_PROFILE = dict.fromkeys(BANDS[2:10], 1.0)
+# Which demand driver moves each kind of institution when a scenario uses drivers and the
+# municipality has no staffing norm saying otherwise.
+DEFAULT_DRIVERS = {
+    "daycare": "children_0_6",
+    "care_home": "citizens_75plus",
+    "home_care": "citizens_75plus",
+    "school": "children_6_16",
+}
+
+
+def scenarios(municipality):
+    return list(Scenario.objects.filter(municipality=municipality).order_by("-is_baseline", "name"))
+
+
+def scenario_for(municipality, pk):
+    if pk in (None, ""):
+        return (
+            Scenario.objects.filter(municipality=municipality)
+            .order_by("-is_baseline", "name")
+            .first()
+        )
+    try:
+        return Scenario.objects.filter(municipality=municipality, pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def reference_shortages(municipality):
+    return list(
+        ReferenceShortage.objects.filter(municipality=municipality)
+        .select_related("source")
+        .prefetch_related("professions")
+        .order_by("key")
+    )
+
+
+def professions_by_key() -> dict[str, Profession]:
+    return {p.key: p for p in Profession.objects.all()}
+
+
+@dataclass
+class Inputs:
+    scenario: Scenario
+    cells: pd.DataFrame
+    assumptions: Assumptions
+    rates: pd.DataFrame
+    capacity: pd.DataFrame | None
+    drivers: pd.DataFrame | None
+    driver_of_kind: dict
+    units: dict  # institution id → OrganisationalUnit
+    effects: list = field(default_factory=list)
+    rate_rows: list = field(default_factory=list)
+    snapshot_dates: list = field(default_factory=list)
+    is_demo: bool = False
+
+
+def _bands(snapshot) -> dict:
+    """Headcount by band; ages not given are spread like the known ones (or evenly over 25–64)."""
+    known = {b: float(v) for b, v in (snapshot.age_bands or {}).items() if b in BANDS}
+    missing = snapshot.headcount - sum(known.values())
+    if missing > 0:
+        profile = known if sum(known.values()) > 0 else DEFAULT_AGE_PROFILE
+        weight = sum(profile.values())
+        for band, value in profile.items():
+            known[band] = known.get(band, 0.0) + missing * value / weight
+    return known
+
+
+def projection_inputs(scenario: Scenario) -> Inputs:
+    """Load a scenario's inputs: the latest snapshot per institution × profession dated no later
+    than 1 January after the base year, its rates, effects, drivers and pipeline. Fixed queries."""
+    municipality = scenario.municipality
+    cutoff = datetime.date(scenario.start_year + 1, 1, 1)
+    snapshots = (
+        StaffingSnapshot.objects.filter(
+            unit__municipality=municipality, unit__kind__in=INSTITUTION_KINDS, date__lte=cutoff
+        )
+        .select_related("unit", "profession")
+        .order_by("unit_id", "profession_id", "-date")
+    )
+    latest, units, dates, is_demo = {}, {}, set(), scenario.is_demo
+    for snapshot in snapshots:
+        key = (snapshot.unit_id, snapshot.profession_id)
+        if key in latest:
+            continue
+        latest[key] = snapshot
+        units[snapshot.unit_id] = snapshot.unit
+        dates.add(snapshot.date)
+        is_demo = is_demo or snapshot.is_demo
+    rows = []
+    for snapshot in latest.values():
+        rows.append(
+            {
+                "municipality": municipality.slug,
+                "institution": snapshot.unit_id,
+                "kind": snapshot.unit.kind,
+                "profession": snapshot.profession.key,
+                "fte": float(snapshot.fte),
+                "vacancies": float(snapshot.vacancies),
+                **_bands(snapshot),
+            }
+        )
+    cells = cells_frame(rows) if rows else cells_frame([])
+    if not rows:
+        cells = pd.DataFrame(columns=["municipality", "institution", "kind", "profession", *BANDS])
+
+    rate_rows = list(scenario.rates.select_related("profession", "unit"))
+    rates = pd.DataFrame(
+        [
+            {
+                "profession": r.profession.key,
+                "institution": r.unit_id,
+                "leaver_rate": float(r.leaver_rate),
+            }
+            for r in rate_rows
+            if r.leaver_rate is not None
+        ],
+        columns=["profession", "institution", "leaver_rate"],
+    )
+    effects = list(
+        scenario.effects.select_related("profession").prefetch_related("recommendations__report")
+    )
+    engine_effects = tuple(
+        Effect(
+            profession=e.profession.key,
+            from_year=e.from_year,
+            leaver_rate_change_pp=float(e.leaver_rate_change_pp),
+            hires_change=float(e.hires_change),
+            label=e.text,
+        )
+        for e in effects
+    )
+
+    capacity = None
+    notes = []
+    if scenario.hiring_mode == HiringMode.FIXED:
+        capacity = pd.DataFrame(
+            [
+                {
+                    "municipality": municipality.slug,
+                    "profession": r.profession.key,
+                    "institution": r.unit_id,
+                    "hires": float(r.hires_per_year),
+                }
+                for r in rate_rows
+                if r.hires_per_year is not None
+            ],
+            columns=["municipality", "profession", "institution", "hires"],
+        )
+    elif scenario.hiring_mode == HiringMode.PIPELINE:
+        model = scenario.pipeline
+        intake = pd.Series(
+            {
+                s.year: float(s.value)
+                for s in PipelineSeries.objects.filter(pipeline=model, kind=SeriesKind.INTAKE)
+            },
+            dtype=float,
+        )
+        graduates = pipeline_module.graduates(
+            intake,
+            weights=model.weights,
+            completion_rate=float(model.completion_rate),
+            constant_inflow=float(model.constant_inflow),
+            years=range(scenario.start_year + 1, scenario.end_year + 1),
+            future_intake=None if model.future_intake is None else float(model.future_intake),
+        )
+        capacity = pipeline_module.capacity_from_pipeline(
+            graduates,
+            share=float(scenario.pipeline_share),
+            profession=model.profession.key,
+            municipality=municipality.slug,
+        )
+        notes.append(f"pipeline: {model.title}, share {float(scenario.pipeline_share):g}")
+
+    drivers, driver_of_kind = None, dict(DEFAULT_DRIVERS)
+    if scenario.demand_method == "driver":
+        for norm in StaffingNorm.objects.filter(municipality=municipality):
+            driver_of_kind[norm.unit_kind] = norm.driver_key
+        drivers = pd.DataFrame(
+            [
+                {"driver": d.key, "year": d.year, "value": float(d.value)}
+                for d in DemandDriver.objects.filter(municipality=municipality)
+            ],
+            columns=["driver", "year", "value"],
+        )
+    hiring = (
+        "fixed" if scenario.hiring_mode in (HiringMode.FIXED, HiringMode.PIPELINE) else "replace"
+    )
+    if dates:
+        notes.append("snapshots: " + ", ".join(sorted(d.isoformat() for d in dates)))
+    assumptions = Assumptions(
+        start_year=scenario.start_year,
+        horizon=scenario.horizon,
+        retirement_method=scenario.retirement_method,
+        retirement_age=float(scenario.retirement_age),
+        exit_rates={k: float(v) for k, v in (scenario.exit_rates or {}).items()},
+        default_leaver_rate=float(scenario.default_leaver_rate),
+        hiring_mode=hiring,
+        demand_method=scenario.demand_method,
+        demand_growth=float(scenario.demand_growth),
+        entry_band=scenario.entry_band,
+        effects=engine_effects,
+        notes=tuple(notes),
+    )
+    return Inputs(
+        scenario=scenario,
+        cells=cells,
+        assumptions=assumptions,
+        rates=rates,
+        capacity=capacity,
+        drivers=drivers,
+        driver_of_kind=driver_of_kind,
+        units=units,
+        effects=effects,
+        rate_rows=rate_rows,
+        snapshot_dates=sorted(dates),
+        is_demo=is_demo,
+    )
+
+
+def run(inputs: Inputs) -> ProjectionResult | None:
+    if inputs.cells.empty:
+        return None
+    drivers = inputs.drivers
+    if inputs.assumptions.demand_method == "driver" and (drivers is None or drivers.empty):
+        # No driver series: demand stays at the base year's level, and the assumptions say so.
+        assumptions = replace(
+            inputs.assumptions,
+            demand_method="growth",
+            demand_growth=0.0,
+            notes=(*inputs.assumptions.notes, "no demand-driver series: demand held constant"),
+        )
+    else:
+        assumptions = inputs.assumptions
+    result = project(
+        inputs.cells,
+        assumptions,
+        rates=inputs.rates,
+        capacity=inputs.capacity,
+        drivers=drivers,
+        driver_of_kind=inputs.driver_of_kind,
+    )
+    result.assumptions["scenario"] = inputs.scenario.name
+    result.assumptions["is_demo"] = inputs.is_demo
+    return result
+
+
+def with_labels(frame: pd.DataFrame, inputs: Inputs, professions: dict) -> pd.DataFrame:
+    """Add institution and profession names to an engine frame (for pages and exports)."""
+    frame = frame.copy()
+    names = {pk: unit.name for pk, unit in inputs.units.items()}
+    if "institution" in frame:
+        frame["institution_name"] = frame["institution"].astype(object).map(names)
+    if "profession" in frame:
+        frame["profession_name"] = (
+            frame["profession"].astype(object).map(lambda k: getattr(professions.get(k), "name", k))
+        )
+    return frame
+
+
+def rounded(value: float) -> float:
+    return float(np.round(value, 1))

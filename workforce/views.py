@@ -1,0 +1,256 @@
+"""The workforce pages of a municipality: the overview (shortage by profession, supply against
+demand), the per-institution table for the horizon year, a comparison of two scenarios, and the
+export. Every page reads through selectors in a fixed number of queries and states that the
+projection is mechanical, all else equal, with its assumptions."""
+
+import math
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from organizations import access
+from organizations.decorators import municipality_view
+from organizations.models import UnitKind
+
+from . import charts, exporting, selectors
+from .projection import difference, totals
+
+EXPORT_PERM = "workforce.export_projection"
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return number_format(round(value, digits), digits)
+
+
+def shortage_words(value: float, profession) -> str:
+    """“short of 1–2 pedagogues”: the expected value as the whole persons on either side of it."""
+    if abs(value) < 0.5:
+        return _("about in balance")
+    low, high = math.floor(abs(value)), math.ceil(abs(value))
+    low = max(low, 1)
+    amount = str(low) if low == high else f"{low}–{high}"
+    name = profession.name if high == 1 else profession.name_plural
+    name = name.lower() if profession is not None else ""
+    if value > 0:
+        return _("short of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
+    return _("surplus of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
+
+
+def _projection(scenario):
+    inputs = selectors.projection_inputs(scenario)
+    result = selectors.run(inputs)
+    return inputs, result
+
+
+def _assumptions(inputs, result):
+    return exporting.assumption_rows(
+        result.assumptions, inputs.scenario, inputs.rate_rows, inputs.effects, inputs.is_demo
+    )
+
+
+def _base_context(request, municipality, scenario):
+    return {
+        "municipality": municipality,
+        "scenario": scenario,
+        "scenarios": selectors.scenarios(municipality),
+        "can_export": access.has_perm_in(request.user, EXPORT_PERM, municipality),
+    }
+
+
+@municipality_view
+def overview(request, municipality):
+    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
+    context = _base_context(request, municipality, scenario)
+    context["references"] = selectors.reference_shortages(municipality)
+    if scenario is None:
+        return render(request, "workforce/overview.html", context)
+    inputs, result = _projection(scenario)
+    context.update(inputs=inputs, is_demo=inputs.is_demo)
+    if result is None:
+        return render(request, "workforce/overview.html", context)
+    professions = selectors.professions_by_key()
+    by_profession = totals(result.frame, ["profession"])
+    years = sorted(by_profession["year"].unique().tolist())
+    keys = sorted(by_profession["profession"].astype(str).unique())
+    shortage = by_profession.pivot(index="year", columns="profession", values="shortage")
+    lines = [(professions[k].name if k in professions else k, shortage[k].tolist()) for k in keys]
+    table = [
+        {"year": year, "values": [_num(shortage.loc[year, k]) for k in keys]} for year in years
+    ]
+    overall = totals(result.frame, [])
+    supply_demand = [
+        {
+            "year": int(row.year),
+            "supply": _num(row.supply),
+            "supply_fte": _num(row.supply_fte),
+            "demand": _num(row.demand),
+            "shortage": _num(row.shortage),
+            "retirements": _num(row.retirements, 1),
+            "other_leavers": _num(row.other_leavers, 1),
+            "hires": _num(row.hires, 1),
+        }
+        for row in overall.itertuples()
+    ]
+    context.update(
+        result=result,
+        profession_names=[name for name, _values in lines],
+        shortage_table=table,
+        shortage_chart=charts.lines("shortage", years, lines, _("persons")),
+        shortage_alt=charts.shortage_alt(lines, years),
+        supply_table=supply_demand,
+        supply_chart=charts.lines(
+            "supply",
+            years,
+            [(_("Supply"), overall["supply"].tolist()), (_("Demand"), overall["demand"].tolist())],
+            _("persons"),
+        ),
+        supply_alt=charts.supply_alt(years, overall["supply"].tolist(), overall["demand"].tolist()),
+        assumption_list=_assumptions(inputs, result),
+        start_total=_num(float(result.frame[result.frame.year == years[0]]["supply_start"].sum())),
+    )
+    return render(request, "workforce/overview.html", context)
+
+
+@municipality_view
+def institutions(request, municipality):
+    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
+    context = _base_context(request, municipality, scenario)
+    if scenario is None:
+        return render(request, "workforce/institutions.html", context)
+    inputs, result = _projection(scenario)
+    context.update(inputs=inputs, is_demo=inputs.is_demo)
+    if result is None:
+        return render(request, "workforce/institutions.html", context)
+    professions = selectors.professions_by_key()
+    year = scenario.end_year
+    final = result.frame[result.frame["year"] == year]
+    keys = sorted(final["profession"].astype(str).unique())
+    cells = {(row.institution, str(row.profession)): row for row in final.itertuples(index=False)}
+    kinds = dict(UnitKind.choices)
+    rows = []
+    for unit in sorted(inputs.units.values(), key=lambda u: (u.kind, u.name)):
+        entries = []
+        for key in keys:
+            row = cells.get((unit.pk, key))
+            if row is None:
+                entries.append(None)
+                continue
+            entries.append(
+                {
+                    "shortage": _num(row.shortage, 1),
+                    "words": shortage_words(row.shortage, professions.get(key)),
+                    "supply": _num(row.supply, 1),
+                    "demand": _num(row.demand, 1),
+                }
+            )
+        rows.append({"unit": unit, "kind": kinds.get(unit.kind, unit.kind), "entries": entries})
+    context.update(
+        year=year,
+        profession_names=[professions[k].name if k in professions else k for k in keys],
+        rows=rows,
+        assumption_list=_assumptions(inputs, result),
+    )
+    return render(request, "workforce/institutions.html", context)
+
+
+@municipality_view
+def compare(request, municipality):
+    all_scenarios = selectors.scenarios(municipality)
+    a = selectors.scenario_for(municipality, request.GET.get("a"))
+    b = selectors.scenario_for(municipality, request.GET.get("b"))
+    if request.GET.get("b") in (None, "") and a is not None:
+        b = next((s for s in all_scenarios if s.pk != a.pk), None)
+    context = {
+        "municipality": municipality,
+        "scenarios": all_scenarios,
+        "a": a,
+        "b": b,
+    }
+    if a is None or b is None:
+        return render(request, "workforce/compare.html", context)
+    inputs_a, result_a = _projection(a)
+    inputs_b, result_b = _projection(b)
+    context["is_demo"] = inputs_a.is_demo or inputs_b.is_demo
+    if result_a is None or result_b is None:
+        return render(request, "workforce/compare.html", context)
+    professions = selectors.professions_by_key()
+    ta = totals(result_a.frame, ["profession"]).set_index(["profession", "year"])
+    tb = totals(result_b.frame, ["profession"]).set_index(["profession", "year"])
+    diff = difference(result_a, result_b, by=["profession"]).set_index(["profession", "year"])
+    rows = []
+    for profession, year in diff.index:
+        rows.append(
+            {
+                "profession": getattr(professions.get(str(profession)), "name", profession),
+                "year": year,
+                "a": _num(ta.loc[(profession, year), "shortage"], 1)
+                if (profession, year) in ta.index
+                else "–",
+                "b": _num(tb.loc[(profession, year), "shortage"], 1)
+                if (profession, year) in tb.index
+                else "–",
+                "difference": _num(diff.loc[(profession, year), "shortage"], 1),
+            }
+        )
+    keys = sorted({str(p) for p, _y in diff.index})
+    years = sorted({int(y) for _p, y in diff.index})
+    lines = [
+        (
+            getattr(professions.get(k), "name", k),
+            [float(diff.loc[(k, y), "shortage"]) for y in years],
+        )
+        for k in keys
+    ]
+    context.update(
+        rows=rows,
+        chart=charts.lines("compare", years, lines, _("persons")),
+        chart_alt=_(
+            "Line chart of the change in projected shortage per profession when scenario "
+            "“%(b)s” replaces “%(a)s”, %(first)s–%(last)s."
+        )
+        % {"a": a.name, "b": b.name, "first": years[0], "last": years[-1]},
+        assumptions_a=_assumptions(inputs_a, result_a),
+        assumptions_b=_assumptions(inputs_b, result_b),
+    )
+    return render(request, "workforce/compare.html", context)
+
+
+@municipality_view
+def export(request, municipality):
+    if not access.has_perm_in(request.user, EXPORT_PERM, municipality):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
+    if scenario is None:
+        raise Http404
+    inputs, result = _projection(scenario)
+    if result is None:
+        return HttpResponse(
+            _("No staffing data to project."), status=404, content_type="text/plain"
+        )
+    professions = selectors.professions_by_key()
+    detail = selectors.with_labels(result.frame, inputs, professions)
+    detail["kind"] = detail["kind"].astype(object).map(dict(UnitKind.choices)).map(str)
+    summed = selectors.with_labels(totals(result.frame, ["profession"]), inputs, professions)
+    name = f"fremskrivning-{municipality.slug}-{slugify(scenario.name)}"
+    if inputs.is_demo:
+        name += "-demodata"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            exporting.csv_text(detail, inputs.is_demo), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    content = exporting.xlsx(detail, summed, _assumptions(inputs, result), inputs.is_demo)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
