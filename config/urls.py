@@ -12,6 +12,7 @@ urlpatterns = [
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("api.urls")),
     path("", include("dashboards.urls")),
     path("", include("employment_plan.urls")),
     path("", include("recommendations.urls")),

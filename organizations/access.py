@@ -98,5 +98,27 @@ def filter_by_municipality(queryset, user, perm: str, path: str = "municipality"
     return queryset.filter(**{f"{path}__in": ids})
 
 
+# Roles that may take data out of the product (exports, the API): not council members.
+EXPORT_ROLES = frozenset({"analyst", "hr_officer", "administrator"})
+
+
+def export_municipality_ids(user) -> set[int] | None:
+    """Municipalities whose data the user may export (None: all, for a superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    return set(
+        Membership.objects.filter(user=user, role__in=EXPORT_ROLES).values_list(
+            "municipality_id", flat=True
+        )
+    )
+
+
+def can_export(user, municipality) -> bool:
+    ids = export_municipality_ids(user)
+    return ids is None or municipality.pk in ids
+
+
 def roles_of(user) -> Iterable[tuple[int, str]]:
     return Membership.objects.filter(user=user).values_list("municipality_id", "role")

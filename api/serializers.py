@@ -1,0 +1,166 @@
+from rest_framework import serializers
+
+from employment_plan.models import Indicator, Measurement
+from employment_plan.selectors import evaluate
+from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="report.key")
+    report_title = serializers.CharField(source="report.title")
+    municipality = serializers.IntegerField(source="report.municipality.code", allow_null=True)
+    theme = serializers.IntegerField(source="theme.number", allow_null=True)
+    theme_title = serializers.CharField(source="theme.title", allow_null=True)
+    parent = serializers.CharField(source="parent.number", allow_null=True)
+    status = serializers.CharField(source="status.key")
+    status_name = serializers.CharField(source="status.name")
+    status_closes = serializers.BooleanField(source="status.closes")
+    target_professions = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
+    addressees = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    responsible_unit = serializers.CharField(source="responsible_unit.name", allow_null=True)
+    budget_total_kr = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "report",
+            "report_title",
+            "municipality",
+            "theme",
+            "theme_title",
+            "number",
+            "parent",
+            "title",
+            "summary",
+            "status",
+            "status_name",
+            "status_closes",
+            "progress",
+            "progress_mode",
+            "last_updated_at",
+            "follow_up_date",
+            "follow_up_year",
+            "target_professions",
+            "addressees",
+            "responsible_unit",
+            "responsible_text",
+            "budget_total_kr",
+        ]
+
+
+class StatusUpdateSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="recommendation.report.key")
+    number = serializers.CharField(source="recommendation.number")
+    old_status = serializers.CharField(source="old_status.key", allow_null=True)
+    new_status = serializers.CharField(source="new_status.key")
+    author = serializers.CharField(source="author.username", allow_null=True)
+
+    class Meta:
+        model = StatusUpdate
+        fields = [
+            "id",
+            "recommendation",
+            "report",
+            "number",
+            "effective_on",
+            "created_at",
+            "old_status",
+            "new_status",
+            "old_progress",
+            "progress",
+            "note",
+            "author",
+            "origin",
+        ]
+
+
+class CouncilDecisionSerializer(serializers.ModelSerializer):
+    municipality = serializers.IntegerField(source="municipality.code")
+    body = serializers.CharField(source="body.name")
+
+    class Meta:
+        model = CouncilDecision
+        fields = [
+            "id",
+            "municipality",
+            "body",
+            "meeting_date",
+            "item_number",
+            "item_title",
+            "case_number",
+            "decision",
+            "text",
+            "recommendations",
+            "employment_plan",
+        ]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="plan.title")
+    municipality = serializers.IntegerField(source="plan.municipality.code")
+    focus_area = serializers.IntegerField(source="focus_area.number")
+    status = serializers.SerializerMethodField()
+    latest_value = serializers.SerializerMethodField()
+    progress_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "municipality",
+            "plan",
+            "focus_area",
+            "code",
+            "title",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_date",
+            "awaiting_baseline",
+            "baseline_period",
+            "target_kind",
+            "target_value",
+            "target_absolute",
+            "target_operator",
+            "target_date",
+            "status",
+            "latest_value",
+            "progress_percent",
+        ]
+
+    def _result(self, indicator):
+        if not hasattr(indicator, "_api_result"):
+            indicator._api_result = evaluate(indicator)
+        return indicator._api_result
+
+    def get_status(self, indicator):
+        return str(self._result(indicator).status)
+
+    def get_latest_value(self, indicator):
+        latest = self._result(indicator).latest
+        return None if latest is None else str(latest.value)
+
+    def get_progress_percent(self, indicator):
+        raw = self._result(indicator).progress_raw
+        return None if raw is None else str(raw)
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="indicator.plan.title")
+    indicator_code = serializers.CharField(source="indicator.code")
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "indicator",
+            "plan",
+            "indicator_code",
+            "date",
+            "period_label",
+            "value",
+            "provisional",
+            "data_source",
+            "comment",
+        ]
