@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin
-from organizations.models import Municipality
+from organizations.models import Municipality, OrganisationalUnit
 from organizations.tabular import TableError, read_table
 from recommendations.models import Recommendation
 
@@ -35,6 +35,14 @@ class ScenarioRateInline(admin.TabularInline):
     model = ScenarioRate
     extra = 0
     fields = ["profession", "unit", "leaver_rate", "hires_per_year"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            # Only one's own institutions: another municipality's are not this user's business.
+            ids = access.municipality_ids_for(request.user, "workforce.change_scenario")
+            if ids is not None:
+                kwargs["queryset"] = OrganisationalUnit.objects.filter(municipality__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ScenarioEffectInline(admin.StackedInline):
@@ -218,5 +226,16 @@ class PipelineSeriesInline(admin.TabularInline):
 
 @admin.register(PipelineModel)
 class PipelineModelAdmin(admin.ModelAdmin):
+    """KL's graduate pipeline is shared by every municipality: only superusers change it."""
+
     list_display = ["title", "region", "profession", "completion_rate", "constant_inflow"]
     inlines = [PipelineSeriesInline]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

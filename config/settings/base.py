@@ -1,6 +1,9 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see README.md, "Configuration"); a malformed value stops start-up naming the variable."""
 
+from datetime import timedelta
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env, env_bool, env_database, env_int, env_list
@@ -29,6 +32,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     # Project apps, in dependency order: each may import only from those above it.
     "organizations",
     "employment_plan",
@@ -36,10 +41,13 @@ INSTALLED_APPS = [
     "workforce",
     "dashboards",
     "api",
+    # Cross-cutting: reads the models above from the app registry, imports none of them.
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "organizations.middleware.DanishFirstLocaleMiddleware",
@@ -49,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    # Last, so it can turn a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,6 +83,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "organizations.User"
+# django-axes first: it refuses a locked-out username/address pair before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -136,6 +152,37 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Login lockout (django-axes): the 5th failed attempt for one username from one address locks that
+# pair out for 15 minutes; another address, or another username, is not affected. See docs/security.md.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the address the
+# outermost trusted proxy saw (X-Forwarded-For read from the right, so a client cannot forge it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "audit.request.client_ip"
+
+# Content Security Policy (django-csp): no inline scripts anywhere, no plugins, no framing. Styles
+# allow 'unsafe-inline' because status colours and the matplotlib charts (inline SVG) carry style
+# attributes; scripts never do.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -11,9 +11,11 @@ from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("Environment variable DEBUG must not be true in production.")
-if len(SECRET_KEY) < 50:
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+    # The same rule as Django's security.W009, refused at start rather than warned about.
     raise ImproperlyConfigured(
-        "Environment variable SECRET_KEY must be set to a random value of at least 50 characters."
+        "Environment variable SECRET_KEY must be set to a random value of at least 50 characters "
+        "(and at least 5 different ones)."
     )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -38,3 +40,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+
+# Production runs behind one reverse proxy (docs/deployment.md); the lockout counts the address it saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)

@@ -15,3 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests log in with force_login or client.login(), which pass no request: django-axes needs one, so
+# it is off here and switched on by the tests of the lockout itself (tests/security/test_login.py).
+AXES_ENABLED = False

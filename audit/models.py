@@ -1,0 +1,81 @@
+"""The audit log: one row per write to a project model, with who, when, where and what changed.
+
+Rows are written by the signal handlers in ``audit.signals`` in the same transaction as the change
+they record, and never changed afterwards: the model refuses updates and deletes, and the admin is
+read-only for everyone, superusers included.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+
+
+class AuditEntry(models.Model):
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the system (seed data, scheduled jobs)."),
+    )
+    # Kept as text too, so the log still names the person after their account is deleted.
+    actor_name = models.CharField(_("actor's user name"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        "organizations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model_label = models.CharField(_("kind of record"), max_length=100, db_index=True)
+    object_id = models.CharField(_("record id"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("record"), max_length=300)
+    changes = models.JSONField(
+        _("changes"),
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Field name → [old value, new value]."),
+    )
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["model_label", "object_id"], name="audit_object")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=[choice.value for choice in Action]),
+                name="audit_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.get_action_display()} {self.model_label} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit entries are never deleted.")
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor_name or str(_("system"))

@@ -1,0 +1,363 @@
+"""Recording every write to the project's models.
+
+``connect()`` (called from AuditConfig.ready) attaches handlers to each model of the project apps, read
+from the app registry, so this app imports none of them and a new model is audited without a change
+here. For an update, ``pre_save`` reads the row's old values (and its municipality) in one query;
+``post_save`` compares and records only what changed. Deletes record the last values; many-to-many
+changes record the old and new sets of ids.
+
+Not seen by signals, and so not recorded: ``QuerySet.update()``, ``bulk_create()`` and raw SQL. The
+services write row by row; keep it that way for anything a user does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from .request import client_ip, current_actor, current_request
+
+log = logging.getLogger(__name__)
+
+AUDITED_APPS = ("organizations", "employment_plan", "recommendations", "workforce", "dashboards")
+# Bookkeeping that is not a user's write: the reminder job's record of what it has sent.
+EXCLUDED_MODELS = {"recommendations.remindersent"}
+# Where a model's municipality is, when the nearest "municipality" is not the owner's.
+MUNICIPALITY_PATHS = {
+    # The municipality of a comparison measurement is the one compared with; the owner is the plan's.
+    "employment_plan.comparisonmeasurement": "indicator__plan__municipality",
+}
+# Fields whose changes are not worth an entry on their own.
+IGNORED_FIELDS = {"last_login"}
+# Values never written to the log, only that they changed.
+MASKED_FIELDS = {"password"}
+MASK = "***"
+# Fields that name the person who made the record, for writes outside a request.
+ACTOR_FIELDS = ("author", "entered_by")
+
+_PRE = "_audit_pre"
+_M2M = "_audit_m2m"
+
+
+# Which models ---------------------------------------------------------------------------------------
+def audited_models() -> list[type[models.Model]]:
+    result = []
+    for label in AUDITED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            label = model._meta.label_lower
+            if _is_historical(model) or label in EXCLUDED_MODELS or label == "audit.auditentry":
+                continue
+            result.append(model)
+    return result
+
+
+def _is_historical(model) -> bool:
+    try:
+        from simple_history.models import HistoricalChanges
+    except ImportError:  # pragma: no cover - simple_history is a dependency
+        return False
+    return issubclass(model, HistoricalChanges)
+
+
+# Where: the municipality of a record -----------------------------------------------------------------
+_path_cache: dict[str, str | None] = {}
+
+
+def municipality_path(model) -> str | None:
+    """The lookup from ``model`` to its municipality ("pk" for a municipality), or None."""
+    label = model._meta.label_lower
+    if label in _path_cache:
+        return _path_cache[label]
+    municipality_model = apps.get_model("organizations", "Municipality")
+    if model is municipality_model:
+        path = "pk"
+    else:
+        path = MUNICIPALITY_PATHS.get(label) or _find_path(model, municipality_model)
+    _path_cache[label] = path
+    return path
+
+
+def _forward_relations(model):
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model not in (model, user_model):
+            yield field
+
+
+def _find_path(model, municipality_model, max_depth: int = 4) -> str | None:
+    """Breadth first along foreign keys; a field called "municipality" wins within a level."""
+    queue = deque([(model, "")])
+    seen = {model}
+    while queue:
+        current, prefix = queue.popleft()
+        if prefix.count("__") >= max_depth:
+            continue
+        fields = sorted(_forward_relations(current), key=lambda f: f.name != "municipality")
+        for field in fields:
+            if field.related_model is municipality_model:
+                return prefix + field.name
+        for field in fields:
+            if field.related_model not in seen:
+                seen.add(field.related_model)
+                queue.append((field.related_model, f"{prefix}{field.name}__"))
+    return None
+
+
+def municipality_id_of(instance) -> int | None:
+    """Follow the path from ``instance``, using loaded relations and at most one query."""
+    path = municipality_path(type(instance))
+    if path is None:
+        return None
+    if path == "pk":
+        return instance.pk
+    parts = path.split("__")
+    obj = instance
+    for index, part in enumerate(parts):
+        field = obj._meta.get_field(part)
+        value = getattr(obj, field.attname)
+        if value is None:
+            return None
+        if index == len(parts) - 1:
+            return value
+        if field.is_cached(obj):
+            obj = getattr(obj, part)
+            continue
+        rest = "__".join(parts[index + 1 :])
+        return (
+            field.related_model._base_manager.filter(**{field.target_field.attname: value})
+            .values_list(rest, flat=True)
+            .first()
+        )
+    return None
+
+
+# What: values and differences ------------------------------------------------------------------------
+def _tracked_fields(model, update_fields=None):
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in IGNORED_FIELDS:
+            continue
+        if getattr(field, "auto_now", False):
+            continue
+        if update_fields is not None and field.name not in update_fields:
+            continue
+        fields.append(field)
+    return fields
+
+
+def _normalise(field, value):
+    if value is None or field.is_relation:
+        return value
+    try:
+        return field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return value
+
+
+def _shown(field, value):
+    if field.name in MASKED_FIELDS:
+        return MASK if value else value
+    return value
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _snapshot(instance) -> dict:
+    return {
+        field.name: _shown(field, getattr(instance, field.attname))
+        for field in _tracked_fields(type(instance))
+        if not _is_empty(getattr(instance, field.attname))
+    }
+
+
+def _repr(instance) -> str:
+    try:
+        return str(instance)[:300]
+    except Exception:  # a broken __str__ must never stop a write
+        return f"{instance._meta.verbose_name} {instance.pk}"
+
+
+# Who ------------------------------------------------------------------------------------------------
+def _actor_of(instance):
+    actor = current_actor()
+    if actor is not None:
+        return actor
+    # Services mark who acts with simple_history's attribute (organizations, employment_plan).
+    actor = getattr(instance, "_history_user", None)
+    if actor is not None:
+        return actor
+    for name in ACTOR_FIELDS:
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:  # noqa: S112 - the model simply has no such field
+            continue
+        if getattr(instance, field.attname, None) is not None:
+            return getattr(instance, name)
+    return None
+
+
+def record(*, instance, action: str, changes: dict, municipality_id=None, object_repr=None) -> None:
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    actor = _actor_of(instance)
+    request = current_request()
+    AuditEntry.objects.using(instance._state.db or "default").create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor.get_username() if getattr(actor, "pk", None) else "",
+        ip_address=client_ip(request) if request is not None else None,
+        municipality_id=municipality_id,
+        action=action,
+        model_label=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=object_repr if object_repr is not None else _repr(instance),
+        changes=changes,
+    )
+
+
+# Handlers ---------------------------------------------------------------------------------------------
+def on_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    setattr(instance, _PRE, None)
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    fields = _tracked_fields(sender, update_fields)
+    path = municipality_path(sender)
+    extra = {}
+    if path and path != "pk" and "__" in path:
+        extra["_audit_municipality"] = models.F(path)
+    row = (
+        sender._base_manager.using(instance._state.db or "default")
+        .filter(pk=instance.pk)
+        .values(*[f.attname for f in fields], **extra)
+        .first()
+    )
+    setattr(instance, _PRE, row)
+
+
+def on_post_save(sender, instance, created, raw=False, **kwargs):
+    pre = getattr(instance, _PRE, None)
+    if created or pre is None:
+        record(
+            instance=instance,
+            action="create" if created else "update",
+            changes={name: [None, value] for name, value in _snapshot(instance).items()},
+            municipality_id=_safe_municipality_id(instance),
+        )
+        return
+    setattr(instance, _PRE, None)
+    changes = {}
+    for field in _tracked_fields(sender):
+        if field.attname not in pre:
+            continue
+        old = pre[field.attname]
+        new = getattr(instance, field.attname)
+        if _normalise(field, old) == _normalise(field, new):
+            continue
+        changes[field.name] = [_shown(field, old), _shown(field, new)]
+    if not changes:
+        return
+    municipality_id = pre.get("_audit_municipality")
+    first_hop = (municipality_path(sender) or "").split("__")[0]
+    if "_audit_municipality" not in pre or first_hop in changes:
+        municipality_id = _safe_municipality_id(instance)
+    record(instance=instance, action="update", changes=changes, municipality_id=municipality_id)
+
+
+def _safe_municipality_id(instance):
+    try:
+        return municipality_id_of(instance)
+    except Exception:  # e.g. a raw fixture row whose parent is not loaded yet
+        log.warning("audit: no municipality for %s %s", instance._meta.label, instance.pk)
+        return None
+
+
+def on_pre_delete(sender, instance, **kwargs):
+    # Before the cascade removes the rows the path runs through.
+    setattr(
+        instance,
+        _PRE,
+        {
+            "municipality": _safe_municipality_id(instance),
+            "repr": _repr(instance),
+            "values": _snapshot(instance),
+        },
+    )
+
+
+def on_post_delete(sender, instance, **kwargs):
+    pre = getattr(instance, _PRE, None) or {
+        "municipality": None,
+        "repr": _repr(instance),
+        "values": _snapshot(instance),
+    }
+    record(
+        instance=instance,
+        action="delete",
+        changes={name: [value, None] for name, value in pre["values"].items()},
+        municipality_id=pre["municipality"],
+        object_repr=pre["repr"],
+    )
+
+
+_through_fields: dict = {}
+
+
+def _m2m_columns(sender, reverse):
+    field = _through_fields[sender]
+    if reverse:
+        name = f"{field.model._meta.model_name}.{field.name}"
+        return name, field.m2m_reverse_field_name(), field.m2m_field_name()
+    return field.name, field.m2m_field_name(), field.m2m_reverse_field_name()
+
+
+def on_m2m_changed(sender, instance, action, reverse, **kwargs):
+    if action not in {
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    }:
+        return
+    name, own, other = _m2m_columns(sender, reverse)
+    current = set(sender._base_manager.filter(**{own: instance.pk}).values_list(other, flat=True))
+    store = instance.__dict__.setdefault(_M2M, {})
+    if action.startswith("pre_"):
+        store[sender] = current
+        return
+    old = store.pop(sender, None)
+    if old is None or old == current:
+        return
+    record(
+        instance=instance,
+        action="update",
+        changes={name: [sorted(old), sorted(current)]},
+        municipality_id=_safe_municipality_id(instance),
+    )
+
+
+def connect() -> None:
+    for model in audited_models():
+        uid = f"audit:{model._meta.label_lower}"
+        pre_save.connect(on_pre_save, sender=model, weak=False, dispatch_uid=uid)
+        post_save.connect(on_post_save, sender=model, weak=False, dispatch_uid=uid)
+        pre_delete.connect(on_pre_delete, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(on_post_delete, sender=model, weak=False, dispatch_uid=uid)
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            if through._meta.auto_created:
+                _through_fields[through] = field
+                m2m_changed.connect(
+                    on_m2m_changed, sender=through, weak=False, dispatch_uid=f"{uid}.{field.name}"
+                )
