@@ -1,9 +1,7 @@
 from django.shortcuts import render
 
 from . import access
-from .decorators import municipality_view
-from .models import Municipality, OrganisationalUnit
-from .selectors import unit_tree
+from .models import Municipality
 
 
 def home(request):
@@ -14,17 +12,3 @@ def home(request):
     else:
         own, published = [], list(Municipality.objects.published())
     return render(request, "organizations/home.html", {"own": own, "published": published})
-
-
-@municipality_view
-def municipality_detail(request, municipality):
-    units = OrganisationalUnit.objects.filter(municipality=municipality)
-    return render(
-        request,
-        "organizations/municipality_detail.html",
-        {
-            "municipality": municipality,
-            "tree": unit_tree(units),
-            "is_member": access.is_member(request.user, municipality),
-        },
-    )

@@ -10,7 +10,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     name = factory.Sequence(lambda n: f"Testkommune {n}")
-    code = factory.Sequence(lambda n: 800 + n)
+    # Test municipalities get codes 800–998; none of the seeded municipalities uses them.
+    code = factory.Sequence(lambda n: 800 + n % 199)
     slug = factory.Sequence(lambda n: f"testkommune-{n}")
 
 

@@ -21,7 +21,15 @@ from .models import (
     StaffingNorm,
     StaffingSnapshot,
 )
-from .projection import BANDS, Assumptions, Effect, ProjectionResult, cells_frame, project
+from .projection import (
+    BANDS,
+    Assumptions,
+    Effect,
+    ProjectionResult,
+    cells_frame,
+    project,
+    totals,
+)
 
 # Used when a snapshot gives no ages at all: spread evenly over 25–64.
 DEFAULT_AGE_PROFILE = dict.fromkeys(BANDS[2:10], 1.0)
@@ -287,3 +295,36 @@ def with_labels(frame: pd.DataFrame, inputs: Inputs, professions: dict) -> pd.Da
 
 def rounded(value: float) -> float:
     return float(np.round(value, 1))
+
+
+@dataclass
+class Outlook:
+    """The baseline scenario's shortage by profession in its horizon year, for the front page."""
+
+    scenario: Scenario
+    year: int
+    rows: list[tuple[str, float]]  # (profession name, shortage; negative = surplus)
+    is_demo: bool
+
+
+def outlook(municipality) -> Outlook | None:
+    """None when the municipality has no scenario or no staffing to project."""
+    scenario = scenario_for(municipality, None)
+    if scenario is None:
+        return None
+    inputs = projection_inputs(scenario)
+    result = run(inputs)
+    if result is None:
+        return None
+    by_profession = totals(result.frame, ["profession"])
+    year = int(by_profession["year"].max())
+    last = by_profession[by_profession["year"] == year]
+    names = professions_by_key()
+    rows = sorted(
+        (
+            (getattr(names.get(str(row.profession)), "name", str(row.profession)), rounded(row.shortage))
+            for row in last.itertuples()
+        ),
+        key=lambda pair: -pair[1],
+    )
+    return Outlook(scenario=scenario, year=year, rows=rows, is_demo=inputs.is_demo)

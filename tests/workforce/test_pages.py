@@ -131,6 +131,8 @@ def test_overview_shows_the_numbers_the_assumptions_and_all_else_equal(login, an
     assert "<svg" in context["shortage_chart"]
     html = response.content.decode()
     assert 'role="img"' in html and "aria-label=" in html
+    # Years are years, not thousands: never "2.032".
+    assert "2032" in html and "2.032" not in html and "2.022" not in html
     labels = [label for label, _value in context["assumption_list"]]
     assert len(labels) > 5
     with translation.override("en"):

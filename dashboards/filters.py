@@ -1,0 +1,133 @@
+"""FilterSets for the dashboard lists. The HTML list, its chart and its CSV export share one
+FilterSet, so "export what I see" holds by construction; all state lives in the query string."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
+
+from employment_plan import progress
+from employment_plan.models import EmploymentPlan, FocusArea, Indicator
+from organizations.models import OrganisationalUnit
+from recommendations.filters import RecommendationFilter
+
+from .selectors import overdue_q
+
+
+class OverdueWidget(BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Overdue")), ("false", _("Not overdue"))]
+
+
+class DashboardRecommendationFilter(RecommendationFilter):
+    """The recommendation filter with "overdue" and sorting, for the municipality-wide list."""
+
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"), widget=OverdueWidget
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Report and number"),
+        fields=(
+            ("sort_key", "number"),
+            ("title", "title"),
+            ("status__position", "status"),
+            ("last_updated_at", "updated"),
+            ("follow_up_date", "follow_up"),
+            ("report__title", "report"),
+        ),
+        field_labels={
+            "sort_key": _("Number"),
+            "title": _("Title"),
+            "status__position": _("Status"),
+            "last_updated_at": _("Last updated"),
+            "follow_up_date": _("Follow-up date"),
+            "report__title": _("Report"),
+        },
+    )
+
+    class Meta(RecommendationFilter.Meta):
+        fields = [*RecommendationFilter.Meta.fields, "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = overdue_q(timezone.localdate())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    @property
+    def qs(self):
+        # A stable order inside equal sort values, so pages never overlap or skip rows.
+        queryset = super().qs
+        ordering = list(queryset.query.order_by) or ["report", "theme__number", "sort_key"]
+        if "pk" not in ordering:
+            ordering.append("pk")
+        return queryset.order_by(*ordering)
+
+
+INDICATOR_STATUS_CHOICES = [(key, progress.STATUS_LABELS[key]) for key in progress.STATUS_ORDER]
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    """Filters the municipality's indicators. ``status`` comes from the progress engine, so the
+    view applies it in Python after evaluation (indicator counts are small); the rest is SQL."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=INDICATOR_STATUS_CHOICES,
+        method="filter_nothing",
+        label=_("Status"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    plan = django_filters.ModelChoiceFilter(
+        queryset=EmploymentPlan.objects.none(), label=_("Plan"), empty_label=_("All plans")
+    )
+    focus_area = django_filters.ModelChoiceFilter(
+        queryset=FocusArea.objects.none(),
+        label=_("Focus area"),
+        empty_label=_("All focus areas"),
+    )
+    responsible_unit = django_filters.ModelChoiceFilter(
+        queryset=OrganisationalUnit.objects.none(),
+        label=_("Responsible unit"),
+        empty_label=_("All units"),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Plan and number"),
+        fields=(("code", "code"), ("title", "title"), ("target_date", "target_date")),
+        field_labels={"code": _("Number"), "title": _("Title"), "target_date": _("Target date")},
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["q", "status", "plan", "focus_area", "responsible_unit"]
+
+    def __init__(self, data=None, queryset=None, *, municipality, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.filters["plan"].queryset = EmploymentPlan.objects.filter(municipality=municipality)
+        self.filters["focus_area"].queryset = FocusArea.objects.filter(
+            plan__municipality=municipality
+        ).select_related("plan")
+        self.filters["responsible_unit"].queryset = OrganisationalUnit.objects.filter(
+            pk__in=Indicator.objects.filter(plan__municipality=municipality).values(
+                "responsible_unit_id"
+            )
+        )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__iexact=value) | Q(title__icontains=value))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def wanted_statuses(self) -> set[str]:
+        if not self.is_bound or not self.form.is_valid():
+            return set()
+        return set(self.form.cleaned_data.get("status") or [])

@@ -1,0 +1,184 @@
+"""The meeting report shows every status as it was on the meeting date, what changed since the
+previous report, what was overdue, and the linked indicators as of that date."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from dashboards import selectors
+from employment_plan.models import Measurement
+from organizations.models import BodyKind
+from recommendations.models import (
+    CouncilDecision,
+    DecisionKind,
+    StatusUpdate,
+    UpdateOrigin,
+)
+from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
+from tests.factories import BodyFactory, RecommendationFactory, ReportFactory, status
+
+JAN, FEB, MAR, APR = (datetime.date(2024, m, 15) for m in (1, 2, 3, 4))
+
+
+@pytest.fixture
+def history(allerod):
+    """Recommendation 1: not started in January, in progress in February, completed in April.
+    Recommendation 2: decided in January, follow-up date 1 March, never changed after."""
+    body = BodyFactory(municipality=allerod, kind=BodyKind.COMMITTEE, name="Økonomiudvalget")
+    report = ReportFactory(municipality=allerod, issuing_body=body, title="Rapporten")
+    plan = PlanFactory(municipality=allerod)
+    indicator = IndicatorFactory(
+        focus_area=FocusAreaFactory(plan=plan),
+        plan=plan,
+        code="9.1",
+        unit="persons",
+        direction="lower",
+        target_value=Decimal(10),
+        baseline_value=Decimal(30),
+        baseline_date=datetime.date(2024, 1, 1),
+        target_date=datetime.date(2024, 12, 31),
+    )
+    Measurement.objects.create(indicator=indicator, date=datetime.date(2024, 2, 1), value=29)
+    # After the meeting the indicator reaches its target: the report must not know that yet.
+    Measurement.objects.create(indicator=indicator, date=datetime.date(2024, 4, 1), value=9)
+    first = RecommendationFactory(
+        report=report,
+        number="1",
+        title="Flere elever",
+        status=status("gennemfoert"),
+        progress=100,
+        baseline_indicator=indicator,
+    )
+    second = RecommendationFactory(
+        report=report,
+        number="2",
+        title="Bedre vagtplaner",
+        status=status("besluttet"),
+        follow_up_date=datetime.date(2024, 3, 1),
+    )
+    for rec, day, key, progress, note in [
+        (first, JAN, "ikke-paabegyndt", 0, "Start"),
+        (first, FEB, "i-gang", 40, "Gået i gang"),
+        (first, APR, "gennemfoert", 100, "Færdig efter mødet"),
+        (second, JAN, "besluttet", 20, "Besluttet"),
+    ]:
+        StatusUpdate.objects.create(
+            recommendation=rec,
+            effective_on=day,
+            new_status=status(key),
+            progress=progress,
+            note=note,
+            origin=UpdateOrigin.FORM,
+        )
+    CouncilDecision.objects.create(
+        municipality=allerod, body=body, meeting_date=JAN, decision=DecisionKind.NOTED
+    )
+    return {"body": body, "first": first, "second": second, "indicator": indicator}
+
+
+def report_url(body, day, previous=None):
+    url = reverse("meeting-report", args=["allerod"]) + f"?body={body.pk}&date={day}"
+    return url + (f"&previous={previous}" if previous else "")
+
+
+def row(html, rec):
+    match = re.search(rf'<tr data-recommendation="{rec.pk}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {rec}"
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_past_meeting_shows_the_statuses_of_that_date(login, council_member, history):
+    client = login(council_member)
+    with translation.override("en"):
+        html = client.get(report_url(history["body"], MAR.isoformat()), HTTP_ACCEPT_LANGUAGE="en")
+    html = html.content.decode()
+    first = row(html, history["first"])
+    assert "I gang" in first or "In progress" in first
+    assert "40&nbsp;%" in first
+    assert "Gennemført" not in first and "Completed" not in first
+    second = row(html, history["second"])
+    assert "Besluttet" in second or "Decided" in second
+
+
+@pytest.mark.django_db
+def test_meeting_report_data_as_of_a_date(allerod, history):
+    report = selectors.meeting_report(allerod, history["body"], MAR)
+    lines = {line.recommendation.pk: line for _r, lines in report.sections for line in lines}
+    first, second = lines[history["first"].pk], lines[history["second"].pk]
+    assert first.status.key == "i-gang" and first.now.progress == 40
+    # The previous report defaults to the committee's last meeting before the date.
+    assert report.previous == JAN and report.previous_is_default
+    assert first.changed and first.before.new_status.key == "ikke-paabegyndt"
+    assert not second.changed
+    assert [line.recommendation.pk for line in report.overdue] == [history["second"].pk]
+    # The indicator is judged on what was measured by then: 29 persons, not the later 9.
+    (indicator,) = report.indicators
+    assert indicator.result.latest.value == 29
+    assert indicator.result.status != "achieved"
+    assert indicator.linked_recommendations == [history["first"]]
+
+    later = selectors.meeting_report(allerod, history["body"], APR + datetime.timedelta(days=1))
+    lines = {line.recommendation.pk: line for _r, lines in later.sections for line in lines}
+    assert lines[history["first"].pk].status.key == "gennemfoert"
+    assert later.overdue == [] or all(
+        line.recommendation.pk != history["first"].pk for line in later.overdue
+    )
+    assert later.indicators[0].result.status == "achieved"
+
+
+@pytest.mark.django_db
+def test_without_a_meeting_before_the_previous_report_is_90_days_earlier(allerod, history):
+    report = selectors.meeting_report(allerod, history["body"], JAN)
+    assert report.previous == JAN - datetime.timedelta(days=90)
+    explicit = selectors.meeting_report(allerod, history["body"], MAR, FEB)
+    assert explicit.previous == FEB and not explicit.previous_is_default
+    assert explicit.changed == []
+
+
+@pytest.mark.django_db
+def test_before_any_history_a_recommendation_has_no_status_yet(allerod, history):
+    report = selectors.meeting_report(allerod, history["body"], datetime.date(2023, 6, 1))
+    assert all(line.now is None for _r, lines in report.sections for line in lines)
+    assert report.status_totals == [(None, 2)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["2024-02-30", "yesterday", "31/31/2024", "99999-01-01"])
+def test_an_invalid_date_gives_a_message_not_an_error(login, council_member, history, bad):
+    client = login(council_member)
+    with translation.override("en"):
+        response = client.get(report_url(history["body"], bad), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["date"]
+    assert response.context["report"] is None
+    assert 'class="errorlist"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_comparison_date_must_be_before_the_meeting(login, council_member, history):
+    response = login(council_member).get(report_url(history["body"], MAR, previous=APR))
+    assert response.status_code == 200
+    assert response.context["form"].errors["previous"]
+
+
+@pytest.mark.django_db
+def test_a_committee_of_another_municipality_is_refused(login, council_member, history, norddjurs):
+    other = BodyFactory(municipality=norddjurs, name="Fremmed udvalg")
+    response = login(council_member).get(report_url(other, MAR))
+    assert response.status_code == 200
+    assert response.context["form"].errors["body"]
+    assert "Fremmed udvalg" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_report_has_a_print_header_and_print_stylesheet(login, council_member, history):
+    html = login(council_member).get(report_url(history["body"], MAR)).content.decode()
+    header = re.search(r'<div class="print-header print-only">(.*?)</div>', html, re.S).group(1)
+    assert "Allerød" in header and "Økonomiudvalget" in header
+    assert 'media="print"' in html and "css/print.css" in html
