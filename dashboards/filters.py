@@ -10,7 +10,7 @@ from django_filters.widgets import BooleanWidget
 
 from employment_plan import progress
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
-from organizations.models import OrganisationalUnit
+from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
 from recommendations.filters import RecommendationFilter
 
 from .selectors import overdue_q
@@ -131,3 +131,55 @@ class IndicatorFilter(django_filters.FilterSet):
         if not self.is_bound or not self.form.is_valid():
             return set()
         return set(self.form.cleaned_data.get("status") or [])
+
+
+class InstitutionFilter(django_filters.FilterSet):
+    """Filters the municipality's institutions (SQL); ``profession`` and ``shortage_only`` apply to
+    the projected rows in Python, since the projection is computed, not stored."""
+
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    kind = django_filters.MultipleChoiceFilter(
+        choices=[(k.value, k.label) for k in UnitKind if k.value in INSTITUTION_KINDS],
+        label=_("Kind"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area = django_filters.ModelChoiceFilter(
+        field_name="parent",
+        queryset=OrganisationalUnit.objects.none(),
+        label=_("Area"),
+        empty_label=_("All areas"),
+    )
+    profession = django_filters.ModelMultipleChoiceFilter(
+        queryset=Profession.objects.all(),
+        to_field_name="key",
+        method="filter_nothing",
+        label=_("Profession"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    shortage_only = django_filters.BooleanFilter(
+        method="filter_nothing", label=_("Only where staff are missing"), widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_nothing",
+        label=_("Sort by"),
+        empty_label=_("Institution"),
+        choices=[("shortage", _("Largest shortage first")), ("kind", _("Kind"))],
+    )
+
+    class Meta:
+        model = OrganisationalUnit
+        fields = ["q", "kind", "area"]
+
+    def __init__(self, data=None, queryset=None, *, municipality, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.filters["area"].queryset = OrganisationalUnit.objects.filter(
+            municipality=municipality, children__kind__in=INSTITUTION_KINDS
+        ).distinct()
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def cleaned(self, name):
+        if not self.is_bound or not self.form.is_valid():
+            return None
+        return self.form.cleaned_data.get(name)

@@ -13,11 +13,12 @@ from django.utils import timezone
 from employment_plan import progress
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate
-from organizations.models import Body, Municipality, OrganisationalUnit
+from organizations.models import Body, Municipality, OrganisationalUnit, UnitKind
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_before
 from recommendations.models import CouncilDecision, Recommendation, Report, Status, StatusUpdate
+from workforce import selectors as workforce_selectors
 
 FRONT_PAGE_ITEMS = 5
 DEFAULT_PREVIOUS_DAYS = 90
@@ -260,3 +261,66 @@ def meeting_report(
 
 def bodies_for(municipality) -> QuerySet[Body]:
     return Body.objects.filter(municipality=municipality).order_by("name")
+
+
+@dataclass
+class InstitutionRow:
+    unit: OrganisationalUnit
+    kind: str
+    area: str
+    profession: str
+    staff_now: float
+    supply: float
+    demand: float
+    shortage: float
+    words: str
+
+
+@dataclass
+class InstitutionTable:
+    scenario: object
+    year: int
+    is_demo: bool
+    rows: list[InstitutionRow]
+
+
+def institution_table(municipality, unit_ids=None, profession_keys=None) -> InstitutionTable | None:
+    """Each institution × profession of the baseline scenario in its horizon year: staff now,
+    projected supply, demand and shortage. The projection runs in fixed queries."""
+    scenario = workforce_selectors.scenario_for(municipality, None)
+    if scenario is None:
+        return None
+    inputs = workforce_selectors.projection_inputs(scenario)
+    result = workforce_selectors.run(inputs)
+    if result is None:
+        return None
+    frame = result.frame
+    year = int(frame["year"].max())
+    first = frame[frame["year"] == frame["year"].min()]
+    start = {(r.institution, str(r.profession)): r.supply_start for r in first.itertuples()}
+    professions = workforce_selectors.professions_by_key()
+    kinds = dict(UnitKind.choices)
+    rows = []
+    for r in frame[frame["year"] == year].itertuples():
+        unit = inputs.units.get(r.institution)
+        key = str(r.profession)
+        if unit is None or (unit_ids is not None and unit.pk not in unit_ids):
+            continue
+        if profession_keys and key not in profession_keys:
+            continue
+        profession = professions.get(key)
+        rows.append(
+            InstitutionRow(
+                unit=unit,
+                kind=str(kinds.get(unit.kind, unit.kind)),
+                area=unit.parent.name if unit.parent_id and unit.parent else "",
+                profession=profession.name if profession else key,
+                staff_now=workforce_selectors.rounded(start.get((r.institution, key), 0.0)),
+                supply=workforce_selectors.rounded(r.supply),
+                demand=workforce_selectors.rounded(r.demand),
+                shortage=workforce_selectors.rounded(r.shortage),
+                words=workforce_selectors.shortage_words(r.shortage, profession),
+            )
+        )
+    rows.sort(key=lambda row: (row.unit.name, row.profession))
+    return InstitutionTable(scenario=scenario, year=year, is_demo=inputs.is_demo, rows=rows)

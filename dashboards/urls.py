@@ -11,6 +11,9 @@ urlpatterns = [
         name="dashboard-recommendations",
     ),
     path("kommune/<slug:slug>/indikatorer/", views.indicator_list, name="dashboard-indicators"),
+    path(
+        "kommune/<slug:slug>/institutioner/", views.institution_list, name="dashboard-institutions"
+    ),
     path("kommune/<slug:slug>/moederapport/", views.meeting_report, name="meeting-report"),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility-statement"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from employment_plan import progress
 from organizations import access
 from organizations.decorators import municipality_view
+from organizations.models import INSTITUTION_KINDS, OrganisationalUnit
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_after_days
 from workforce import selectors as workforce_selectors
@@ -19,7 +20,7 @@ from workforce import selectors as workforce_selectors
 from . import charts, selectors
 from .access import can_export
 from .export import csv_response
-from .filters import DashboardRecommendationFilter, IndicatorFilter
+from .filters import DashboardRecommendationFilter, IndicatorFilter, InstitutionFilter
 from .forms import MeetingReportForm
 
 PAGE_SIZE = 25
@@ -166,6 +167,80 @@ def indicator_list(request, municipality):
             "is_filtered": any(k not in ("page", "format") for k in request.GET),
         },
     )
+
+
+@municipality_view
+def institution_list(request, municipality):
+    filterset = InstitutionFilter(
+        request.GET or None,
+        OrganisationalUnit.objects.filter(municipality=municipality, kind__in=INSTITUTION_KINDS),
+        municipality=municipality,
+        request=request,
+    )
+    unit_ids = set(filterset.qs.values_list("pk", flat=True))
+    professions = filterset.cleaned("profession")
+    table = selectors.institution_table(
+        municipality, unit_ids=unit_ids, profession_keys={p.key for p in professions or []}
+    )
+    rows = table.rows if table else []
+    if filterset.cleaned("shortage_only"):
+        rows = [r for r in rows if r.shortage >= 0.5]
+    order = filterset.cleaned("sort")
+    if order == "shortage":
+        rows.sort(key=lambda r: -r.shortage)
+    elif order == "kind":
+        rows.sort(key=lambda r: (r.kind, r.unit.name, r.profession))
+    if _wants_csv(request):
+        refused = _export_allowed(request, municipality)
+        if refused:
+            return refused
+        return _institutions_csv(municipality, table, rows)
+    return render(
+        request,
+        "dashboards/institution_list.html",
+        {
+            "municipality": municipality,
+            "filter": filterset,
+            "table": table,
+            "page_obj": _page(request, rows),
+            "can_export": can_export(request.user, municipality),
+            "is_filtered": any(k not in ("page", "format") for k in request.GET),
+        },
+    )
+
+
+def _institutions_csv(municipality, table, rows):
+    header = [
+        _("Institution"),
+        _("Kind"),
+        _("Area"),
+        _("Profession"),
+        _("Staff now"),
+        _("Year"),
+        _("Projected supply"),
+        _("Demand"),
+        _("Shortage"),
+        _("In words"),
+        _("Demo data"),
+    ]
+    demo = _("yes") if table and table.is_demo else _("no")
+    body = [
+        [
+            r.unit.name,
+            r.kind,
+            r.area,
+            r.profession,
+            r.staff_now,
+            table.year,
+            r.supply,
+            r.demand,
+            r.shortage,
+            r.words,
+            demo,
+        ]
+        for r in rows
+    ]
+    return csv_response(f"institutioner-{municipality.slug}.csv", header, body)
 
 
 def _indicators_csv(municipality, indicators):

@@ -3,10 +3,12 @@ of institutions, professions or snapshots: the scenarios of a municipality, and 
 projection inputs turned into the engine's DataFrames."""
 
 import datetime
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from organizations.models import INSTITUTION_KINDS, Profession
 
@@ -110,7 +112,7 @@ def projection_inputs(scenario: Scenario) -> Inputs:
         StaffingSnapshot.objects.filter(
             unit__municipality=municipality, unit__kind__in=INSTITUTION_KINDS, date__lte=cutoff
         )
-        .select_related("unit", "profession")
+        .select_related("unit", "unit__parent", "profession")
         .order_by("unit_id", "profession_id", "-date")
     )
     latest, units, dates, is_demo = {}, {}, set(), scenario.is_demo
@@ -291,6 +293,20 @@ def with_labels(frame: pd.DataFrame, inputs: Inputs, professions: dict) -> pd.Da
             frame["profession"].astype(object).map(lambda k: getattr(professions.get(k), "name", k))
         )
     return frame
+
+
+def shortage_words(value: float, profession) -> str:
+    """“short of 1–2 pedagogues”: the expected value as the whole persons on either side of it."""
+    if abs(value) < 0.5:
+        return _("about in balance")
+    low, high = math.floor(abs(value)), math.ceil(abs(value))
+    low = max(low, 1)
+    amount = str(low) if low == high else f"{low}–{high}"
+    name = profession.name if high == 1 else profession.name_plural
+    name = name.lower() if profession is not None else ""
+    if value > 0:
+        return _("short of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
+    return _("surplus of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
 
 
 def rounded(value: float) -> float:

@@ -3,7 +3,6 @@ demand), the per-institution table for the horizon year, a comparison of two sce
 export. Every page reads through selectors in a fixed number of queries and states that the
 projection is mechanical, all else equal, with its assumptions."""
 
-import math
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,26 +18,13 @@ from organizations.models import UnitKind
 
 from . import charts, exporting, selectors
 from .projection import difference, totals
+from .selectors import shortage_words
 
 EXPORT_PERM = "workforce.export_projection"
 
 
 def _num(value: float, digits: int = 0) -> str:
     return number_format(round(value, digits), digits)
-
-
-def shortage_words(value: float, profession) -> str:
-    """“short of 1–2 pedagogues”: the expected value as the whole persons on either side of it."""
-    if abs(value) < 0.5:
-        return _("about in balance")
-    low, high = math.floor(abs(value)), math.ceil(abs(value))
-    low = max(low, 1)
-    amount = str(low) if low == high else f"{low}–{high}"
-    name = profession.name if high == 1 else profession.name_plural
-    name = name.lower() if profession is not None else ""
-    if value > 0:
-        return _("short of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
-    return _("surplus of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
 
 
 def _projection(scenario):

@@ -130,7 +130,14 @@ def test_every_other_page_type_passes_axe(page, browser, live_server, seeded, ar
     plan = EmploymentPlan.objects.filter(municipality__code=201).first()
     body = Body.objects.get(municipality__code=201, name="Byrådet")
     indicator = Indicator.objects.filter(plan=plan).first()
+    from workforce.demo import create_workforce_demo
+
+    create_workforce_demo()
     pages = {
+        "institution list": reverse("dashboard-institutions", args=["allerod"]),
+        "workforce overview": reverse("workforce-overview", args=["allerod"]),
+        "workforce per institution": reverse("workforce-institutions", args=["allerod"]),
+        "scenario comparison": reverse("workforce-compare", args=["allerod"]),
         "report list": reverse("recommendation-reports", args=["allerod"]),
         "indicator list": reverse("dashboard-indicators", args=["allerod"]),
         "employment plan list": reverse("employment-plan-list", args=["allerod"]),

@@ -18,7 +18,7 @@ from tests.factories import UnitFactory
 from tests.html import structure
 from workforce import services
 from workforce.models import Scenario
-from workforce.views import shortage_words
+from workforce.selectors import shortage_words
 
 PAGES = ["workforce-overview", "workforce-institutions", "workforce-compare"]
 
