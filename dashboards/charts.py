@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
-from employment_plan import charts as ep_charts
 from employment_plan import progress
+from organizations.charts import cached_svg, render_svg
 
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 INDICATOR_COLOURS = {
@@ -59,7 +59,7 @@ def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
-    return ep_charts._render(fig, salt)
+    return render_svg(fig, salt)
 
 
 def status_chart(kind: str, rows: list[tuple[str, str, int]], version=None) -> str:
@@ -67,7 +67,7 @@ def status_chart(kind: str, rows: list[tuple[str, str, int]], version=None) -> s
     if not rows:
         return ""
     data = (version, tuple(rows))
-    return ep_charts._cached(f"dashboards:{kind}", data, lambda key: draw_status_bars(rows, key))
+    return cached_svg(f"dashboards:{kind}", data, lambda key: draw_status_bars(rows, key))
 
 
 def recommendation_rows(status_totals) -> list[tuple[str, str, int]]:

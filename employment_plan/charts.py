@@ -5,23 +5,18 @@ text; the templates put a table with the same numbers right after it."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-import io
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import matplotlib
-from django.core.cache import cache
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from organizations.charts import cached_svg, render_svg
+
 from . import progress
 
-CACHE_SECONDS = 60 * 60 * 24
 SPARKLINE_POINTS = 24
 # Okabe–Ito colours (colour-blind safe); every series also differs by line style or marker.
 COLOURS = {
@@ -45,32 +40,12 @@ class Row:
     note: str = ""
 
 
-def _key(kind: str, data) -> str:
-    digest = hashlib.sha256(repr(data).encode()).hexdigest()[:32]
-    return f"employment_plan:chart:{kind}:{get_language()}:{digest}"
-
-
 def _render(fig: Figure, salt: str) -> str:
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    # Group ids ("figure_1", "axes_1") repeat in every chart; the page needs unique ids. The
-    # definitions that are referenced keep theirs (unique per chart through the hash salt).
-    svg = re.sub(r'<g id="[^"]*"', "<g", svg)
-    # The figure around it carries the alt text; the viewBox keeps the proportions on resize.
-    return svg.replace("<svg ", '<svg class="chart-svg" aria-hidden="true" focusable="false" ', 1)
+    return render_svg(fig, salt)
 
 
 def _cached(kind: str, data, draw) -> str:
-    key = _key(kind, data)
-    svg = cache.get(key)
-    if svg is None:
-        svg = draw(key)
-        cache.set(key, svg, CACHE_SECONDS)
-    return svg
+    return cached_svg(f"employment_plan:{kind}", data, draw)
 
 
 def _number_axis(ax) -> None:

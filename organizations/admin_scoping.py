@@ -78,3 +78,18 @@ class MunicipalityScopedAdmin:
         if not self._allowed(request, obj, action):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+class SharedListAdmin:
+    """Mixin for lists every municipality shares (statuses, KL's pipeline model …): anyone with the
+    view permission may read them; only superusers add, change or delete, since a change would reach
+    every municipality."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

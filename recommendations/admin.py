@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from employment_plan.models import Indicator
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, SharedListAdmin
 from organizations.models import User
 from organizations.tabular import TableError, read_table
 
@@ -571,7 +571,7 @@ class StatusUpdateAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Status)
-class StatusAdmin(admin.ModelAdmin):
+class StatusAdmin(SharedListAdmin, admin.ModelAdmin):
     """The status list is shared by every municipality: only superusers configure it."""
 
     list_display = [
@@ -584,15 +584,6 @@ class StatusAdmin(admin.ModelAdmin):
         "position",
     ]
     list_editable = ["position"]
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(Addressee)

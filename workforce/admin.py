@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, SharedListAdmin
 from organizations.models import Municipality, OrganisationalUnit
 from organizations.tabular import TableError, read_table
 from recommendations.models import Recommendation
@@ -225,17 +225,8 @@ class PipelineSeriesInline(admin.TabularInline):
 
 
 @admin.register(PipelineModel)
-class PipelineModelAdmin(admin.ModelAdmin):
+class PipelineModelAdmin(SharedListAdmin, admin.ModelAdmin):
     """KL's graduate pipeline is shared by every municipality: only superusers change it."""
 
     list_display = ["title", "region", "profession", "completion_rate", "constant_inflow"]
     inlines = [PipelineSeriesInline]
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser

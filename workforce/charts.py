@@ -4,44 +4,25 @@ each chart and the alt text on the surrounding ``<figure>``."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
-
-import matplotlib
-from django.core.cache import cache
 from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-CACHE_SECONDS = 60 * 60 * 24
+from organizations.charts import OKABE_ITO, cached_svg, render_svg
+
 # Okabe–Ito colours (colour-blind safe); lines also differ by marker and style.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+COLOURS = OKABE_ITO
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 STYLES = ["-", "--", "-.", ":", "-", "--", "-."]
 
 
 def _render(fig: Figure, salt: str) -> str:
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = re.sub(r'<g id="[^"]*"', "<g", svg)
-    return svg.replace("<svg ", '<svg class="chart-svg" aria-hidden="true" focusable="false" ', 1)
+    return render_svg(fig, salt)
 
 
 def _cached(kind: str, data, draw) -> str:
-    digest = hashlib.sha256(repr(data).encode()).hexdigest()[:32]
-    key = f"workforce:chart:{kind}:{get_language()}:{digest}"
-    svg = cache.get(key)
-    if svg is None:
-        svg = draw(key)
-        cache.set(key, svg, CACHE_SECONDS)
-    return svg
+    return cached_svg(f"workforce:{kind}", data, draw)
 
 
 def _axes(fig: Figure, ylabel: str):
