@@ -338,7 +338,10 @@ def outlook(municipality) -> Outlook | None:
     names = professions_by_key()
     rows = sorted(
         (
-            (getattr(names.get(str(row.profession)), "name", str(row.profession)), rounded(row.shortage))
+            (
+                getattr(names.get(str(row.profession)), "name", str(row.profession)),
+                rounded(row.shortage),
+            )
             for row in last.itertuples()
         ),
         key=lambda pair: -pair[1],

@@ -84,7 +84,9 @@ def test_front_page_shows_the_workforce_outlook_marked_as_demo(login, council_me
 
     call_command("load_seed_data", stdout=io.StringIO())
     create_workforce_demo()
-    html = login(council_member).get(reverse("municipality-detail", args=["allerod"])).content.decode()
+    html = (
+        login(council_member).get(reverse("municipality-detail", args=["allerod"])).content.decode()
+    )
     assert "card-workforce" in html
     section = html[html.index("card-workforce") :]
     section = section[: section.index("</section>")]
