@@ -3,7 +3,6 @@ demand), the per-institution table for the horizon year, a comparison of two sce
 export. Every page reads through selectors in a fixed number of queries and states that the
 projection is mechanical, all else equal, with its assumptions."""
 
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
