@@ -17,10 +17,17 @@ from django.utils.translation import gettext_lazy
 
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.forms import StaleEditForm
 from organizations.models import Municipality
 
 from . import importing, services
-from .forms import ConfirmImportForm, ImportForm, PeriodValuesForm
+from .forms import (
+    ConfirmImportForm,
+    ImportForm,
+    MeasurementAdminForm,
+    MeasurementInlineForm,
+    PeriodValuesForm,
+)
 from .models import (
     ComparisonMeasurement,
     EmploymentPlan,
@@ -97,6 +104,7 @@ class InitiativeInline(ScopedInline):
 
 class MeasurementInline(ScopedInline):
     model = Measurement
+    form = MeasurementInlineForm
     fields = [
         "date",
         "period_label",
@@ -296,6 +304,7 @@ class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     municipality_path = "plan__municipality"
+    form = StaleEditForm
     list_display = [
         "code",
         "title",
@@ -313,7 +322,18 @@ class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["plan", "focus_area", "code", "position", "title", "unit", "direction"]},
+            {
+                "fields": [
+                    "plan",
+                    "focus_area",
+                    "code",
+                    "position",
+                    "title",
+                    "unit",
+                    "direction",
+                    "version_seen",
+                ]
+            },
         ),
         (
             gettext_lazy("Baseline"),
@@ -372,6 +392,7 @@ class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 @admin.register(Measurement)
 class MeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     municipality_path = "indicator__plan__municipality"
+    form = MeasurementAdminForm
     list_display = ["indicator", "date", "value", "provisional", "entered_by", "created_at"]
     list_filter = ["provisional", "indicator__plan"]
     search_fields = ["indicator__code", "indicator__title"]
@@ -386,6 +407,7 @@ class MeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         "data_source",
         "comment",
         "entered_by",
+        "version_seen",
         *PROVENANCE,
     ]
     readonly_fields = ["entered_by", *PROVENANCE]

@@ -1,5 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from organizations.forms import StaleEditForm
+
+from . import services
 
 
 class ImportForm(forms.Form):
@@ -50,3 +55,36 @@ class PeriodValuesForm(forms.Form):
             for i in self.indicators
             if data.get(f"value_{i.pk}") is not None
         }
+
+
+class MeasurementChecks:
+    """Check a measurement the way the services do (percent within 0–100, date within the plan),
+    so a bad value is a message on the form, not a server error on save."""
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is None and self.instance.indicator_id:
+            indicator = self.instance.indicator
+        if indicator is None:
+            return cleaned
+        checks = [
+            (services.validate_measurement_value, cleaned.get("value")),
+            (services.validate_measurement_date, cleaned.get("date")),
+        ]
+        for check, value in checks:
+            if value is None:
+                continue
+            try:
+                check(indicator, value)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class MeasurementAdminForm(MeasurementChecks, StaleEditForm):
+    pass
+
+
+class MeasurementInlineForm(MeasurementChecks, forms.ModelForm):
+    pass

@@ -8,6 +8,7 @@ preview and apply.
 """
 
 import datetime
+import math
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
@@ -36,5 +37,7 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return repr(value)  # "inf"/"nan": refused as "not a number" with row and column
         return repr(value) if value != int(value) else str(int(value))
     return str(value).strip()

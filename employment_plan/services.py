@@ -361,6 +361,9 @@ def measurements_import(
         elif flag_text not in FALSE_WORDS:
             result.errors.append((column, _("Write “ja” or “nej”, not “%s”.") % flag))
 
+        if indicator is not None and not result.errors:
+            _check_row_fits(row, indicator, result)
+
     outcome = ImportResult(rows=results, dry_run=dry_run)
     if not outcome.ok or dry_run:
         return outcome
@@ -380,6 +383,33 @@ def measurements_import(
             )
             outcome.created += 1
     return outcome
+
+
+def _check_row_fits(row: dict, indicator: Indicator, result) -> None:
+    """Everything the database will check (lengths, digits), so the preview already names the row
+    and column instead of the confirm step failing."""
+    columns = {
+        "data_source": "source",
+        "comment": "comment",
+        "period_label": "period",
+        "value": "value",
+        "date": "date",
+    }
+    candidate = Measurement(
+        indicator=indicator,
+        date=result.date,
+        value=result.value,
+        provisional=result.provisional,
+        data_source=str(_column(row, "source")[1] or "").strip(),
+        comment=str(_column(row, "comment")[1] or "").strip(),
+        period_label=str(_column(row, "period")[1] or "").strip(),
+    )
+    try:
+        candidate.full_clean(exclude=["entered_by", "source", "source_section"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            column = _column(row, columns[field])[0] if field in columns else field
+            result.errors.append((column, " ".join(messages)))
 
 
 @transaction.atomic

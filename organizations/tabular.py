@@ -91,6 +91,8 @@ def _csv_rows(content: bytes, max_rows: int) -> list[list]:
         raise TableError(
             _("The file's text encoding is not recognised: save it as UTF-8 CSV.")
         ) from None
+    if "\x00" in text:
+        raise TableError(_("The file contains a NUL character; save it again as a CSV text file."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -111,15 +113,20 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise TableError(_("The workbook unpacks to too much data and was refused."))
+        for info in archive.infolist():
+            if info.filename.endswith(".xml"):
+                with archive.open(info.filename) as member:
+                    head = member.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise TableError(
+                        _("The workbook contains XML declarations that are not allowed.")
+                    )
+    except TableError:
+        raise
+    except Exception:  # BadZipFile, zlib.error, EOFError … : a damaged archive in any way
         raise TableError(_("The file is not a valid XLSX workbook.")) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise TableError(_("The workbook unpacks to too much data and was refused."))
-    for info in archive.infolist():
-        if info.filename.endswith(".xml"):
-            head = archive.read(info.filename)[:4096]
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise TableError(_("The workbook contains XML declarations that are not allowed."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -128,10 +135,18 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[list]:
         sheet = workbook.worksheets[0]
         rows = []
         for row in sheet.iter_rows(values_only=True):
+            if any(isinstance(v, str) and "\x00" in v for v in row):
+                raise TableError(
+                    _("The workbook contains a NUL character, which cannot be stored.")
+                )
             rows.append(list(row))
             if len(rows) > max_rows + 1:
                 raise TableError(_("The file has too many rows (at most %(n)d).") % {"n": max_rows})
         return rows
+    except TableError:
+        raise
+    except Exception:  # a damaged sheet surfaces only while its rows are read
+        raise TableError(_("The file is not a valid XLSX workbook.")) from None
     finally:
         workbook.close()
 

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.forms import StaleEditForm
+
 from .models import Status
 
 
@@ -51,37 +53,32 @@ class BulkStatusForm(forms.Form):
     )
 
 
-class RecommendationAdminForm(forms.ModelForm):
+class RecommendationAdminForm(StaleEditForm):
     """The content form carries the version it was opened on; a save on an older one is refused."""
 
-    version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    stale_field = "version"
+    stale_message = _(
+        "This recommendation was changed by someone else after you opened it. "
+        "Nothing was saved: reload the page to see the change, then try again."
+    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version_seen"].initial = self.instance.version
+    def clean_actions(self):
+        return _text_list(self.cleaned_data.get("actions"), _("actions"))
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            seen = cleaned.get("version_seen")
-            # The admin validates and saves in one transaction: the row lock holds until the save.
-            current = (
-                type(self.instance)
-                .objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if seen is None or seen != current:
-                raise forms.ValidationError(
-                    _(
-                        "This recommendation was changed by someone else after you opened it. "
-                        "Nothing was saved: reload the page to see the change, then try again."
-                    ),
-                    code="stale",
-                )
-        return cleaned
+    def clean_emphasised_points(self):
+        return _text_list(self.cleaned_data.get("emphasised_points"), _("emphasised points"))
+
+
+def _text_list(value, label) -> list[str]:
+    """A JSON list of texts; empty means none. Anything else is refused with a message."""
+    if value in (None, "", [], {}):
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise forms.ValidationError(
+            _('Write the %(field)s as a list of texts, e.g. ["First", "Second"].')
+            % {"field": label}
+        )
+    return [v.strip() for v in value if v.strip()]
 
 
 class ImportFileForm(forms.Form):

@@ -338,7 +338,9 @@ class Recommendation(Sourced):
         """The follow-up date, or the last day of the follow-up year."""
         if self.follow_up_date:
             return self.follow_up_date
-        if self.follow_up_year:
+        if self.follow_up_year and datetime.MINYEAR <= self.follow_up_year <= datetime.MAXYEAR:
+            # (An out-of-range year is refused by the field's validators; a form showing that
+            # error must still render.)
             return datetime.date(self.follow_up_year, 12, 31)
         return None
 

@@ -56,11 +56,8 @@ def recommendation_change_status(
     current progress unless the status brings a default. ``acting_user`` None means the system.
     """
     # Lock the row (PostgreSQL) so two simultaneous changes are serialised, then re-check the version.
-    locked = (
-        Recommendation.objects.select_for_update()
-        .select_related("report", "status")
-        .get(pk=recommendation.pk)
-    )
+    # Lock without a join: PostgreSQL re-checks a joined row after waiting and may then find none.
+    locked = _lock(recommendation.pk)
     if acting_user is not None and not can_change_status(acting_user, locked):
         raise PermissionDenied
     if expected_version is not None and locked.version != expected_version:
@@ -112,6 +109,10 @@ def recommendation_change_status(
     return update
 
 
+def _lock(pk: int) -> Recommendation:
+    return Recommendation.objects.select_for_update().get(pk=pk)
+
+
 def _record(recommendation, status, progress, note, effective_on, origin, acting_user):
     update = StatusUpdate(
         recommendation=recommendation,
@@ -148,7 +149,7 @@ def weighted_progress(children) -> Decimal:
 def _roll_up(parent_id: int, effective_on, acting_user) -> None:
     """Recompute a roll-up parent's progress from its children, recording the change in its history,
     and continue upwards."""
-    parent = Recommendation.objects.select_for_update().select_related("status").get(pk=parent_id)
+    parent = _lock(parent_id)
     if parent.progress_mode != ProgressMode.ROLLUP:
         return
     progress = weighted_progress(list(parent.children.all()))
