@@ -144,6 +144,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
 }
 
+# Where `manage.py backup` writes (docs/backups.md).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+
 # Where load_seed_data reads the facts of the source documents.
 SEED_DATA_DIR = BASE_DIR / "fixtures"
 

@@ -43,3 +43,15 @@ LANGUAGE_COOKIE_SECURE = True
 
 # Production runs behind one reverse proxy (docs/deployment.md); the lockout counts the address it saw.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=0)
+
+# Several stateless application servers share sessions (database, Django's default) and the cache
+# (a database table: `manage.py createcachetable`), so charts drawn on one are reused by all.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "opfoelgning_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
