@@ -236,6 +236,10 @@ RULES: dict[str, Rule] = {
     "dashboard-indicators [csv]": Rule(
         anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=csv"
     ),
+    "dashboard-institutions": PAGE,
+    "dashboard-institutions [csv]": Rule(
+        anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=csv"
+    ),
     "meeting-report": PAGE,
     # The API ----------------------------------------------------------------------------------------
     "api-token": Rule(
