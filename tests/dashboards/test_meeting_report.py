@@ -87,7 +87,7 @@ def report_url(body, day, previous=None):
 
 def row(html, rec):
     match = re.search(rf'<tr data-recommendation="{rec.pk}">(.*?)</tr>', html, re.S)
-    assert match, f"no row for {rec}: " + re.sub(r"\s+", " ", html[html.find("<main"):])[:3000]
+    assert match, f"no row for {rec}: " + re.sub(r"\s+", " ", html[html.find("<main") :])[:3000]
     return match.group(1)
 
 
