@@ -288,6 +288,7 @@ class Indicator(Sourced):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["plan", "position", "code"]
+        indexes = [models.Index(fields=["updated_at"], name="indicator_updated_at")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_per_plan"),
             _choices_check("unit", Unit),
@@ -397,7 +398,11 @@ class Measurement(Sourced):
         verbose_name_plural = _("measurements")
         ordering = ["indicator", "date", "id"]
         permissions = [("import_measurements", _("Can import measurements from a file"))]
-        indexes = [models.Index(fields=["indicator", "date"], name="measurement_indicator_date")]
+        indexes = [
+            models.Index(fields=["indicator", "date"], name="measurement_indicator_date"),
+            # The dashboards' data version reads the latest change from here (docs/national-scale.md).
+            models.Index(fields=["updated_at"], name="measurement_updated_at"),
+        ]
 
     def __str__(self):
         return f"{self.indicator.code} {self.date}: {self.value}"
