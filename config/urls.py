@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("api.urls")),
     path("", include("dashboards.urls")),
+    path("", include("exchange.urls")),
     path("", include("employment_plan.urls")),
     path("", include("recommendations.urls")),
     path("", include("workforce.urls")),

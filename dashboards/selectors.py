@@ -7,13 +7,21 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from employment_plan import progress
-from employment_plan.models import Indicator, Measurement
-from employment_plan.selectors import evaluate
-from organizations.models import Body, Municipality, OrganisationalUnit, UnitKind
+from employment_plan.models import EmploymentPlan, Indicator, Measurement
+from employment_plan.selectors import evaluate, thresholds
+from organizations.charts import cache_key
+from organizations.models import (
+    INSTITUTION_KINDS,
+    Body,
+    Municipality,
+    OrganisationalUnit,
+    UnitKind,
+)
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_before
@@ -21,6 +29,12 @@ from recommendations.models import CouncilDecision, Recommendation, Report, Stat
 from workforce import selectors as workforce_selectors
 
 FRONT_PAGE_ITEMS = 5
+# The front page lists the most recent reports and plans; the rest are one click away.
+FRONT_PAGE_REPORTS = 10
+FRONT_PAGE_PLANS = 10
+# Derived figures cached on a data version: they never go stale while the version holds; the
+# timeout only bounds what an edit the version cannot see (a unit renamed) leaves in the cache.
+CACHE_SECONDS = 60 * 10
 DEFAULT_PREVIOUS_DAYS = 90
 
 
@@ -58,6 +72,7 @@ class FrontPage:
     indicator_version: tuple = ()
     plans: list = field(default_factory=list)
     tree: list = field(default_factory=list)
+    report_total: int = 0
 
 
 def front_page(user, municipality: Municipality, today: datetime.date | None = None) -> FrontPage:
@@ -89,21 +104,35 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     for r in flagged:
         r.freshness = freshness(r, today)
 
-    indicators = indicators_with_progress(municipality, today)
-    plans = sorted({i.plan for i in indicators}, key=lambda p: (p.period_start, p.title))
-    units = OrganisationalUnit.objects.filter(municipality=municipality)
+    evaluated = indicator_statuses(municipality, today)
+    plans = list(
+        EmploymentPlan.objects.filter(pk__in=evaluated["plan_ids"]).order_by(
+            "-period_start", "-title"
+        )[:FRONT_PAGE_PLANS]
+    )[::-1]
+    # Institutions are listed (paginated) on the institutions page, not in the tree.
+    units = OrganisationalUnit.objects.filter(municipality=municipality).exclude(
+        kind__in=INSTITUTION_KINDS
+    )
+    recent = sorted(
+        reports,
+        key=lambda r: (r.published_on or datetime.date.min, r.pk),
+        reverse=True,
+    )[:FRONT_PAGE_REPORTS]
+    shown = {r.pk for r in recent}
     return FrontPage(
-        reports=reports,
+        reports=[r for r in reports if r.pk in shown],
+        report_total=len(reports),
         status_totals=status_totals,
         recommendation_count=sum(n for _s, n in status_totals),
         overdue_count=numbers["overdue"],
         stale_count=numbers["stale"],
         needs_update_count=numbers["flagged"],
         needs_update=flagged,
-        indicator_summary=progress.summarise(i.result for i in indicators),
-        indicator_count=len(indicators),
+        indicator_summary=evaluated["summary"],
+        indicator_count=len(evaluated["statuses"]),
         recommendation_version=(numbers["count"], str(numbers["latest"])),
-        indicator_version=indicator_version(indicators),
+        indicator_version=evaluated["version"],
         plans=plans,
         tree=unit_tree(units),
     )
@@ -133,6 +162,38 @@ def indicator_version(indicators) -> tuple:
         sum(len(i.measurements.all()) for i in indicators),
         max((m.pk for i in indicators for m in i.measurements.all()), default=0),
     )
+
+
+def measurement_version() -> tuple:
+    """Changes whenever an indicator or a measurement anywhere is added, edited or removed. Global
+    on purpose: count, highest id and latest ``updated_at`` come from indexes, so reading the
+    version costs the same whatever a municipality holds (one municipality's would scan its rows)."""
+    m = Measurement.objects.aggregate(n=Count("pk"), top=Max("pk"), at=Max("updated_at"))
+    i = Indicator.objects.aggregate(n=Count("pk"), top=Max("pk"), at=Max("updated_at"))
+    return (m["n"], m["top"], str(m["at"]), i["n"], i["top"], str(i["at"]))
+
+
+def indicator_statuses(municipality, as_of: datetime.date | None = None) -> dict:
+    """Every indicator's status from the progress engine, the summary by status and the plans,
+    cached on the data version, the date and the thresholds: the engine runs over all of a
+    municipality's measurements only when something changed (or on a new day)."""
+    as_of = as_of or timezone.localdate()
+    version = measurement_version()
+    key = cache_key(
+        "dashboards:indicator-statuses",
+        (municipality.pk, as_of.isoformat(), version, repr(thresholds())),
+    )
+    found = cache.get(key)
+    if found is None:
+        indicators = indicators_with_progress(municipality, as_of)
+        found = {
+            "statuses": {i.pk: i.result.status for i in indicators},
+            "summary": progress.summarise(i.result for i in indicators),
+            "plan_ids": sorted({i.plan_id for i in indicators}),
+            "version": ("indicators", municipality.pk, *version),
+        }
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def indicators_with_progress(
@@ -186,6 +247,116 @@ class MeetingReport:
     status_totals: list[tuple[Status | None, int]]
     indicators: list[Indicator]
     line_count: int
+    # Without the annex the lists hold the first SUMMARY_ITEMS; the counts are of all of them.
+    changed_count: int = 0
+    overdue_count: int = 0
+    indicator_count: int = 0
+    is_summary: bool = False
+
+
+SUMMARY_ITEMS = 25
+
+
+def _in_force(day: datetime.date, field: str):
+    """A subquery: ``field`` of the recommendation's status update in force at the end of ``day``."""
+    return Subquery(
+        StatusUpdate.objects.filter(recommendation=OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on", "-created_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def meeting_summary(
+    municipality: Municipality,
+    body: Body,
+    day: datetime.date,
+    previous: datetime.date | None = None,
+    limit: int = SUMMARY_ITEMS,
+) -> MeetingReport:
+    """The meeting report without the annex: the totals by status on ``day`` and the numbers
+    changed and overdue are counted in SQL; of the changes (newest first), the overdue items
+    (longest overdue first) and the linked indicators only the first ``limit`` are loaded. The
+    cost stays nearly flat however many recommendations the municipality has; the full lists are
+    in ``meeting_report`` (the annex)."""
+    previous_is_default = previous is None
+    if previous is None:
+        previous = previous_meeting(body, day)
+    queryset = Recommendation.objects.filter(report__municipality=municipality)
+    statuses = {s.pk: s for s in Status.objects.all()}
+    counted = (
+        queryset.annotate(at_day=_in_force(day, "new_status_id"))
+        .order_by()
+        .values_list("at_day")
+        .annotate(n=Count("pk"))
+    )
+    totals = [(statuses.get(pk), n) for pk, n in counted]
+    status_totals = sorted(
+        totals, key=lambda row: (row[0] is None, row[0].position if row[0] else 0)
+    )
+    # Changed: an update took effect after ``previous`` and by ``day`` (then the update in force
+    # on ``day`` differs from the one in force on ``previous``, and only then).
+    window = StatusUpdate.objects.filter(
+        recommendation=OuterRef("pk"), effective_on__gt=previous, effective_on__lte=day
+    )
+    changed_qs = queryset.filter(Exists(window)).annotate(changed_on=_in_force(day, "effective_on"))
+    overdue_qs = (
+        queryset.annotate(closes=_in_force(day, "new_status__closes"))
+        .filter(closes=False)
+        .filter(
+            Q(follow_up_date__lt=day) | Q(follow_up_date__isnull=True, follow_up_year__lt=day.year)
+        )
+    )
+    changed_ids = list(
+        changed_qs.order_by("-changed_on", "pk").values_list("pk", flat=True)[:limit]
+    )
+    overdue_ids = list(
+        overdue_qs.order_by(
+            F("follow_up_date").asc(nulls_last=True), "follow_up_year", "pk"
+        ).values_list("pk", flat=True)[:limit]
+    )
+    shown = rec_selectors.recommendation_list(queryset.filter(pk__in=changed_ids + overdue_ids))
+    found = {r.pk: r for r in shown}
+    now = rec_selectors.statuses_as_of(queryset.filter(pk__in=found), day)
+    before = rec_selectors.statuses_as_of(queryset.filter(pk__in=changed_ids), previous)
+
+    def line(pk):
+        r = found[pk]
+        return Line(
+            recommendation=r, now=now.get(pk), before=before.get(pk), overdue=pk in overdue_ids
+        )
+
+    linked = queryset.filter(baseline_indicator__isnull=False)
+    indicator_ids = Indicator.objects.filter(pk__in=linked.values("baseline_indicator_id"))
+    indicators = indicators_with_progress(
+        municipality,
+        day,
+        indicator_queryset(municipality).filter(pk__in=indicator_ids.values("pk"))[:limit],
+    )
+    by_indicator: dict[int, list[Recommendation]] = {}
+    for r in linked.filter(baseline_indicator__in=[i.pk for i in indicators]).order_by(
+        "report", "sort_key"
+    ):
+        by_indicator.setdefault(r.baseline_indicator_id, []).append(r)
+    for indicator in indicators:
+        indicator.linked_recommendations = by_indicator.get(indicator.pk, [])
+
+    return MeetingReport(
+        municipality=municipality,
+        body=body,
+        day=day,
+        previous=previous,
+        previous_is_default=previous_is_default,
+        sections=[],
+        changed=[line(pk) for pk in changed_ids if pk in found],
+        overdue=[line(pk) for pk in overdue_ids if pk in found],
+        status_totals=status_totals,
+        indicators=indicators,
+        line_count=sum(n for _s, n in status_totals),
+        changed_count=changed_qs.count(),
+        overdue_count=overdue_qs.count(),
+        indicator_count=indicator_ids.count(),
+        is_summary=True,
+    )
 
 
 def meeting_report(
@@ -256,6 +427,9 @@ def meeting_report(
         status_totals=status_totals,
         indicators=indicators,
         line_count=len(lines),
+        changed_count=sum(1 for line in lines if line.changed),
+        overdue_count=sum(1 for line in lines if line.overdue),
+        indicator_count=len(indicators),
     )
 
 
@@ -263,9 +437,19 @@ def bodies_for(municipality) -> QuerySet[Body]:
     return Body.objects.filter(municipality=municipality).order_by("name")
 
 
-@dataclass
+@dataclass(slots=True)
+class UnitRef:
+    """What the institutions list shows of a unit (cached with the projection)."""
+
+    pk: int
+    name: str
+    kind: str
+    municipality: Municipality
+
+
+@dataclass(slots=True)
 class InstitutionRow:
-    unit: OrganisationalUnit
+    unit: UnitRef
     kind: str
     area: str
     profession: str
@@ -273,7 +457,11 @@ class InstitutionRow:
     supply: float
     demand: float
     shortage: float
-    words: str
+    profession_ref: object = None
+
+    @property
+    def words(self) -> str:
+        return workforce_selectors.shortage_words(self.shortage, self.profession_ref)
 
 
 @dataclass
@@ -281,15 +469,11 @@ class InstitutionTable:
     scenario: object
     year: int
     is_demo: bool
-    rows: list[InstitutionRow]
+    rows: "LazyRows"
 
 
-def institution_table(municipality, unit_ids=None, profession_keys=None) -> InstitutionTable | None:
-    """Each institution × profession of the baseline scenario in its horizon year: staff now,
-    projected supply, demand and shortage. The projection runs in fixed queries."""
-    scenario = workforce_selectors.scenario_for(municipality, None)
-    if scenario is None:
-        return None
+def _institution_rows(scenario):
+    """(year, is_demo, rows) of the baseline projection's horizon year, as plain values."""
     inputs = workforce_selectors.projection_inputs(scenario)
     result = workforce_selectors.run(inputs)
     if result is None:
@@ -298,29 +482,106 @@ def institution_table(municipality, unit_ids=None, profession_keys=None) -> Inst
     year = int(frame["year"].max())
     first = frame[frame["year"] == frame["year"].min()]
     start = {(r.institution, str(r.profession)): r.supply_start for r in first.itertuples()}
-    professions = workforce_selectors.professions_by_key()
-    kinds = dict(UnitKind.choices)
     rows = []
     for r in frame[frame["year"] == year].itertuples():
         unit = inputs.units.get(r.institution)
+        if unit is None:
+            continue
         key = str(r.profession)
-        if unit is None or (unit_ids is not None and unit.pk not in unit_ids):
-            continue
-        if profession_keys and key not in profession_keys:
-            continue
-        profession = professions.get(key)
         rows.append(
-            InstitutionRow(
-                unit=unit,
-                kind=str(kinds.get(unit.kind, unit.kind)),
-                area=unit.parent.name if unit.parent_id and unit.parent else "",
-                profession=profession.name if profession else key,
-                staff_now=workforce_selectors.rounded(start.get((r.institution, key), 0.0)),
-                supply=workforce_selectors.rounded(r.supply),
-                demand=workforce_selectors.rounded(r.demand),
-                shortage=workforce_selectors.rounded(r.shortage),
-                words=workforce_selectors.shortage_words(r.shortage, profession),
+            (
+                unit.pk,
+                unit.name,
+                unit.kind,
+                unit.parent.name if unit.parent_id and unit.parent else "",
+                key,
+                workforce_selectors.rounded(start.get((r.institution, key), 0.0)),
+                workforce_selectors.rounded(r.supply),
+                workforce_selectors.rounded(r.demand),
+                workforce_selectors.rounded(r.shortage),
             )
         )
-    rows.sort(key=lambda row: (row.unit.name, row.profession))
-    return InstitutionTable(scenario=scenario, year=year, is_demo=inputs.is_demo, rows=rows)
+    return year, inputs.is_demo, rows
+
+
+def institution_table(municipality, unit_ids=None, profession_keys=None) -> InstitutionTable | None:
+    """Each institution × profession of the baseline scenario in its horizon year: staff now,
+    projected supply, demand and shortage. The projection is cached on its data version
+    (workforce.selectors.cached), so a page costs the same queries and nearly the same time
+    whatever the number of institutions."""
+    scenario = workforce_selectors.scenario_for(municipality, None)
+    if scenario is None:
+        return None
+    found = workforce_selectors.cached(
+        "institution-rows", scenario, lambda: _institution_rows(scenario)
+    )
+    if found is None:
+        return None
+    year, is_demo, values = found
+    professions = workforce_selectors.professions_by_key()
+    kinds = {k: str(v) for k, v in UnitKind.choices}
+    names = {key: p.name for key, p in professions.items()}
+    # Filter and sort the plain tuples; the row objects are built when read (``LazyRows``), so the
+    # HTML page builds only the 25 rows it shows out of 15,000 at 100×.
+    values = [
+        v
+        for v in values
+        if (unit_ids is None or v[0] in unit_ids)
+        and (not profession_keys or v[4] in profession_keys)
+    ]
+    values.sort(key=lambda v: (v[1], names.get(v[4], v[4])))
+
+    def make(v):
+        pk, name, kind, area, key, staff_now, supply, demand, shortage = v
+        profession = professions.get(key)
+        return InstitutionRow(
+            unit=UnitRef(pk, name, kind, municipality),
+            kind=kinds.get(kind, kind),
+            area=area,
+            profession=names.get(key, key),
+            staff_now=staff_now,
+            supply=supply,
+            demand=demand,
+            shortage=shortage,
+            profession_ref=profession,
+        )
+
+    return InstitutionTable(
+        scenario=scenario, year=year, is_demo=is_demo, rows=LazyRows(values, make, kinds, names)
+    )
+
+
+class LazyRows:
+    """The institution rows as plain tuples, turned into ``InstitutionRow`` when read: a list-like
+    a paginator slices and an export iterates. ``keep``/``sort_by`` work on the tuples."""
+
+    def __init__(self, values, make, kinds, names):
+        self.values, self.make, self.kinds, self.names = values, make, kinds, names
+
+    def __len__(self):
+        return len(self.values)
+
+    def __bool__(self):
+        return bool(self.values)
+
+    def __iter__(self):
+        return (self.make(v) for v in self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.make(v) for v in self.values[index]]
+        return self.make(self.values[index])
+
+    def count(self):
+        return len(self.values)
+
+    def shortage_only(self, limit: float = 0.5) -> None:
+        self.values = [v for v in self.values if v[8] >= limit]
+
+    def sort_by(self, order: str) -> None:
+        if order == "shortage":
+            self.values.sort(key=lambda v: -v[8])
+        elif order == "kind":
+            self.values.sort(
+                key=lambda v: (self.kinds.get(v[2], v[2]), v[1], self.names.get(v[4], v[4]))
+            )

@@ -2,24 +2,26 @@
 accessibility statement. Thin: parse the query string, call selectors, render."""
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from employment_plan import progress
-from organizations import access
+from employment_plan.resources import IndicatorProgressResource
+from employment_plan.selectors import evaluate
+from exchange.views import export_refusal, file_stem, requested_format
+from organizations import access, exchange
+from organizations.access import can_export
 from organizations.decorators import municipality_view
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_after_days
+from recommendations.resources import RecommendationResource
 from workforce import selectors as workforce_selectors
+from workforce.resources import InstitutionRowResource
 
 from . import charts, selectors
-from .access import can_export
-from .export import csv_response
 from .filters import DashboardRecommendationFilter, IndicatorFilter, InstitutionFilter
 from .forms import MeetingReportForm
 
@@ -31,17 +33,17 @@ def _page(request, rows):
     return paginator.get_page(request.GET.get("page"))
 
 
-def _wants_csv(request) -> bool:
-    return request.GET.get("format") == "csv"
-
-
-def _export_allowed(request, municipality):
-    """None when the visitor may export; otherwise the response to give instead."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not can_export(request.user, municipality):
-        raise PermissionDenied
-    return None
+def _export(request, municipality, *, stem, resource, source):
+    """The list's "export what I see": the same rows, filters and order, in the asked format."""
+    refused = export_refusal(request, municipality)
+    if refused:
+        return refused
+    return exchange.response(
+        requested_format(request),
+        filename=file_stem(stem, municipality),
+        resource=resource,
+        source=source,
+    )
 
 
 @municipality_view
@@ -70,18 +72,21 @@ def front_page(request, municipality):
 
 @municipality_view
 def recommendation_list(request, municipality):
-    reports = rec_selectors.reports_for_municipality(request.user, municipality)
+    reports = rec_selectors.reports_for_municipality(request.user, municipality, counts=False)
     filterset = DashboardRecommendationFilter(
         request.GET or None,
         rec_selectors.recommendation_list(),
         request=request,
         reports=reports,
     )
-    if _wants_csv(request):
-        refused = _export_allowed(request, municipality)
-        if refused:
-            return refused
-        return _recommendations_csv(municipality, filterset.qs)
+    if requested_format(request):
+        return _export(
+            request,
+            municipality,
+            stem="anbefalinger",
+            resource=RecommendationResource(),
+            source=filterset.qs,
+        )
     page = _page(request, filterset.qs)
     today = timezone.localdate()
     for r in page.object_list:
@@ -100,38 +105,6 @@ def recommendation_list(request, municipality):
     )
 
 
-def _recommendations_csv(municipality, queryset):
-    header = [
-        _("Report"),
-        _("Theme"),
-        _("Number"),
-        _("Title"),
-        _("Status"),
-        _("Progress (%)"),
-        _("Responsible unit"),
-        _("Follow-up"),
-        _("Last updated"),
-        _("Needs update"),
-    ]
-    today = timezone.localdate()
-    rows = (
-        [
-            r.report.title,
-            r.theme.title if r.theme else "",
-            r.number,
-            r.title,
-            r.status.label,
-            r.progress,
-            r.responsible_unit.name if r.responsible_unit else r.responsible_text,
-            r.follow_up_due,
-            r.last_updated_at,
-            freshness(r, today)["needs_update"],
-        ]
-        for r in queryset
-    )
-    return csv_response(f"anbefalinger-{municipality.slug}.csv", header, rows)
-
-
 @municipality_view
 def indicator_list(request, municipality):
     filterset = IndicatorFilter(
@@ -140,16 +113,34 @@ def indicator_list(request, municipality):
         municipality=municipality,
         request=request,
     )
-    indicators = selectors.indicators_with_progress(municipality, queryset=filterset.qs)
-    summary = progress.summarise(i.result for i in indicators)
     wanted = filterset.wanted_statuses()
-    if wanted:
-        indicators = [i for i in indicators if i.result.status in wanted]
-    if _wants_csv(request):
-        refused = _export_allowed(request, municipality)
+    if requested_format(request):
+        refused = export_refusal(request, municipality)
         if refused:
             return refused
-        return _indicators_csv(municipality, indicators)
+        indicators = selectors.indicators_with_progress(municipality, queryset=filterset.qs)
+        if wanted:
+            indicators = [i for i in indicators if i.result.status in wanted]
+        return _export(
+            request,
+            municipality,
+            stem="indikatorer",
+            resource=IndicatorProgressResource(),
+            source=indicators,
+        )
+    # Statuses come from the cache (keyed on the data version); only the shown page is evaluated
+    # with its measurements, so the page costs the same whatever the number of indicators.
+    evaluated = selectors.indicator_statuses(municipality)
+    statuses = evaluated["statuses"]
+    ids = [pk for pk in filterset.qs.values_list("pk", flat=True) if pk in statuses]
+    summary = progress.summarise(_Status(statuses[pk]) for pk in ids)
+    if wanted:
+        ids = [pk for pk in ids if statuses[pk] in wanted]
+    page = _page(request, ids)
+    shown = {i.pk: i for i in filterset.qs.filter(pk__in=list(page.object_list))}
+    page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
+    for indicator in page.object_list:
+        indicator.result = evaluate(indicator)
     rows = charts.indicator_rows(summary)
     return render(
         request,
@@ -157,16 +148,21 @@ def indicator_list(request, municipality):
         {
             "municipality": municipality,
             "filter": filterset,
-            "page_obj": _page(request, indicators),
+            "page_obj": page,
             "summary": summary,
-            "chart": charts.status_chart(
-                "indicator-list", rows, selectors.indicator_version(indicators)
-            ),
+            "chart": charts.status_chart("indicator-list", rows, evaluated["version"]),
             "chart_alt": charts.alt_text(_("Indicators by status"), rows),
             "can_export": can_export(request.user, municipality),
             "is_filtered": any(k not in ("page", "format") for k in request.GET),
         },
     )
+
+
+class _Status:
+    """What ``progress.summarise`` reads of a result."""
+
+    def __init__(self, status):
+        self.status = status
 
 
 @municipality_view
@@ -183,18 +179,19 @@ def institution_list(request, municipality):
         municipality, unit_ids=unit_ids, profession_keys={p.key for p in professions or []}
     )
     rows = table.rows if table else []
-    if filterset.cleaned("shortage_only"):
-        rows = [r for r in rows if r.shortage >= 0.5]
+    if table and filterset.cleaned("shortage_only"):
+        rows.shortage_only()
     order = filterset.cleaned("sort")
-    if order == "shortage":
-        rows.sort(key=lambda r: -r.shortage)
-    elif order == "kind":
-        rows.sort(key=lambda r: (r.kind, r.unit.name, r.profession))
-    if _wants_csv(request):
-        refused = _export_allowed(request, municipality)
-        if refused:
-            return refused
-        return _institutions_csv(municipality, table, rows)
+    if table and order:
+        rows.sort_by(order)
+    if requested_format(request):
+        return _export(
+            request,
+            municipality,
+            stem="institutioner",
+            resource=InstitutionRowResource(table=table),
+            source=rows,
+        )
     return render(
         request,
         "dashboards/institution_list.html",
@@ -209,77 +206,17 @@ def institution_list(request, municipality):
     )
 
 
-def _institutions_csv(municipality, table, rows):
-    header = [
-        _("Institution"),
-        _("Kind"),
-        _("Area"),
-        _("Profession"),
-        _("Staff now"),
-        _("Year"),
-        _("Projected supply"),
-        _("Demand"),
-        _("Shortage"),
-        _("In words"),
-        _("Demo data"),
-    ]
-    demo = _("yes") if table and table.is_demo else _("no")
-    body = [
-        [
-            r.unit.name,
-            r.kind,
-            r.area,
-            r.profession,
-            r.staff_now,
-            table.year,
-            r.supply,
-            r.demand,
-            r.shortage,
-            r.words,
-            demo,
-        ]
-        for r in rows
-    ]
-    return csv_response(f"institutioner-{municipality.slug}.csv", header, body)
-
-
-def _indicators_csv(municipality, indicators):
-    header = [
-        _("Plan"),
-        _("Focus area"),
-        _("Number"),
-        _("Indicator"),
-        _("Status"),
-        _("Latest value"),
-        _("Latest date"),
-        _("Target"),
-        _("Target date"),
-        _("Progress (%)"),
-    ]
-    rows = (
-        [
-            i.plan.title,
-            i.focus_area.title if i.focus_area else "",
-            i.code,
-            i.title,
-            i.result.status_label,
-            i.result.latest.value if i.result.latest else None,
-            i.result.latest.date if i.result.latest else None,
-            i.result.target,
-            i.target_date,
-            i.result.progress,
-        ]
-        for i in indicators
-    )
-    return csv_response(f"indikatorer-{municipality.slug}.csv", header, rows)
-
-
 @municipality_view
 def meeting_report(request, municipality):
     form = MeetingReportForm(request.GET or None, municipality=municipality)
     report = None
+    annex = False
     if form.is_bound and form.is_valid():
-        report = selectors.meeting_report(
+        # Without ?annex=1: the summary, the first changes, overdue items and indicators (the cost
+        # stays flat); with it: every recommendation of the municipality (grows with the data).
+        annex = bool(form.cleaned_data.get("annex"))
+        build = selectors.meeting_report if annex else selectors.meeting_summary
+        report = build(
             municipality,
             form.cleaned_data["body"],
             form.cleaned_data["date"],
@@ -288,7 +225,7 @@ def meeting_report(request, municipality):
     return render(
         request,
         "dashboards/meeting_report.html",
-        {"municipality": municipality, "form": form, "report": report},
+        {"municipality": municipality, "form": form, "report": report, "annex": annex},
     )
 
 

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.forms import StaleEditForm
 from organizations.models import Municipality
+from organizations.tabular import upload_error
 
 from . import importing, services
 from .forms import (
@@ -37,6 +38,7 @@ from .models import (
     Measurement,
     PlanFact,
 )
+from .resources import IndicatorResource, MeasurementResource
 
 PROVENANCE = ["source", "source_section"]
 IMPORT_SALT = "employment_plan.import"
@@ -243,7 +245,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 return redirect(
                     reverse("admin:employment_plan_employmentplan_change", args=[plan.pk])
                 )
-            context["result"] = result
+            context.update(_counts(result))
         elif request.method == "POST":
             upload = ImportForm(request.POST, request.FILES)
             if upload.is_valid():
@@ -251,18 +253,29 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 try:
                     rows = importing.read_rows(handle.name, handle.read())
                 except importing.ImportFileError as exc:
-                    upload.add_error("file", str(exc))
+                    upload.add_error("file", upload_error(exc, "measurements"))
                 else:
                     result = services.measurements_import(
                         plan=plan, rows=rows, acting_user=request.user, dry_run=True
                     )
-                    context["result"] = result
+                    context.update(_counts(result))
                     if result.ok:
                         context["confirm"] = ConfirmImportForm(
-                            initial={"payload": signing.dumps(rows, salt=IMPORT_SALT)}
+                            initial={
+                                "payload": signing.dumps(rows, salt=IMPORT_SALT, compress=True)
+                            }
                         )
         context["form"] = upload
         return TemplateResponse(request, "employment_plan/admin/import.html", context)
+
+
+def _counts(result) -> dict:
+    return {
+        "result": result,
+        "created": result.count("create"),
+        "updated": result.count("update"),
+        "unchanged": result.count("unchanged"),
+    }
 
 
 @admin.register(FocusArea)
@@ -302,7 +315,11 @@ class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    show_full_result_count = False
+    resource_classes = [IndicatorResource]
     municipality_path = "plan__municipality"
     form = StaleEditForm
     list_display = [
@@ -390,7 +407,11 @@ class IndicatorAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    show_full_result_count = False
+    resource_classes = [MeasurementResource]
     municipality_path = "indicator__plan__municipality"
     form = MeasurementAdminForm
     list_display = ["indicator", "date", "value", "provisional", "entered_by", "created_at"]

@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 
 from organizations.tabular import TableError, read_table
 
-MAX_ROWS = 10_000
+MAX_ROWS = 20_000
 ROW_KEY = "__row__"
 ImportFileError = TableError
 
 
-def read_rows(name: str, content: bytes) -> list[dict]:
-    _header, rows = read_table(SimpleUploadedFile(name, content), max_rows=MAX_ROWS)
+def read_rows(name: str, content: bytes, **limits) -> list[dict]:
+    """``limits``: read_table's, larger for the command line."""
+    limits.setdefault("max_rows", MAX_ROWS)
+    _header, rows = read_table(SimpleUploadedFile(name, content), **limits)
     if not rows:
         raise ImportFileError(_("The file has no rows below the column names."))
     return [{ROW_KEY: row.number, **{k: _cell(v) for k, v in row.values.items()}} for row in rows]

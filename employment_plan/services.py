@@ -4,6 +4,7 @@ through here, so the same validation and the same baseline rule apply everywhere
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from organizations import access
+from organizations.exchange import with_aliases
 
 from . import progress
 from .importing import ROW_KEY
@@ -58,7 +60,12 @@ def validate_measurement_date(indicator: Indicator, day: datetime.date) -> None:
 
 
 @transaction.atomic
-def measurement_record(
+def measurement_record(**kwargs) -> Measurement:
+    """Record a value; ``source`` is where the number comes from (e.g. “Jobindsats.dk”)."""
+    return _measurement_record(**kwargs)
+
+
+def _measurement_record(
     *,
     indicator: Indicator,
     date: datetime.date,
@@ -68,12 +75,17 @@ def measurement_record(
     comment: str = "",
     period_label: str = "",
     acting_user,
+    checked: bool = False,
 ) -> Measurement:
-    """Record a value; ``source`` is where the number comes from (e.g. “Jobindsats.dk”)."""
-    _check(acting_user, "employment_plan.add_measurement", indicator.plan.municipality_id)
+    """``checked``: the caller (the import, inside its own transaction) has already checked the
+    permission and validated the row in full, and refreshes the baseline once per indicator
+    afterwards."""
+    if not checked:
+        _check(acting_user, "employment_plan.add_measurement", indicator.plan.municipality_id)
     value = Decimal(value)
-    validate_measurement_value(indicator, value)
-    validate_measurement_date(indicator, date)
+    if not checked:
+        validate_measurement_value(indicator, value)
+        validate_measurement_date(indicator, date)
     measurement = Measurement(
         indicator=indicator,
         date=date,
@@ -84,10 +96,12 @@ def measurement_record(
         period_label=period_label,
         entered_by=acting_user,
     )
-    measurement.full_clean()
+    if not checked:
+        measurement.full_clean()
     _history_user(measurement, acting_user)
     measurement.save()
-    indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
+    if not checked:
+        indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
     return measurement
 
 
@@ -196,6 +210,9 @@ def initiative_set_status(*, initiative: Initiative, status: str, acting_user) -
 @dataclass
 class RowResult:
     row: int
+    # "create", "update" (a new value for a date that has one), "unchanged" or "error"
+    action: str = ""
+    plan_id: int | None = None
     indicator_code: str = ""
     date: datetime.date | None = None
     value: Decimal | None = None
@@ -209,6 +226,9 @@ class ImportResult:
     rows: list[RowResult]
     dry_run: bool
     created: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
 
     @property
     def errors(self) -> list[tuple[int, str, str]]:
@@ -280,27 +300,57 @@ def parse_date(value) -> datetime.date:
     raise ValueError(text)
 
 
+@functools.cache
+def columns() -> dict[str, tuple[str, ...]]:
+    """The accepted column names, with the measurements export's headers in both languages."""
+    from .resources import MeasurementResource
+
+    return with_aliases(COLUMNS, MeasurementResource)
+
+
 def _column(row: dict, name: str):
-    for key in COLUMNS[name]:
+    for key in columns()[name]:
         if key in row:
             return key, row[key]
-    return COLUMNS[name][0], None
+    return columns()[name][0], None
 
 
 def measurements_import(
-    *, plan: EmploymentPlan, rows: list[dict], acting_user, dry_run: bool
+    *, plan: EmploymentPlan, rows: list[dict], acting_user, dry_run: bool, on_progress=None
 ) -> ImportResult:
     """Validate every row first; save nothing unless every row is valid (and ``dry_run`` is off).
 
-    Rows are dicts keyed by (lower-case) column name; row numbers count the header as row 1.
+    Rows are dicts keyed by (lower-case) column name; row numbers count the header as row 1. A row
+    equal to the value that counts for its indicator and date (and, for the columns the file has,
+    the same period, source and comment) is unchanged and skipped: re-importing an export is a
+    no-op. ``on_progress(done)`` is called as rows are checked and again as they are saved.
     """
+    from .resources import current_measurements
+
     _check(acting_user, "employment_plan.import_measurements", plan.municipality_id)
-    indicators = {i.code: i for i in plan.indicators.select_related("plan")}
-    existing = set(
-        Measurement.objects.filter(indicator__plan=plan).values_list("indicator_id", "date")
-    )
+    tick = on_progress or (lambda done: None)
+    # Rows may name any plan of the same municipality (an export holds them all); without a plan
+    # column they belong to ``plan``.
+    plans = {}
+    for other in EmploymentPlan.objects.filter(municipality_id=plan.municipality_id):
+        plans[other.title] = plans[str(other.pk)] = other
+    indicators = {
+        (i.plan_id, i.code): i
+        for i in Indicator.objects.filter(plan__in=set(plans.values())).select_related("plan")
+    }
+    current = {
+        (m[0], m[1]): m[2:]
+        for m in current_measurements(
+            Measurement.objects.filter(indicator__plan__municipality_id=plan.municipality_id)
+        ).values_list(
+            "indicator_id", "date", "value", "provisional", "period_label", "data_source", "comment"
+        )
+    }
+    seen: dict[tuple[int, object], int] = {}
     results = []
     for index, raw in enumerate(rows, start=2):
+        if index % 1000 == 0:
+            tick(index - 1)
         number = raw.get(ROW_KEY, index)
         row = {str(k).strip().lower(): v for k, v in raw.items() if k not in (None, ROW_KEY)}
         result = RowResult(row=number)
@@ -310,17 +360,18 @@ def measurements_import(
             result.errors.append(("", _("The row is empty.")))
             continue
         column, plan_text = _column(row, "plan")
-        if plan_text not in (None, "") and str(plan_text).strip() not in (
-            plan.title,
-            str(plan.pk),
-        ):
-            result.errors.append((column, _("The row belongs to another plan: %s") % plan_text))
+        row_plan = plan
+        if plan_text not in (None, ""):
+            row_plan = plans.get(str(plan_text).strip())
+            if row_plan is None:
+                result.errors.append((column, _("The row belongs to another plan: %s") % plan_text))
 
         column, code = _column(row, "indicator")
         code = "" if code is None else str(code).strip()
-        indicator = indicators.get(code)
+        indicator = indicators.get((row_plan.pk, code)) if row_plan else None
+        result.plan_id = row_plan.pk if row_plan else None
         result.indicator_code = code
-        if indicator is None:
+        if indicator is None and row_plan is not None:
             result.errors.append((column, _("Unknown indicator “%s” in this plan.") % code))
 
         column, date_text = _column(row, "date")
@@ -349,11 +400,6 @@ def measurements_import(
             if abs(result.value) >= Decimal(10) ** 14:
                 result.errors.append((column, _("The number is too large.")))
 
-        if indicator is not None and (indicator.pk, result.date) in existing:
-            result.notes.append(
-                _("There is already a value for this date; the one entered last counts.")
-            )
-
         column, flag = _column(row, "provisional")
         flag_text = "" if flag is None else str(flag).strip().lower()
         if flag_text in TRUE_WORDS:
@@ -363,26 +409,75 @@ def measurements_import(
 
         if indicator is not None and not result.errors:
             _check_row_fits(row, indicator, result)
+        if result.errors:
+            result.action = "error"
+            continue
+        key = (indicator.pk, result.date)
+        if key in seen:
+            result.errors.append(
+                (
+                    _column(row, "date")[0],
+                    _("The same indicator and date as row %(row)s.") % {"row": seen[key]},
+                )
+            )
+            result.action = "error"
+            continue
+        seen[key] = result.row
+        result.action = _row_action(row, result, current.get(key))
+        if result.action == "update":
+            result.notes.append(
+                _("There is already a value for this date; the one entered last counts.")
+            )
 
     outcome = ImportResult(rows=results, dry_run=dry_run)
     if not outcome.ok or dry_run:
         return outcome
+    changed_indicators = {}
     with transaction.atomic():
         for number, raw in enumerate(rows, start=2):
-            row = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
             result = results[number - 2]
-            measurement_record(
-                indicator=indicators[result.indicator_code],
+            if result.action == "unchanged":
+                continue
+            if number % 1000 == 0:
+                tick(number - 1)
+            row = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
+            indicator = indicators[(result.plan_id, result.indicator_code)]
+            _measurement_record(
+                indicator=indicator,
                 date=result.date,
                 value=result.value,
                 provisional=result.provisional,
-                source=str(_column(row, "source")[1] or "").strip(),
-                comment=str(_column(row, "comment")[1] or "").strip(),
-                period_label=str(_column(row, "period")[1] or "").strip(),
+                source=_text(row, "source"),
+                comment=_text(row, "comment"),
+                period_label=_text(row, "period"),
                 acting_user=acting_user,
+                checked=True,
             )
+            changed_indicators[indicator.pk] = indicator
             outcome.created += 1
+        # Once per indicator rather than per row: the baseline follows the imported values.
+        for indicator in changed_indicators.values():
+            indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
+    tick(len(rows))
     return outcome
+
+
+def _text(row: dict, name: str) -> str:
+    return str(_column(row, name)[1] or "").strip()
+
+
+def _row_action(row: dict, result: RowResult, current) -> str:
+    """ "create" when the date has no value yet, "unchanged" when the row repeats the value that
+    counts (comparing period, source and comment only when the file has those columns)."""
+    if current is None:
+        return "create"
+    value, provisional, period, source, comment = current
+    same = value == result.value and provisional == result.provisional
+    for name, now in (("period", period), ("source", source), ("comment", comment)):
+        column, given = _column(row, name)
+        if given is not None and str(given).strip() != now:
+            same = False
+    return "unchanged" if same else "update"
 
 
 def _check_row_fits(row: dict, indicator: Indicator, result) -> None:
@@ -405,7 +500,8 @@ def _check_row_fits(row: dict, indicator: Indicator, result) -> None:
         period_label=str(_column(row, "period")[1] or "").strip(),
     )
     try:
-        candidate.full_clean(exclude=["entered_by", "source", "source_section"])
+        # The indicator was found above: no need to ask the database again whether it exists.
+        candidate.full_clean(exclude=["entered_by", "source", "source_section", "indicator"])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             column = _column(row, columns[field])[0] if field in columns else field

@@ -3,8 +3,10 @@ granting the permission in question. Every domain app's ModelAdmin builds on thi
 
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
+from import_export.admin import ExportMixin
 
 from . import access
+from .exchange import ADMIN_FORMATS
 from .models import Municipality
 
 
@@ -93,3 +95,20 @@ class SharedListAdmin:
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class ScopedExportMixin(ExportMixin):
+    """The admin's export button (django-import-export) with the project's resources and writers:
+    only for the roles that may export (analyst, HR officer, administrator), only rows of the
+    municipalities where the user has such a role, as the changelist's filters select them."""
+
+    export_formats = ADMIN_FORMATS
+
+    def has_export_permission(self, request):
+        ids = access.export_municipality_ids(request.user)
+        return ids is None or bool(ids)
+
+    def get_export_queryset(self, request):
+        queryset = super().get_export_queryset(request)
+        resource = self.get_export_resource_classes(request)[0]()
+        return resource.scoped(queryset, access.export_municipality_ids(request.user))

@@ -16,9 +16,9 @@ from django.utils.translation import ngettext
 
 from employment_plan.models import Indicator
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin, SharedListAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.models import User
-from organizations.tabular import TableError, read_table
+from organizations.tabular import TableError, read_table, upload_error
 
 from . import importing, selectors, services
 from .forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm
@@ -36,6 +36,7 @@ from .models import (
     Theme,
     UpdateOrigin,
 )
+from .resources import CouncilDecisionResource, RecommendationResource, StatusUpdateResource
 from .seed import INITIAL_STATUS
 
 
@@ -96,7 +97,12 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    show_full_result_count = False
+    resource_classes = [RecommendationResource]
+    change_list_template = "admin/recommendations/recommendation/change_list.html"
     municipality_path = "report__municipality"
     form = RecommendationAdminForm
     list_display = [
@@ -347,7 +353,7 @@ class RecommendationAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
                 try:
                     header, rows = read_table(form.cleaned_data["file"])
                 except TableError as exc:
-                    form.add_error("file", str(exc))
+                    form.add_error("file", upload_error(exc, "recommendations"))
                 else:
                     result = importing.preview(header, rows, user=request.user)
                     context["preview"] = result
@@ -497,6 +503,9 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @admin.register(Report)
 class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    show_full_result_count = False
     list_display = ["title", "issuing_body", "municipality", "published_on", "period_text"]
     list_filter = ["issuing_body__kind"]
     search_fields = ["title", "case_number"]
@@ -520,7 +529,8 @@ class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(CouncilDecision)
-class CouncilDecisionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    resource_classes = [CouncilDecisionResource]
     list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
     list_filter = ["decision", ("body", ScopedRelatedFilter)]
     search_fields = ["item_title", "case_number", "text"]
@@ -537,7 +547,11 @@ class CouncilDecisionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    show_full_result_count = False
+    resource_classes = [StatusUpdateResource]
     """The history is read-only: it is written by the status service and never edited."""
 
     municipality_path = "recommendation__report__municipality"

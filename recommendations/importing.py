@@ -8,15 +8,18 @@ and skipped, so re-importing an export is a no-op.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations import access
+from organizations.exchange import with_aliases
 from organizations.tabular import Row, cell_date, cell_decimal, cell_text
 
 from . import services
@@ -31,8 +34,18 @@ COLUMNS = {
     "progress": ("fremdrift", "progress", "fremdrift (%)", "progress (%)"),
     "date": ("dato", "date"),
     "note": ("note", "begrundelse", "bemærkning", "reason"),
+    # Needed only where a report numbers each theme from 1 (KKR 2019): report + theme + number.
+    "theme": ("tema", "theme"),
 }
 REQUIRED = ("report", "number", "status")
+
+
+@functools.cache
+def columns() -> dict[str, tuple[str, ...]]:
+    """The accepted column names, with the recommendations export's headers in both languages."""
+    from .resources import RecommendationResource
+
+    return with_aliases(COLUMNS, RecommendationResource)
 
 
 @dataclass
@@ -62,7 +75,7 @@ class ImportPreview:
 
 def _column_map(header: list[str]) -> tuple[dict[str, str], list[str]]:
     mapping, errors = {}, []
-    for name, aliases in COLUMNS.items():
+    for name, aliases in columns().items():
         found = [h for h in header if h in aliases]
         if found:
             mapping[name] = found[0]
@@ -81,14 +94,14 @@ def _status_lookup() -> dict[str, Status]:
 
 
 def _col_namer(mapping):
-    return lambda name: mapping.get(name, COLUMNS[name][0])
+    return lambda name: mapping.get(name, columns()[name][0])
 
 
 def _getter(row: Row, mapping):
     return lambda name: row.values.get(mapping[name]) if name in mapping else None
 
 
-def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
+def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> ImportPreview:
     """Validate every row against the database as it is now; writes nothing."""
     mapping, header_errors = _column_map(header)
     if header_errors:
@@ -97,10 +110,14 @@ def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
     statuses = _status_lookup()
     keys = {cell_text(r.values.get(mapping["report"])) for r in rows}
     candidates = Recommendation.objects.filter(report__key__in=keys).select_related(
-        "report", "status"
+        "report", "status", "theme"
     )
     if allowed is not None:
-        candidates = candidates.filter(report__municipality__in=allowed)
+        # Cross-municipal reports (KL, KKR) are in every member's lists and exports: their rows
+        # are matched so an unchanged one is skipped, and a change to one is refused below.
+        candidates = candidates.filter(
+            Q(report__municipality__in=allowed) | Q(report__municipality__isnull=True)
+        )
     by_key: dict[tuple[str, str], list[Recommendation]] = {}
     for rec in candidates:
         by_key.setdefault((rec.report.key, rec.number), []).append(rec)
@@ -108,12 +125,17 @@ def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
     pending: dict[int, tuple[int, object]] = {}
     today = timezone.localdate()
     results = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if on_progress and done % 1000 == 0:
+            on_progress(done)
         result = RowResult(row=row.number)
         col = _col_namer(mapping)
         get = _getter(row, mapping)
         key, number = cell_text(get("report")), cell_text(get("number"))
         matches = by_key.get((key, number), [])
+        if len(matches) > 1 and "theme" in mapping:
+            theme = cell_text(get("theme"))
+            matches = [m for m in matches if (m.theme.title if m.theme else "") == theme]
         if not key:
             result.errors.append((col("report"), _("The report is missing.")))
         elif len(matches) == 0:
@@ -154,7 +176,20 @@ def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
         except ValueError as exc:
             result.errors.append((col("date"), str(exc)))
         result.note = cell_text(get("note"))
-        if result.status is not None and result.status.requires_reason and not result.note:
+        unchanged = False
+        if result.recommendation is not None and result.status is not None:
+            rec = result.recommendation
+            status_id, progress = pending.get(rec.pk, (rec.status_id, rec.progress))
+            unchanged = result.status.pk == status_id and (
+                result.progress is None or result.progress == progress
+            )
+        # A reason is asked for a change only: re-importing an export changes nothing.
+        if (
+            not unchanged
+            and result.status is not None
+            and result.status.requires_reason
+            and not result.note
+        ):
             result.errors.append(
                 (
                     col("note"),
@@ -162,14 +197,23 @@ def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
                     % {"status": result.status.label},
                 )
             )
+        if (
+            not unchanged
+            and result.recommendation is not None
+            and allowed is not None
+            and result.recommendation.report.municipality_id not in allowed
+        ):
+            result.errors.append(
+                (
+                    col("number"),
+                    _("No recommendation %(number)s in report “%(report)s” that you may import to.")
+                    % {"number": number, "report": key},
+                )
+            )
         if result.errors:
             result.action = "error"
         else:
             rec = result.recommendation
-            status_id, progress = pending.get(rec.pk, (rec.status_id, rec.progress))
-            unchanged = result.status.pk == status_id and (
-                result.progress is None or result.progress == progress
-            )
             result.action = "unchanged" if unchanged else "change"
             if not unchanged:
                 pending[rec.pk] = (
@@ -180,7 +224,7 @@ def preview(header: list[str], rows: list[Row], *, user) -> ImportPreview:
     return ImportPreview(results, [])
 
 
-def apply(header: list[str], rows: list[Row], *, user) -> ImportPreview:
+def apply(header: list[str], rows: list[Row], *, user, on_progress=None) -> ImportPreview:
     """Validate again and apply every changing row through the status service, all or nothing."""
     if access.municipality_ids_for(user, IMPORT_PERM) == set():
         raise PermissionDenied
@@ -189,7 +233,9 @@ def apply(header: list[str], rows: list[Row], *, user) -> ImportPreview:
         return result
     try:
         with transaction.atomic():
-            for row in result.rows:
+            for done, row in enumerate(result.rows, start=1):
+                if on_progress and done % 500 == 0:
+                    on_progress(done)
                 if row.action != "change":
                     continue
                 try:

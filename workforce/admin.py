@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin, SharedListAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.models import Municipality, OrganisationalUnit
-from organizations.tabular import TableError, read_table
+from organizations.tabular import TableError, read_table, upload_error
 from recommendations.models import Recommendation
 
 from . import importing, services
@@ -29,6 +29,7 @@ from .models import (
     StaffingSnapshot,
     WorkforceFact,
 )
+from .resources import StaffingSnapshotResource
 
 
 class ScenarioRateInline(admin.TabularInline):
@@ -94,7 +95,8 @@ class ScenarioAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(StaffingSnapshot)
-class StaffingSnapshotAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    resource_classes = [StaffingSnapshotResource]
     municipality_path = "unit__municipality"
     list_display = ["unit", "profession", "date", "headcount", "fte", "vacancies", "is_demo"]
     list_filter = ["profession", "date", "is_demo"]
@@ -163,7 +165,10 @@ class StaffingSnapshotAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
             counts = services.staffing_import_apply(rows=rows, acting_user=request.user)
             self.message_user(
                 request,
-                _("Staffing imported: %(created)d snapshots created, %(updated)d updated.")
+                _(
+                    "Staffing imported: %(created)d snapshots created, %(updated)d updated, "
+                    "%(unchanged)d unchanged."
+                )
                 % counts,
                 messages.SUCCESS,
             )
@@ -179,7 +184,7 @@ class StaffingSnapshotAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
                     header, rows, municipality=municipality, date=form.cleaned_data["date"]
                 )
             except TableError as exc:
-                form.add_error("file", str(exc))
+                form.add_error("file", upload_error(exc, "staffing"))
             else:
                 context.update(preview=result, municipality=municipality)
                 if result.ok:

@@ -8,7 +8,9 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from .projection import FLOW_COLUMNS
+from organizations.models import UnitKind
+
+from .projection import FLOW_COLUMNS, totals
 
 
 def _safe(value):
@@ -145,3 +147,47 @@ def csv_text(detail, is_demo: bool) -> str:
             + marker
         )
     return buffer.getvalue()
+
+
+def frames(inputs, result):
+    """The projection per institution × profession × year and its totals per profession, with
+    names and labels: what the projection export and the municipality's workbook write."""
+    from . import selectors
+
+    professions = selectors.professions_by_key()
+    detail = selectors.with_labels(result.frame, inputs, professions)
+    detail["kind"] = detail["kind"].astype(object).map(dict(UnitKind.choices)).map(str)
+    summed = selectors.with_labels(totals(result.frame, ["profession"]), inputs, professions)
+    return detail, summed
+
+
+def sheets(detail, totals_frame, assumption_list, is_demo: bool):
+    """The projection's sheets as (title, headers, rows, preface) for organizations.exchange."""
+    titles = column_titles()
+    preface = [_("Demo data: synthetic institutions, not real staffing.")] if is_demo else []
+    result = []
+    for title, frame, columns in (
+        (_("Projection"), detail, DETAIL_COLUMNS),
+        (_("Projection totals"), totals_frame, TOTAL_COLUMNS),
+    ):
+        rows = ([_plain(v) for v in record] for record in frame[columns].itertuples(index=False))
+        result.append((title, [titles[c] for c in columns], rows, preface))
+    result.append(
+        (
+            _("Assumptions"),
+            [_("Assumption"), _("Value")],
+            ([str(label), str(value)] for label, value in assumption_list),
+        )
+    )
+    return result
+
+
+def _plain(value):
+    """A projection cell as a plain value; the writer neutralises text and types numbers."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, int):
+        return value
+    if hasattr(value, "item"):  # a numpy scalar
+        return _plain(value.item())
+    return "" if value is None else str(value)

@@ -13,6 +13,7 @@ shown as a preview; confirming writes all snapshots through the service, or none
 """
 
 import datetime
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from decimal import Decimal
 from django.core import signing
 from django.utils.translation import gettext as _
 
+from organizations.exchange import with_aliases
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
 from organizations.tabular import Row, TableError, cell_date, cell_decimal, cell_text
 
 from . import services
+from .models import StaffingSnapshot
 from .projection import BANDS, band_of_age
 
 IMPORT_PERM = "workforce.import_staffing"
@@ -42,6 +45,16 @@ AGGREGATED = {
     "hires": ("hires", "ansættelser", "tilgang"),
 }
 AGGREGATED_REQUIRED = ("institution", "profession", "date", "headcount", "fte")
+
+
+@functools.cache
+def aggregated_columns() -> dict[str, tuple[str, ...]]:
+    """The aggregated columns, with the staffing export's headers in both languages."""
+    from .resources import StaffingSnapshotResource
+
+    return with_aliases(AGGREGATED, StaffingSnapshotResource)
+
+
 STAFF_LIST = {
     "id": ("id", "pseudonym", "pseudonym id", "løbenummer", "medarbejder-id"),
     "birth_year": ("birth_year", "birth year", "fødselsår"),
@@ -234,21 +247,65 @@ def _match(value, lookup, column, row, errors, message):
 
 
 def preview(header, rows, *, municipality, date: datetime.date | None = None) -> Preview:
-    """Validate (and, for a staff list, aggregate) every row; writes nothing."""
+    """Validate (and, for a staff list, aggregate) every row; writes nothing. Each snapshot gets
+    an ``action``: "create", "update", or "unchanged" when it repeats the stored snapshot (so
+    re-importing an export changes nothing)."""
     guard_personal_data(header, rows)
     if is_staff_list(header):
-        return _staff_list(header, rows, municipality, date)
-    return _aggregated(header, rows, municipality)
+        result = _staff_list(header, rows, municipality, date)
+    else:
+        result = _aggregated(header, rows, municipality)
+    if not result.errors:
+        _mark_actions(result)
+    return result
+
+
+def _mark_actions(result: Preview) -> None:
+    from .services import SNAPSHOT_FIELDS
+
+    units = {s["unit"].pk for s in result.snapshots}
+    stored = {
+        (s.unit_id, s.profession_id, s.date): s
+        for s in StaffingSnapshot.objects.filter(unit__in=units)
+    }
+    for snapshot in result.snapshots:
+        existing = stored.get((snapshot["unit"].pk, snapshot["profession"].pk, snapshot["date"]))
+        if existing is None:
+            snapshot["action"] = "create"
+            continue
+        same = all(
+            _same(getattr(existing, name), snapshot["values"][name])
+            for name in SNAPSHOT_FIELDS
+            if name in snapshot["values"]
+        )
+        snapshot["action"] = "unchanged" if same else "update"
+
+
+def _same(stored, given) -> bool:
+    if isinstance(stored, dict) or isinstance(given, dict):
+        return {k: v for k, v in (stored or {}).items() if v} == {
+            k: v for k, v in (given or {}).items() if v
+        }
+    return Decimal(str(stored)) == Decimal(str(given))
+
+
+def band_columns(header) -> dict[str, str]:
+    """Age-band columns: "25-29", "alder 25-29", "age 25-29", "25-29 år"."""
+    found = {}
+    for h in header:
+        label = h
+        for word in ("alder", "age", "år", "years"):
+            label = label.replace(word, "")
+        label = label.strip()
+        if label in BANDS:
+            found[label] = h
+    return found
 
 
 def _aggregated(header, rows, municipality) -> Preview:
     result = Preview("aggregated", source_rows=len(rows))
-    mapping, result.errors = _columns(header, AGGREGATED, AGGREGATED_REQUIRED)
-    band_columns = {}
-    for h in header:
-        label = h.replace("alder", "").replace("år", "").strip()
-        if label in BANDS:
-            band_columns[label] = h
+    mapping, result.errors = _columns(header, aggregated_columns(), AGGREGATED_REQUIRED)
+    band_columns_found = band_columns(header)
     if result.errors:
         return result
     units, professions = _lookups(municipality)
@@ -288,7 +345,7 @@ def _aggregated(header, rows, municipality) -> Preview:
         for name in ("leavers_retirement", "leavers_other", "hires"):
             values[name] = _whole(get(name), mapping.get(name, name), row, errors)
         bands = {}
-        for band, column in band_columns.items():
+        for band, column in band_columns_found.items():
             count = _whole(row.values.get(column), column, row, errors)
             if count:
                 bands[band] = count
@@ -297,7 +354,7 @@ def _aggregated(header, rows, municipality) -> Preview:
             errors.append(
                 (
                     row.number,
-                    band_columns[next(iter(bands))],
+                    band_columns_found[next(iter(bands))],
                     _("The age bands add up to more than the headcount."),
                 )
             )
@@ -484,10 +541,14 @@ def unsign(token: str, municipality) -> list[dict]:
                 "values": values,
             }
         )
+    # Decided again now: the database may have changed since the preview.
+    _mark_actions(Preview("aggregated", snapshots=rows))
     return rows
 
 
-def apply(result: Preview, *, acting_user) -> dict:
+def apply(result: Preview, *, acting_user, on_progress=None) -> dict:
     if not result.ok:
         raise ValueError("cannot apply an import with errors")
-    return services.staffing_import_apply(rows=result.snapshots, acting_user=acting_user)
+    return services.staffing_import_apply(
+        rows=result.snapshots, acting_user=acting_user, on_progress=on_progress
+    )

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from organizations.models import INSTITUTION_KINDS, Profession
+from organizations.charts import cache_key
+from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
 
 from . import pipeline as pipeline_module
 from .models import (
@@ -19,6 +22,8 @@ from .models import (
     PipelineSeries,
     ReferenceShortage,
     Scenario,
+    ScenarioEffect,
+    ScenarioRate,
     SeriesKind,
     StaffingNorm,
     StaffingSnapshot,
@@ -328,6 +333,14 @@ def outlook(municipality) -> Outlook | None:
     scenario = scenario_for(municipality, None)
     if scenario is None:
         return None
+    rows = cached("outlook", scenario, lambda: _outlook_rows(scenario))
+    if rows is None:
+        return None
+    year, rows, is_demo = rows
+    return Outlook(scenario=scenario, year=year, rows=rows, is_demo=is_demo)
+
+
+def _outlook_rows(scenario):
     inputs = projection_inputs(scenario)
     result = run(inputs)
     if result is None:
@@ -346,4 +359,50 @@ def outlook(municipality) -> Outlook | None:
         ),
         key=lambda pair: -pair[1],
     )
-    return Outlook(scenario=scenario, year=year, rows=rows, is_demo=inputs.is_demo)
+    return year, rows, inputs.is_demo
+
+
+# Cached projections ------------------------------------------------------------------------------
+# The projection is recomputed only when its inputs change: the key is a data version read in a
+# fixed number of aggregate queries. Snapshots and units are versioned globally (count, highest id
+# and, for snapshots, the latest history entry: every edit through the admin, services or imports
+# writes one), so reading the version costs the same whatever one municipality holds.
+CACHE_SECONDS = 60 * 10
+
+
+def projection_version(scenario) -> tuple:
+    snapshots = StaffingSnapshot.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    history = StaffingSnapshot.history.aggregate(top=Max("history_id"))
+    units = OrganisationalUnit.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    scenario_history = Scenario.history.filter(id=scenario.pk).aggregate(top=Max("history_id"))
+    rates = ScenarioRate.objects.filter(scenario=scenario).aggregate(
+        n=Count("pk"), top=Max("pk"), rate=Sum("leaver_rate"), hires=Sum("hires_per_year")
+    )
+    effects = ScenarioEffect.objects.filter(scenario=scenario).aggregate(
+        n=Count("pk"), top=Max("pk"), pp=Sum("leaver_rate_change_pp"), hires=Sum("hires_change")
+    )
+    drivers = DemandDriver.objects.filter(municipality_id=scenario.municipality_id).aggregate(
+        n=Count("pk"), top=Max("pk"), total=Sum("value")
+    )
+    norms = StaffingNorm.objects.filter(municipality_id=scenario.municipality_id).aggregate(
+        n=Count("pk"), top=Max("pk"), total=Sum("staff_per_unit")
+    )
+    return (
+        scenario.pk,
+        scenario.municipality_id,
+        tuple(snapshots.values()),
+        history["top"],
+        tuple(units.values()),
+        scenario_history["top"],
+        *(tuple(str(v) for v in d.values()) for d in (rates, effects, drivers, norms)),
+    )
+
+
+def cached(namespace: str, scenario, compute):
+    """``compute()`` for the scenario's current inputs, from the cache when they are unchanged."""
+    key = cache_key(f"workforce:{namespace}", projection_version(scenario))
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found

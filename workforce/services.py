@@ -68,10 +68,16 @@ def staffing_snapshot_set(
 
 
 @transaction.atomic
-def staffing_import_apply(*, rows: list[dict], acting_user) -> dict:
-    """Write every aggregated row (unit, profession, date and snapshot values), all or nothing."""
-    counts = {"created": 0, "updated": 0}
-    for row in rows:
+def staffing_import_apply(*, rows: list[dict], acting_user, on_progress=None) -> dict:
+    """Write every aggregated row (unit, profession, date and snapshot values), all or nothing.
+    Rows the preview found unchanged are skipped."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for done, row in enumerate(rows, start=1):
+        if on_progress and done % 500 == 0:
+            on_progress(done)
+        if row.get("action") == "unchanged":
+            counts["unchanged"] += 1
+            continue
         _snapshot, created = staffing_snapshot_set(
             unit=row["unit"],
             profession=row["profession"],

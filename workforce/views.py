@@ -5,6 +5,7 @@ projection is mechanical, all else equal, with its assumptions."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
@@ -47,17 +48,13 @@ def _base_context(request, municipality, scenario):
     }
 
 
-@municipality_view
-def overview(request, municipality):
-    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
-    context = _base_context(request, municipality, scenario)
-    context["references"] = selectors.reference_shortages(municipality)
-    if scenario is None:
-        return render(request, "workforce/overview.html", context)
+def _overview_data(scenario):
+    """Everything the overview shows of a projection, as plain values (cached on the data
+    version: the projection is rerun only when its inputs change)."""
     inputs, result = _projection(scenario)
-    context.update(inputs=inputs, is_demo=inputs.is_demo)
+    data = {"is_demo": inputs.is_demo, "has_result": result is not None}
     if result is None:
-        return render(request, "workforce/overview.html", context)
+        return data
     professions = selectors.professions_by_key()
     by_profession = totals(result.frame, ["profession"])
     years = sorted(by_profession["year"].unique().tolist())
@@ -81,64 +78,122 @@ def overview(request, municipality):
         }
         for row in overall.itertuples()
     ]
-    context.update(
-        result=result,
-        profession_names=[name for name, _values in lines],
+    data.update(
+        years=years,
+        lines=lines,
         shortage_table=table,
+        supply_table=supply_demand,
+        supply=overall["supply"].tolist(),
+        demand=overall["demand"].tolist(),
+        assumption_list=_assumptions(inputs, result),
+        start_total=_num(float(result.frame[result.frame.year == years[0]]["supply_start"].sum())),
+    )
+    return data
+
+
+@municipality_view
+def overview(request, municipality):
+    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
+    context = _base_context(request, municipality, scenario)
+    context["references"] = selectors.reference_shortages(municipality)
+    if scenario is None:
+        return render(request, "workforce/overview.html", context)
+    # The cache key carries the language (numbers and labels are formatted for it).
+    data = selectors.cached("overview-page", scenario, lambda: _overview_data(scenario))
+    context.update(is_demo=data["is_demo"])
+    if not data["has_result"]:
+        return render(request, "workforce/overview.html", context)
+    years, lines = data["years"], data["lines"]
+    context.update(
+        result=True,
+        profession_names=[name for name, _values in lines],
+        shortage_table=data["shortage_table"],
         shortage_chart=charts.lines("shortage", years, lines, _("persons")),
         shortage_alt=charts.shortage_alt(lines, years),
-        supply_table=supply_demand,
+        supply_table=data["supply_table"],
         supply_chart=charts.lines(
             "supply",
             years,
-            [(_("Supply"), overall["supply"].tolist()), (_("Demand"), overall["demand"].tolist())],
+            [(_("Supply"), data["supply"]), (_("Demand"), data["demand"])],
             _("persons"),
         ),
-        supply_alt=charts.supply_alt(years, overall["supply"].tolist(), overall["demand"].tolist()),
-        assumption_list=_assumptions(inputs, result),
-        start_total=_num(float(result.frame[result.frame.year == years[0]]["supply_start"].sum())),
+        supply_alt=charts.supply_alt(years, data["supply"], data["demand"]),
+        assumption_list=data["assumption_list"],
+        start_total=data["start_total"],
     )
     return render(request, "workforce/overview.html", context)
 
 
+INSTITUTIONS_PER_PAGE = 25
+
+
+def _institution_data(scenario):
+    """The horizon year's shortage, supply and demand per institution and profession as plain
+    numbers, institutions in the table's order (cached on the data version)."""
+    inputs, result = _projection(scenario)
+    data = {"is_demo": inputs.is_demo, "has_result": result is not None}
+    if result is None:
+        return data
+    year = scenario.end_year
+    final = result.frame[result.frame["year"] == year]
+    keys = sorted(final["profession"].astype(str).unique())
+    cells = {
+        (row.institution, str(row.profession)): (
+            float(row.shortage),
+            float(row.supply),
+            float(row.demand),
+        )
+        for row in final.itertuples(index=False)
+    }
+    units = sorted(inputs.units.values(), key=lambda u: (u.kind, u.name))
+    data.update(
+        year=year,
+        keys=keys,
+        rows=[(u.pk, u.name, u.kind, [cells.get((u.pk, k)) for k in keys]) for u in units],
+        assumption_list=_assumptions(inputs, result),
+    )
+    return data
+
+
 @municipality_view
 def institutions(request, municipality):
+    """Every institution of the baseline projection, 25 to a page (``?page=``, kept with the
+    scenario in the address); the projection itself comes from the cache."""
     scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
     context = _base_context(request, municipality, scenario)
     if scenario is None:
         return render(request, "workforce/institutions.html", context)
-    inputs, result = _projection(scenario)
-    context.update(inputs=inputs, is_demo=inputs.is_demo)
-    if result is None:
+    data = selectors.cached("institutions-page", scenario, lambda: _institution_data(scenario))
+    context.update(is_demo=data["is_demo"])
+    if not data["has_result"]:
         return render(request, "workforce/institutions.html", context)
     professions = selectors.professions_by_key()
-    year = scenario.end_year
-    final = result.frame[result.frame["year"] == year]
-    keys = sorted(final["profession"].astype(str).unique())
-    cells = {(row.institution, str(row.profession)): row for row in final.itertuples(index=False)}
+    keys = data["keys"]
     kinds = dict(UnitKind.choices)
+    page = Paginator(data["rows"], INSTITUTIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for unit in sorted(inputs.units.values(), key=lambda u: (u.kind, u.name)):
+    for _pk, name, kind, values in page.object_list:
         entries = []
-        for key in keys:
-            row = cells.get((unit.pk, key))
-            if row is None:
+        for key, cell in zip(keys, values, strict=True):
+            if cell is None:
                 entries.append(None)
                 continue
+            shortage, supply, demand = cell
             entries.append(
                 {
-                    "shortage": _num(row.shortage, 1),
-                    "words": shortage_words(row.shortage, professions.get(key)),
-                    "supply": _num(row.supply, 1),
-                    "demand": _num(row.demand, 1),
+                    "shortage": _num(shortage, 1),
+                    "words": shortage_words(shortage, professions.get(key)),
+                    "supply": _num(supply, 1),
+                    "demand": _num(demand, 1),
                 }
             )
-        rows.append({"unit": unit, "kind": kinds.get(unit.kind, unit.kind), "entries": entries})
+        rows.append({"unit": {"name": name}, "kind": kinds.get(kind, kind), "entries": entries})
     context.update(
-        year=year,
+        year=data["year"],
         profession_names=[professions[k].name if k in professions else k for k in keys],
         rows=rows,
-        assumption_list=_assumptions(inputs, result),
+        page_obj=page,
+        assumption_list=data["assumption_list"],
     )
     return render(request, "workforce/institutions.html", context)
 
@@ -219,10 +274,7 @@ def export(request, municipality):
         return HttpResponse(
             _("No staffing data to project."), status=404, content_type="text/plain"
         )
-    professions = selectors.professions_by_key()
-    detail = selectors.with_labels(result.frame, inputs, professions)
-    detail["kind"] = detail["kind"].astype(object).map(dict(UnitKind.choices)).map(str)
-    summed = selectors.with_labels(totals(result.frame, ["profession"]), inputs, professions)
+    detail, summed = exporting.frames(inputs, result)
     name = f"fremskrivning-{municipality.slug}-{slugify(scenario.name)}"
     if inputs.is_demo:
         name += "-demodata"

@@ -39,10 +39,14 @@ INSTALLED_APPS = [
     "employment_plan",
     "recommendations",
     "workforce",
+    # Analysts' files: the workbook, the export page and the import_data command.
+    "exchange",
     "dashboards",
     "api",
     # Cross-cutting: reads the models above from the app registry, imports none of them.
     "audit",
+    # Synthetic national-scale data (generate_demo_data); imports the apps above, none imports it.
+    "synthetic",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ municipality and are sent to the login page for an unpublished one, for exports 
 import pytest
 from django.urls import reverse
 
-from dashboards.access import can_export
+from organizations.access import can_export
 from organizations.models import Municipality
 
 from .conftest import build

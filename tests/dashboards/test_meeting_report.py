@@ -95,7 +95,9 @@ def row(html, rec):
 def test_past_meeting_shows_the_statuses_of_that_date(login, council_member, history):
     client = login(council_member)
     with translation.override("en"):
-        html = client.get(report_url(history["body"], MAR.isoformat()), HTTP_ACCEPT_LANGUAGE="en")
+        html = client.get(
+            report_url(history["body"], MAR.isoformat()) + "&annex=1", HTTP_ACCEPT_LANGUAGE="en"
+        )
     html = html.content.decode()
     first = row(html, history["first"])
     assert "I gang" in first or "In progress" in first
@@ -103,6 +105,23 @@ def test_past_meeting_shows_the_statuses_of_that_date(login, council_member, his
     assert "Gennemført" not in first and "Completed" not in first
     second = row(html, history["second"])
     assert "Besluttet" in second or "Decided" in second
+
+
+@pytest.mark.django_db
+def test_the_annex_is_shown_only_when_asked_for(login, council_member, history):
+    """By default the report is the summary, the changes and what is overdue; the annex with
+    every recommendation comes with ?annex=1 (the form's checkbox), and the link keeps the rest."""
+    client = login(council_member)
+    url = report_url(history["body"], MAR.isoformat())
+    html = client.get(url).content.decode()
+    assert "data-recommendation=" not in html
+    assert 'name="annex"' in html
+    link = re.search(r'<a href="([^"]*annex=1[^"]*)"', html)
+    assert link and f"body={history['body'].pk}" in link.group(1).replace("&amp;", "&")
+    with_annex = client.get(url + "&annex=1").content.decode()
+    assert f'data-recommendation="{history["first"].pk}"' in with_annex
+    assert f'data-recommendation="{history["second"].pk}"' in with_annex
+    assert re.search(r'name="annex"[^>]*checked', with_annex)
 
 
 @pytest.mark.django_db
@@ -182,3 +201,30 @@ def test_the_report_has_a_print_header_and_print_stylesheet(login, council_membe
     header = re.search(r'<div class="print-header print-only">(.*?)</div>', html, re.S).group(1)
     assert "Allerød" in header and "Økonomiudvalget" in header
     assert 'media="print"' in html and "css/print.css" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [JAN, MAR, APR + datetime.timedelta(days=1)])
+def test_the_summary_counts_in_sql_what_the_annex_lists(allerod, history, day):
+    """The default page (no annex) counts in SQL; it agrees with the full report line by line."""
+    full = selectors.meeting_report(allerod, history["body"], day)
+    summary = selectors.meeting_summary(allerod, history["body"], day)
+    assert summary.is_summary and summary.sections == []
+    assert summary.status_totals == full.status_totals
+    assert summary.line_count == full.line_count
+    assert summary.changed_count == full.changed_count
+    assert summary.overdue_count == full.overdue_count
+    key = lambda lines: sorted(line.recommendation.pk for line in lines)  # noqa: E731
+    assert key(summary.changed) == key(full.changed)
+    assert key(summary.overdue) == key(full.overdue)
+    assert [i.pk for i in summary.indicators] == [i.pk for i in full.indicators]
+    assert summary.indicator_count == full.indicator_count
+    for line in summary.changed:
+        assert line.changed
+
+
+@pytest.mark.django_db
+def test_the_summary_shows_the_first_items_and_the_totals(allerod, history):
+    summary = selectors.meeting_summary(allerod, history["body"], MAR, limit=0)
+    assert summary.changed == [] and summary.overdue == [] and summary.indicators == []
+    assert summary.overdue_count == 1 and summary.changed_count == 1

@@ -178,12 +178,37 @@ def test_text_is_not_a_number(text):
         services.parse_decimal(text)
 
 
-def test_reimporting_warns_that_a_date_already_has_a_value(
+def test_reimporting_the_same_file_is_unchanged_and_saves_nothing(
     plan, percent_indicator, companies_indicator, hr_officer
 ):
     run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
-    again = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=True)
-    assert again.ok and all(row.notes for row in again.rows)
+    before = Measurement.objects.count()
+    again = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
+    assert again.ok and [r.action for r in again.rows] == ["unchanged", "unchanged"]
+    assert again.created == 0 and Measurement.objects.count() == before
+
+
+def test_a_new_value_for_a_date_that_has_one_is_an_update_with_a_warning(
+    plan, percent_indicator, companies_indicator, hr_officer
+):
+    run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
+    changed = GOOD_CSV.replace("55,5", "56").replace("halvår", "rettet")
+    again = run(plan, csv_bytes(changed), hr_officer, dry_run=True)
+    assert again.ok and [r.action for r in again.rows] == ["update", "update"]
+    assert all(row.notes for row in again.rows)
+
+
+def test_the_same_indicator_and_date_twice_in_a_file_is_refused(
+    plan, percent_indicator, companies_indicator, hr_officer
+):
+    text = (
+        "plan;indikator;dato;værdi\n"
+        "Beskæftigelsesplan 2026;1.2;31-03-2026;55\n"
+        "Beskæftigelsesplan 2026;1.2;2026-03-31;56\n"
+    )
+    result = run(plan, csv_bytes(text), hr_officer, dry_run=False)
+    assert not result.ok and not Measurement.objects.exists()
+    assert result.errors == [(3, "dato", "Samme indikator og dato som række 2.")]
 
 
 def test_error_names_the_spreadsheet_row_even_after_a_blank_row(

@@ -315,6 +315,8 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
     kwargs = {}
     if "<slug:slug>" in route:
         kwargs["slug"] = municipality.slug
+    if "<slug:subject>" in route:
+        kwargs["subject"] = "measurements"
     obj = None
     if base in URL_OBJECTS:
         obj = world.obj(URL_OBJECTS[base], obj_municipality)

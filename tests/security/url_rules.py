@@ -241,6 +241,17 @@ RULES: dict[str, Rule] = {
         anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=csv"
     ),
     "meeting-report": PAGE,
+    "export-page": EXPORT,
+    "export-workbook": EXPORT,
+    "export-subject": Rule(
+        anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, note="subject: measurements"
+    ),
+    "export-subject [json]": Rule(
+        anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=json"
+    ),
+    "dashboard-recommendations [xlsx]": Rule(
+        anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=xlsx"
+    ),
     # The API ----------------------------------------------------------------------------------------
     "api-token": Rule(
         anonymous=LOGIN,
@@ -293,6 +304,8 @@ RULES: dict[str, Rule] = {
         anonymous=LOGIN, home=STAFF, post_home=_staff(None, None)
     ),
     "admin:audit_auditentry_export": Rule(anonymous=LOGIN, home=_staff(FORBIDDEN, OK)),
+    # django-import-export's export form on the lists that have one: the roles that may export.
+    "admin:*_export": Rule(anonymous=LOGIN, home=STAFF),
     "admin:auth_user_password_change": Rule(
         anonymous=LOGIN,
         home=_staff(FORBIDDEN, FORBIDDEN),

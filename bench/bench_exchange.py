@@ -1,0 +1,321 @@
+"""Import and export throughput and peak memory (issue: analysts' import and export).
+
+Export: 100,000 measurement rows through the measurements resource and the project's writers (CSV
+for Danish Excel, XLSX), against writing the same rows from the same query with the bare writer
+(``csv.writer``; openpyxl write-only). Budget: at least half the bare writer's throughput.
+
+Import: 50,000 measurement rows (a CSV file, as ``manage.py import_data measurements`` reads it):
+the dry run, then the apply through the measurement service with history and audit entries.
+Budgets: the apply in under 60 s; peak memory under 500 MB.
+
+Each operation runs in a forked child process on a throwaway SQLite database, so its peak resident
+memory (``ru_maxrss``, the whole process: Python, Django and the data) is its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import multiprocessing
+import os
+import resource
+import tempfile
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+
+from django.db import connection, connections
+
+from bench.core import Result
+
+GROUP = "Import and export (measurements; forked process per operation, SQLite)"
+# scale → (rows to export, rows to import)
+SCALES = {"full": (100_000, 50_000), "smoke": (2_000, 1_000)}
+INDICATORS = 20
+RATIO_BUDGET = 0.5
+APPLY_BUDGET_S = 60.0
+MEMORY_BUDGET_MB = 500.0
+PLAN_TITLE = "Benchmarkplan (syntetisk)"
+FORK = True  # the smoke test turns it off: its data is in an uncommitted transaction
+
+
+@contextmanager
+def throwaway_database():
+    settings = connection.settings_dict
+    old_name = settings["NAME"]
+    folder = tempfile.TemporaryDirectory(prefix="opfoelgning-exchange-")
+    if connection.vendor == "sqlite":
+        settings["TEST"] = {
+            **settings.get("TEST", {}),
+            "NAME": os.path.join(folder.name, "exchange.sqlite3"),
+        }
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        folder.cleanup()
+
+
+# Data ---------------------------------------------------------------------------------------------
+def setup(export_rows: int):
+    """A municipality with an HR officer, a plan with indicators and ``export_rows`` measurements
+    (bulk-created: setting up is not what is measured)."""
+    from employment_plan.models import EmploymentPlan, FocusArea, Indicator, Measurement
+    from organizations.models import Membership, Municipality, Role, User
+
+    municipality = Municipality.objects.create(code=999, name="Benchmark", slug="benchmark")
+    user = User.objects.create_user("bench-hr", password=None)
+    Membership.objects.create(user=user, municipality=municipality, role=Role.HR_OFFICER)
+    plan = EmploymentPlan.objects.create(
+        municipality=municipality,
+        title=PLAN_TITLE,
+        period_start=datetime.date(1900, 1, 1),
+        period_end=datetime.date(2099, 12, 31),
+    )
+    area = FocusArea.objects.create(plan=plan, number=1, title="Benchmark")
+    indicators = [
+        Indicator.objects.create(
+            plan=plan,
+            focus_area=area,
+            code=f"9.{n}",
+            position=n,
+            title=f"Indikator {n}",
+            unit="count",
+            direction="higher",
+            target_kind="absolute",
+            target_value=Decimal(100),
+            target_operator=">=",
+        )
+        for n in range(1, INDICATORS + 1)
+    ]
+    start = datetime.date(1950, 1, 1)
+    per_indicator = export_rows // INDICATORS
+    batch = []
+    for indicator in indicators:
+        for day in range(per_indicator):
+            batch.append(
+                Measurement(
+                    indicator=indicator,
+                    date=start + datetime.timedelta(days=day),
+                    value=Decimal(day % 1000) / 4,
+                    provisional=day % 7 == 0,
+                    data_source="Jobindsats.dk",
+                    comment="-" if day % 97 == 0 else "",
+                )
+            )
+        Measurement.objects.bulk_create(batch, batch_size=5000)
+        batch.clear()
+    return municipality, plan, user
+
+
+def import_file(rows: int) -> bytes:
+    """``rows`` new values (dates after the exported ones), as a Danish Excel CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["plan", "indikator", "dato", "værdi", "foreløbig", "kilde"])
+    start = datetime.date(2030, 1, 1)
+    per_indicator = rows // INDICATORS
+    for n in range(1, INDICATORS + 1):
+        for day in range(per_indicator):
+            writer.writerow(
+                [
+                    PLAN_TITLE,
+                    f"9.{n}",
+                    (start + datetime.timedelta(days=day)).isoformat(),
+                    f"{day % 500},5",
+                    "nej",
+                    "HR-system",
+                ]
+            )
+    return buffer.getvalue().encode("utf-8")
+
+
+# Operations (run in a child) -----------------------------------------------------------------------
+def _queryset(municipality_id):
+    from employment_plan.models import Measurement
+    from employment_plan.resources import current_measurements
+
+    return current_measurements(
+        Measurement.objects.filter(indicator__plan__municipality_id=municipality_id)
+    ).order_by("indicator__plan", "indicator__position", "date")
+
+
+def export_csv(municipality_id, _args):
+    from employment_plan.resources import MeasurementResource
+    from organizations.exchange import excel_dialect, write_csv
+
+    resource_ = MeasurementResource()
+    out = io.StringIO()
+    rows = resource_.rows(_queryset(municipality_id))
+    write_csv(out, resource_.headers(), rows, excel_dialect())
+    return out.getvalue().count("\n") - 1
+
+
+def bare_csv(municipality_id, _args):
+    from employment_plan.resources import MeasurementResource
+
+    resource_ = MeasurementResource()
+    paths = [f.attribute for f in resource_.get_export_fields()]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(resource_.keys())
+    writer.writerows(_queryset(municipality_id).values_list(*paths).iterator(chunk_size=2000))
+    return out.getvalue().count("\n") - 1
+
+
+def export_xlsx(municipality_id, _args):
+    from employment_plan.resources import MeasurementResource
+    from organizations.exchange import write_xlsx
+
+    resource_ = MeasurementResource()
+    out = io.BytesIO()
+    counted = []
+
+    def rows():
+        for row in resource_.rows(_queryset(municipality_id)):
+            counted.append(1)
+            yield row
+
+    write_xlsx(out, [("Målinger", resource_.headers(), rows())])
+    return len(counted)
+
+
+def bare_xlsx(municipality_id, _args):
+    from openpyxl import Workbook
+
+    from employment_plan.resources import MeasurementResource
+
+    resource_ = MeasurementResource()
+    paths = [f.attribute for f in resource_.get_export_fields()]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Målinger")
+    sheet.append(resource_.keys())
+    count = 0
+    for row in _queryset(municipality_id).values_list(*paths).iterator(chunk_size=2000):
+        sheet.append(row)
+        count += 1
+    workbook.save(io.BytesIO())
+    return count
+
+
+def import_measurements(municipality_id, args):
+    from employment_plan import importing, services
+    from employment_plan.models import EmploymentPlan
+    from organizations.models import User
+
+    content, dry_run = args
+    plan = EmploymentPlan.objects.get(municipality_id=municipality_id)
+    rows = importing.read_rows("import.csv", content, max_rows=10_000_000, max_bytes=1024**3)
+    result = services.measurements_import(
+        plan=plan, rows=rows, acting_user=User.objects.get(username="bench-hr"), dry_run=dry_run
+    )
+    if not result.ok:
+        raise RuntimeError(result.errors[:5])
+    return len(rows) if dry_run else result.created
+
+
+def _child(operation, municipality_id, args, pipe):
+    try:
+        start = time.perf_counter()
+        rows = operation(municipality_id, args)
+        seconds = time.perf_counter() - start
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        pipe.send((rows, seconds, peak_mb, None))
+    except Exception as exc:  # reported to the parent, which fails the benchmark
+        pipe.send((0, 0.0, 0.0, repr(exc)))
+    finally:
+        pipe.close()
+        connections.close_all()
+
+
+def in_child(operation, municipality_id, args=None) -> tuple[int, float, float]:
+    """(rows, seconds, peak resident MB) of ``operation`` run in a forked process.
+
+    An in-memory SQLite database cannot be shared with a child, and the test suite's data lives in
+    its own transaction: there (or with ``FORK`` off) the operation runs in this process, and the
+    peak is this process's."""
+    if not FORK or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        start = time.perf_counter()
+        rows = operation(municipality_id, args)
+        seconds = time.perf_counter() - start
+        return rows, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(operation, municipality_id, args, send))
+    process.start()
+    rows, seconds, peak, error = receive.recv()
+    process.join()
+    if error:
+        raise RuntimeError(f"{operation.__name__}: {error}")
+    return rows, seconds, peak
+
+
+# The benchmark ----------------------------------------------------------------------------------
+def collect(scale: str) -> list[Result]:
+    export_rows, import_rows = SCALES[scale]
+    municipality, _plan, _user = setup(export_rows)
+    results = []
+    peaks = []
+    for label, ours, bare in (("CSV", export_csv, bare_csv), ("XLSX", export_xlsx, bare_xlsx)):
+        n_bare, s_bare, _peak_bare = min(
+            (in_child(bare, municipality.pk) for _ in range(2)), key=lambda r: r[1]
+        )
+        n_ours, s_ours, peak = min(
+            (in_child(ours, municipality.pk) for _ in range(2)), key=lambda r: r[1]
+        )
+        assert n_ours == n_bare == export_rows, (n_ours, n_bare)
+        peaks.append(peak)
+        ratio = (n_ours / s_ours) / (n_bare / s_bare)
+        results += [
+            Result(GROUP, f"export {n_ours:,} rows as {label}", round(n_ours / s_ours), "rows/s"),
+            Result(
+                GROUP,
+                f"bare writer, same query ({label})",
+                round(n_bare / s_bare),
+                "rows/s",
+                note="csv.writer" if label == "CSV" else "openpyxl write-only",
+            ),
+            Result(
+                GROUP,
+                f"export throughput vs bare writer ({label})",
+                round(ratio, 2),
+                "×",
+                f"≥ {RATIO_BUDGET}×",
+                ratio >= RATIO_BUDGET,
+            ),
+            Result(GROUP, f"export peak memory ({label})", round(peak), "MB"),
+        ]
+    content = import_file(import_rows)
+    n_dry, s_dry, peak_dry = in_child(import_measurements, municipality.pk, (content, True))
+    n_apply, s_apply, peak_apply = in_child(import_measurements, municipality.pk, (content, False))
+    assert n_dry == n_apply == import_rows, (n_dry, n_apply)
+    peaks += [peak_dry, peak_apply]
+    results += [
+        Result(GROUP, f"import {n_dry:,} rows, dry run", round(n_dry / s_dry), "rows/s"),
+        Result(
+            GROUP,
+            f"import {n_apply:,} rows, apply (history and audit included)",
+            round(s_apply, 1),
+            "s",
+            f"< {APPLY_BUDGET_S:g} s" if scale == "full" else "",
+            (s_apply < APPLY_BUDGET_S) if scale == "full" else None,
+            note=f"{round(n_apply / s_apply):,} rows/s",
+        ),
+        Result(
+            GROUP,
+            "peak memory, largest of the operations",
+            round(max(peaks)),
+            "MB",
+            f"< {MEMORY_BUDGET_MB:g} MB",
+            max(peaks) < MEMORY_BUDGET_MB,
+        ),
+    ]
+    return results
+
+
+def run(scale: str) -> list[Result]:
+    with throwaway_database():
+        return collect(scale)

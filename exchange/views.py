@@ -1,0 +1,94 @@
+"""The municipality's export page: every subject in every format, and the whole workbook."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from organizations import access, exchange
+from organizations.decorators import municipality_view
+
+from . import workbook
+from .subjects import BY_KEY, SUBJECTS
+
+
+def export_refusal(request, municipality):
+    """None when the visitor may export this municipality's data; otherwise the response to give
+    instead (the login page for an anonymous visitor). Checked on every export."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not access.can_export(request.user, municipality):
+        raise PermissionDenied
+    return None
+
+
+def requested_format(request, default=None) -> str | None:
+    """The export format the address asks for (``?format=csv|csv-excel|xlsx|json``), or None."""
+    wanted = request.GET.get("format", default)
+    if wanted is None:
+        return None
+    if wanted not in exchange.FORMATS:
+        raise Http404
+    return wanted
+
+
+def file_stem(stem: str, municipality) -> str:
+    return f"{stem}-{municipality.slug}-{timezone.localdate().isoformat()}"
+
+
+@municipality_view
+def export_page(request, municipality):
+    refused = export_refusal(request, municipality)
+    if refused:
+        return refused
+    return render(
+        request,
+        "exchange/export_page.html",
+        {
+            "municipality": municipality,
+            "subjects": SUBJECTS,
+            "formats": exchange.FORMATS,
+            "can_import": {
+                "recommendations": access.has_perm_in(
+                    request.user, "recommendations.import_status_updates", municipality
+                ),
+                "measurements": access.has_perm_in(
+                    request.user, "employment_plan.import_measurements", municipality
+                ),
+                "staffing": access.has_perm_in(
+                    request.user, "workforce.import_staffing", municipality
+                ),
+            },
+        },
+    )
+
+
+@municipality_view
+def export_subject(request, municipality, subject):
+    refused = export_refusal(request, municipality)
+    if refused:
+        return refused
+    chosen = BY_KEY.get(subject)
+    if chosen is None:
+        raise Http404
+    return exchange.response(
+        requested_format(request, "xlsx"),
+        filename=file_stem(chosen.file_stem, municipality),
+        resource=chosen.resource(),
+        source=chosen.rows(request.user, municipality),
+        title=str(chosen.title),
+    )
+
+
+@municipality_view
+def export_workbook(request, municipality):
+    refused = export_refusal(request, municipality)
+    if refused:
+        return refused
+    reply = HttpResponse(
+        workbook.build(municipality, request.user), content_type=exchange.FORMATS["xlsx"][2]
+    )
+    name = file_stem("arbejdsbog", municipality)
+    reply["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return reply
