@@ -191,3 +191,17 @@ def _plain(value):
     if hasattr(value, "item"):  # a numpy scalar
         return _plain(value.item())
     return "" if value is None else str(value)
+
+
+def json_text(detail, is_demo: bool) -> str:
+    """The projection as JSON objects keyed by the column names (``year``, ``supply`` …), each
+    with ``is_demo`` so a demo projection is never mistaken for real staffing."""
+    from organizations.exchange import write_json
+
+    buffer = io.StringIO()
+    rows = (
+        [*(_plain(v) for v in record), is_demo]
+        for record in detail[DETAIL_COLUMNS].itertuples(index=False)
+    )
+    write_json(buffer, [*DETAIL_COLUMNS, "is_demo"], rows)
+    return buffer.getvalue()

@@ -165,3 +165,59 @@ def test_admin_export_uses_the_same_safe_writers_and_only_own_rows(
     response = client.post(url, {"format": "2", "resource": "0", **ticked})
     text = response.content.decode("utf-8")
     assert other.unit.name not in text and text.startswith("Institution,")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject", ["measurements", "recommendations", "history", "staffing"])
+def test_an_export_costs_the_same_queries_for_ten_rows_or_three_hundred(
+    subject, login, analyst, hr_officer, allerod
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
+    from tests.factories import RecommendationFactory, ReportFactory, UnitFactory
+    from workforce.models import StaffingSnapshot
+
+    plan = PlanFactory(
+        municipality=allerod,
+        period_start=datetime.date(2000, 1, 1),
+        period_end=datetime.date(2030, 12, 31),
+    )
+    indicator = IndicatorFactory(focus_area=FocusAreaFactory(plan=plan), unit="count")
+    report = ReportFactory(municipality=allerod)
+    from organizations.models import Profession
+
+    profession = Profession.objects.create(key="p", name="Pædagog", name_plural="Pædagoger")
+    client = login(analyst)
+    url = reverse("export-subject", args=["allerod", subject]) + "?format=xlsx"
+
+    def grow(total):
+        from employment_plan.models import Measurement
+
+        while Measurement.objects.count() < total:
+            n = Measurement.objects.count()
+            Measurement.objects.create(
+                indicator=indicator,
+                date=datetime.date(2001, 1, 1) + datetime.timedelta(days=n),
+                value=n,
+            )
+            rec = RecommendationFactory(report=report, number=str(n + 1))
+            StatusUpdate.objects.create(
+                recommendation=rec, new_status=rec.status, progress=0, origin="admin"
+            )
+            StaffingSnapshot.objects.create(
+                unit=UnitFactory(municipality=allerod, kind="daycare"),
+                profession=profession,
+                date=datetime.date(2026, 1, 1),
+                headcount=n,
+                fte=n,
+            )
+
+    counts = []
+    for total in (10, 300):
+        grow(total)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
