@@ -18,16 +18,13 @@ import csv
 import datetime
 import io
 import multiprocessing
-import os
 import resource
-import tempfile
 import time
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, connections
 
-from bench.core import Result
+from bench.core import Result, throwaway_database
 
 GROUP = "Import and export (measurements; forked process per operation, SQLite)"
 # scale → (rows to export, rows to import)
@@ -38,24 +35,6 @@ APPLY_BUDGET_S = 60.0
 MEMORY_BUDGET_MB = 500.0
 PLAN_TITLE = "Benchmarkplan (syntetisk)"
 FORK = True  # the smoke test turns it off: its data is in an uncommitted transaction
-
-
-@contextmanager
-def throwaway_database():
-    settings = connection.settings_dict
-    old_name = settings["NAME"]
-    folder = tempfile.TemporaryDirectory(prefix="opfoelgning-exchange-")
-    if connection.vendor == "sqlite":
-        settings["TEST"] = {
-            **settings.get("TEST", {}),
-            "NAME": os.path.join(folder.name, "exchange.sqlite3"),
-        }
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        folder.cleanup()
 
 
 # Data ---------------------------------------------------------------------------------------------
@@ -317,5 +296,5 @@ def collect(scale: str) -> list[Result]:
 
 
 def run(scale: str) -> list[Result]:
-    with throwaway_database():
+    with throwaway_database("exchange"):
         return collect(scale)

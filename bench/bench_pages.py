@@ -16,9 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import statistics
-import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -27,7 +25,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bench.core import Result, timed
+from bench.core import Result, throwaway_database, timed
 
 GROUP = "Pages at 1× and 100× data (in-process, test client)"
 CHART_GROUP = "Charts: drawn vs served from the cache"
@@ -44,23 +42,6 @@ NOTES = {
     "municipality: it grows with the data by design; no time budget",
 }
 UNBUDGETED = {"meeting report with annex"}
-
-
-@contextmanager
-def throwaway_database():
-    """A migrated database of its own: a temporary SQLite file, or test_<name> on PostgreSQL."""
-    settings = connection.settings_dict
-    old_name = settings["NAME"]
-    folder = tempfile.TemporaryDirectory(prefix="opfoelgning-pages-")
-    if connection.vendor == "sqlite":
-        settings.setdefault("TEST", {})
-        settings["TEST"] = {**settings["TEST"], "NAME": os.path.join(folder.name, "pages.sqlite3")}
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        folder.cleanup()
 
 
 @dataclass
@@ -285,5 +266,5 @@ def collect(scale: str) -> list[Result]:
 
 
 def run(scale: str) -> list[Result]:
-    with throwaway_database():
+    with throwaway_database("pages"):
         return collect(scale)

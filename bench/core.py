@@ -7,7 +7,9 @@
 import os
 import platform
 import statistics
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -51,3 +53,25 @@ def machine() -> str:
         f"{os.cpu_count()} CPU ({model}), {memory} RAM, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}"
     )
+
+
+@contextmanager
+def throwaway_database(prefix: str):
+    """A migrated database of the benchmark's own: a temporary SQLite file, or test_<name> on
+    PostgreSQL when DATABASE_URL points there; destroyed afterwards."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    old_name = settings["NAME"]
+    folder = tempfile.TemporaryDirectory(prefix=f"opfoelgning-{prefix}-")
+    if connection.vendor == "sqlite":
+        settings["TEST"] = {
+            **settings.get("TEST", {}),
+            "NAME": os.path.join(folder.name, f"{prefix}.sqlite3"),
+        }
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        folder.cleanup()

@@ -38,6 +38,15 @@ class MeetingReportForm(forms.Form):
         ),
     )
 
+    annex = forms.BooleanField(
+        label=_("Include the annex with every recommendation"),
+        required=False,
+        help_text=_(
+            "The annex lists every recommendation of the municipality's own reports with its "
+            "status; for a large municipality it runs to many pages."
+        ),
+    )
+
     def __init__(self, data=None, *, municipality):
         super().__init__(data)
         self.fields["body"].queryset = bodies_for(municipality)

@@ -266,6 +266,48 @@ def _in_force(day: datetime.date, field: str):
     )
 
 
+def recommendation_version() -> tuple:
+    """Changes whenever a report, a recommendation, a status change or a council decision anywhere
+    is added, edited or removed (global, like ``measurement_version``: the same cost for any
+    municipality)."""
+    r = Recommendation.objects.aggregate(n=Count("pk"), top=Max("pk"), at=Max("last_updated_at"))
+    u = StatusUpdate.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    d = CouncilDecision.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    reports = Report.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    return (
+        r["n"],
+        r["top"],
+        str(r["at"]),
+        u["n"],
+        u["top"],
+        d["n"],
+        d["top"],
+        reports["n"],
+        reports["top"],
+    )
+
+
+def cached_meeting_summary(
+    municipality: Municipality,
+    body: Body,
+    day: datetime.date,
+    previous: datetime.date | None = None,
+) -> MeetingReport:
+    """``meeting_summary``, cached on the data version of recommendations, status changes,
+    decisions and measurements: council members open the same report before a meeting, and it is
+    computed again only when something it shows may have changed (docs/national-scale.md)."""
+    version = (recommendation_version(), measurement_version(), repr(thresholds()))
+    key = cache_key(
+        "dashboards:meeting-summary",
+        (municipality.pk, body.pk, day, previous, timezone.localdate(), version),
+    )
+    found = cache.get(key)
+    if found is None:
+        found = meeting_summary(municipality, body, day, previous)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def meeting_summary(
     municipality: Municipality,
     body: Body,
@@ -283,58 +325,91 @@ def meeting_summary(
         previous = previous_meeting(body, day)
     queryset = Recommendation.objects.filter(report__municipality=municipality)
     statuses = {s.pk: s for s in Status.objects.all()}
+    # Changed: an update took effect after ``previous`` and by ``day`` (then the update in force
+    # on ``day`` differs from the one in force on ``previous``, and only then).
+    window = Exists(
+        StatusUpdate.objects.filter(
+            recommendation=OuterRef("pk"), effective_on__gt=previous, effective_on__lte=day
+        )
+    )
+    due = Q(follow_up_date__lt=day) | Q(follow_up_date__isnull=True, follow_up_year__lt=day.year)
+    # One pass: per status in force on ``day``, how many, how many past due, how many changed.
     counted = (
         queryset.annotate(at_day=_in_force(day, "new_status_id"))
         .order_by()
         .values_list("at_day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), due=Count("pk", filter=due), changed=Count("pk", filter=window))
     )
-    totals = [(statuses.get(pk), n) for pk, n in counted]
+    totals, changed_count, overdue_count = [], 0, 0
+    for pk, n, past_due, changed in counted:
+        status = statuses.get(pk)
+        totals.append((status, n))
+        changed_count += changed
+        if status is not None and not status.closes:
+            overdue_count += past_due
     status_totals = sorted(
         totals, key=lambda row: (row[0] is None, row[0].position if row[0] else 0)
     )
-    # Changed: an update took effect after ``previous`` and by ``day`` (then the update in force
-    # on ``day`` differs from the one in force on ``previous``, and only then).
-    window = StatusUpdate.objects.filter(
-        recommendation=OuterRef("pk"), effective_on__gt=previous, effective_on__lte=day
-    )
-    changed_qs = queryset.filter(Exists(window)).annotate(changed_on=_in_force(day, "effective_on"))
+    open_ids = [pk for pk, status in statuses.items() if not status.closes]
+    changed_qs = queryset.filter(window).annotate(changed_on=_in_force(day, "effective_on"))
     overdue_qs = (
-        queryset.annotate(closes=_in_force(day, "new_status__closes"))
-        .filter(closes=False)
-        .filter(
-            Q(follow_up_date__lt=day) | Q(follow_up_date__isnull=True, follow_up_year__lt=day.year)
+        queryset.filter(due)
+        .annotate(at_day=_in_force(day, "new_status_id"))
+        .filter(at_day__in=open_ids)
+    )
+    # Subqueries rather than lists of ids, so the number of queries is the same whether or not
+    # anything changed or is overdue.
+    changed_first = changed_qs.order_by("-changed_on", "pk").values("pk")[:limit]
+    overdue_first = overdue_qs.order_by(
+        F("follow_up_date").asc(nulls_last=True), "follow_up_year", "pk"
+    ).values("pk")[:limit]
+    changed_ids = [row["pk"] for row in changed_first]
+    overdue_ids = [row["pk"] for row in overdue_first]
+    # What the lines show of the updates in force on both dates, read with the rows (≤ 2 × limit).
+    fields = {"id": "id", "status": "new_status_id", "progress": "progress"}
+    shown = queryset.filter(Q(pk__in=changed_first) | Q(pk__in=overdue_first)).annotate(
+        **{f"now_{k}": _in_force(day, v) for k, v in fields.items()},
+        now_on=_in_force(day, "effective_on"),
+        now_note=_in_force(day, "note"),
+        **{f"before_{k}": _in_force(previous, v) for k, v in fields.items()},
+    )
+    found = {r.pk: r for r in rec_selectors.recommendation_list(shown)}
+
+    def update(r, when):
+        pk = getattr(r, f"{when}_id")
+        if pk is None:
+            return None
+        return StatusUpdate(
+            pk=pk,
+            recommendation=r,
+            new_status=statuses[getattr(r, f"{when}_status")],
+            progress=getattr(r, f"{when}_progress"),
+            effective_on=getattr(r, "now_on", None) if when == "now" else None,
+            note=r.now_note if when == "now" else "",
         )
-    )
-    changed_ids = list(
-        changed_qs.order_by("-changed_on", "pk").values_list("pk", flat=True)[:limit]
-    )
-    overdue_ids = list(
-        overdue_qs.order_by(
-            F("follow_up_date").asc(nulls_last=True), "follow_up_year", "pk"
-        ).values_list("pk", flat=True)[:limit]
-    )
-    shown = rec_selectors.recommendation_list(queryset.filter(pk__in=changed_ids + overdue_ids))
-    found = {r.pk: r for r in shown}
-    now = rec_selectors.statuses_as_of(queryset.filter(pk__in=found), day)
-    before = rec_selectors.statuses_as_of(queryset.filter(pk__in=changed_ids), previous)
 
     def line(pk):
         r = found[pk]
         return Line(
-            recommendation=r, now=now.get(pk), before=before.get(pk), overdue=pk in overdue_ids
+            recommendation=r,
+            now=update(r, "now"),
+            before=update(r, "before"),
+            overdue=pk in overdue_ids,
         )
 
     linked = queryset.filter(baseline_indicator__isnull=False)
     indicator_ids = Indicator.objects.filter(pk__in=linked.values("baseline_indicator_id"))
-    indicators = indicators_with_progress(
-        municipality,
-        day,
-        indicator_queryset(municipality).filter(pk__in=indicator_ids.values("pk"))[:limit],
-    )
+    first_indicators = indicator_queryset(municipality).filter(pk__in=indicator_ids.values("pk"))
+    indicators = indicators_with_progress(municipality, day, first_indicators[:limit])
     by_indicator: dict[int, list[Recommendation]] = {}
-    for r in linked.filter(baseline_indicator__in=[i.pk for i in indicators]).order_by(
-        "report", "sort_key"
+    for r in (
+        linked.filter(
+            baseline_indicator__in=first_indicators.prefetch_related(None)
+            .select_related(None)
+            .values("pk")[:limit]
+        )
+        .only("pk", "number", "baseline_indicator_id")
+        .order_by("report", "sort_key")
     ):
         by_indicator.setdefault(r.baseline_indicator_id, []).append(r)
     for indicator in indicators:
@@ -352,8 +427,8 @@ def meeting_summary(
         status_totals=status_totals,
         indicators=indicators,
         line_count=sum(n for _s, n in status_totals),
-        changed_count=changed_qs.count(),
-        overdue_count=overdue_qs.count(),
+        changed_count=changed_count,
+        overdue_count=overdue_count,
         indicator_count=indicator_ids.count(),
         is_summary=True,
     )
@@ -469,7 +544,7 @@ class InstitutionTable:
     scenario: object
     year: int
     is_demo: bool
-    rows: "LazyRows"
+    rows: LazyRows
 
 
 def _institution_rows(scenario):
@@ -501,6 +576,10 @@ def _institution_rows(scenario):
                 workforce_selectors.rounded(r.shortage),
             )
         )
+    # Cached in the table's order (institution, then profession name): a request then filters
+    # without sorting 15,000 rows.
+    names = {key: p.name for key, p in workforce_selectors.professions_by_key().items()}
+    rows.sort(key=lambda v: (v[1], names.get(v[4], v[4])))
     return year, inputs.is_demo, rows
 
 
@@ -513,7 +592,7 @@ def institution_table(municipality, unit_ids=None, profession_keys=None) -> Inst
     if scenario is None:
         return None
     found = workforce_selectors.cached(
-        "institution-rows", scenario, lambda: _institution_rows(scenario)
+        "institution-rows-sorted", scenario, lambda: _institution_rows(scenario)
     )
     if found is None:
         return None
@@ -521,7 +600,7 @@ def institution_table(municipality, unit_ids=None, profession_keys=None) -> Inst
     professions = workforce_selectors.professions_by_key()
     kinds = {k: str(v) for k, v in UnitKind.choices}
     names = {key: p.name for key, p in professions.items()}
-    # Filter and sort the plain tuples; the row objects are built when read (``LazyRows``), so the
+    # Filter the plain tuples (cached in order); the row objects are built when read (``LazyRows``), so the
     # HTML page builds only the 25 rows it shows out of 15,000 at 100×.
     values = [
         v
@@ -529,7 +608,6 @@ def institution_table(municipality, unit_ids=None, profession_keys=None) -> Inst
         if (unit_ids is None or v[0] in unit_ids)
         and (not profession_keys or v[4] in profession_keys)
     ]
-    values.sort(key=lambda v: (v[1], names.get(v[4], v[4])))
 
     def make(v):
         pk, name, kind, area, key, staff_now, supply, demand, shortage = v

@@ -173,7 +173,10 @@ def institution_list(request, municipality):
         municipality=municipality,
         request=request,
     )
-    unit_ids = set(filterset.qs.values_list("pk", flat=True))
+    # Without a filter on the institutions themselves every cached row is shown: no need to read
+    # the ids of every institution (6,100 at 100×).
+    narrowed = any(filterset.cleaned(name) for name in ("q", "kind", "area"))
+    unit_ids = set(filterset.qs.values_list("pk", flat=True)) if narrowed else None
     professions = filterset.cleaned("profession")
     table = selectors.institution_table(
         municipality, unit_ids=unit_ids, profession_keys={p.key for p in professions or []}
@@ -215,7 +218,7 @@ def meeting_report(request, municipality):
         # Without ?annex=1: the summary, the first changes, overdue items and indicators (the cost
         # stays flat); with it: every recommendation of the municipality (grows with the data).
         annex = bool(form.cleaned_data.get("annex"))
-        build = selectors.meeting_report if annex else selectors.meeting_summary
+        build = selectors.meeting_report if annex else selectors.cached_meeting_summary
         report = build(
             municipality,
             form.cleaned_data["body"],

@@ -46,15 +46,16 @@ def evaluate(indicator: Indicator, as_of: datetime.date | None = None) -> progre
     )
 
 
-def plans_for(municipality):
-    return (
-        EmploymentPlan.objects.filter(municipality=municipality)
-        .annotate(
+def plans_for(municipality, counts: bool = True):
+    """The municipality's plans, newest first; with ``counts``, each with its number of focus
+    areas and indicators (restrict the queryset to the shown plans before reading it)."""
+    plans = EmploymentPlan.objects.filter(municipality=municipality)
+    if counts:
+        plans = plans.annotate(
             focus_area_count=Count("focus_areas", distinct=True),
             indicator_count=Count("indicators", distinct=True),
         )
-        .order_by("-period_start", "title")
-    )
+    return plans.order_by("-period_start", "title", "pk")
 
 
 def _measurements():

@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from organizations import access
@@ -17,12 +18,22 @@ def _as_of(request) -> datetime.date | None:
         return None
 
 
+PLANS_PER_PAGE = 10  # as many as the front page shows
+
+
 @municipality_view
 def plan_list(request, municipality):
+    """The municipality's plans, newest first, paginated (``?page=``); the counts of focus areas
+    and indicators are read for the shown plans only."""
+    ids = selectors.plans_for(municipality, counts=False).values_list("pk", flat=True)
+    page = Paginator(ids, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    found = {p.pk: p for p in selectors.plans_for(municipality).filter(pk__in=shown)}
+    page.object_list = [found[pk] for pk in shown if pk in found]
     return render(
         request,
         "employment_plan/plan_list.html",
-        {"municipality": municipality, "plans": selectors.plans_for(municipality)},
+        {"municipality": municipality, "plans": page.object_list, "page_obj": page},
     )
 
 

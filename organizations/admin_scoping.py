@@ -36,7 +36,16 @@ class MunicipalityScopedAdmin:
         ids_change = access.municipality_ids_for(request.user, self._perm("change"))
         if ids_view is None or ids_change is None:
             return queryset
-        return queryset.filter(**{f"{self.municipality_path}__in": ids_view | ids_change})
+        ids = ids_view | ids_change
+        if getattr(self, "scope_by_subquery", False) and "__" in self.municipality_path:
+            # ``indicator__in (SELECT …)`` instead of joins: the database can then walk an index
+            # on the first hop in the changelist's order and stop at the page, instead of sorting
+            # every row of the municipality (a million measurements at 100×).
+            first, rest = self.municipality_path.split("__", 1)
+            related = self.model._meta.get_field(first).related_model
+            scope = related._default_manager.filter(**{f"{rest}__in": ids}).values("pk")
+            return queryset.filter(**{f"{first}__in": scope})
+        return queryset.filter(**{f"{self.municipality_path}__in": ids})
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):

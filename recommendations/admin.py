@@ -99,7 +99,7 @@ class BudgetLineInline(admin.TabularInline):
 @admin.register(Recommendation)
 class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
-    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    # COUNT(*) over every row of the municipality.
     show_full_result_count = False
     resource_classes = [RecommendationResource]
     change_list_template = "admin/recommendations/recommendation/change_list.html"
@@ -120,7 +120,9 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
         ("report", ScopedRelatedFilter),
         ("theme", ScopedRelatedFilter),
         "status",
-        ("responsible_unit", ScopedRelatedFilter),
+        # Only the units responsible for a recommendation shown (a handful), not every unit of
+        # the municipality (6,100 institutions at 100×); the admin queryset is already scoped.
+        ("responsible_unit", admin.RelatedOnlyFieldListFilter),
         "target_professions",
         NeedsUpdateFilter,
     ]
@@ -504,8 +506,11 @@ def _add_errors(form, exc: ValidationError) -> None:
 @admin.register(Report)
 class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
-    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    # COUNT(*) over every row of the municipality.
     show_full_result_count = False
+    # A report is a long title; 25 to a page reads well and keeps the page as light as a small
+    # municipality's (bench: admin reports 11 → 24 ms at 100 rows a page).
+    list_per_page = 25
     list_display = ["title", "issuing_body", "municipality", "published_on", "period_text"]
     list_filter = ["issuing_body__kind"]
     search_fields = ["title", "case_number"]
@@ -548,11 +553,12 @@ class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mod
 
 @admin.register(StatusUpdate)
 class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
-    # One count (of the filtered rows) instead of two: the unfiltered total is a second
-    # COUNT(*) over every row of the municipality (a million measurements at 100×).
+    """The history is read-only: it is written by the status service and never edited."""
+
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second COUNT(*)
+    # over every row of the municipality (24,000 status updates at 100×).
     show_full_result_count = False
     resource_classes = [StatusUpdateResource]
-    """The history is read-only: it is written by the status service and never edited."""
 
     municipality_path = "recommendation__report__municipality"
     list_display = [
@@ -564,7 +570,9 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
         "author",
         "origin",
     ]
-    list_filter = ["origin", "new_status"]
+    # A date filter without queries instead of a date hierarchy: the hierarchy reads the distinct
+    # years of every status update of the municipality on each request.
+    list_filter = ["origin", "new_status", ("effective_on", admin.DateFieldListFilter)]
     list_select_related = [
         "recommendation",
         "old_status",
@@ -572,7 +580,6 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
         "author",
         "recommendation__report",
     ]
-    date_hierarchy = "effective_on"
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from organizations.models import OrganisationalUnit, Profession
+from organizations.widgets import LeanSelect
 
 from . import selectors
 from .models import Recommendation, Report, Status, Theme
@@ -34,17 +35,27 @@ class RecommendationFilter(django_filters.FilterSet):
         to_field_name="key",
         label=_("Status"),
         widget=forms.CheckboxSelectMultiple,
+        # A foreign key: one row per recommendation already, so no SELECT DISTINCT (which makes
+        # the database compare whole rows of every matching recommendation).
+        distinct=False,
     )
     theme = django_filters.ModelChoiceFilter(
-        queryset=Theme.objects.none(), label=_("Theme"), empty_label=_("All themes")
+        queryset=Theme.objects.none(),
+        label=_("Theme"),
+        empty_label=_("All themes"),
+        widget=LeanSelect,
     )
     report = django_filters.ModelChoiceFilter(
-        queryset=Report.objects.none(), label=_("Report"), empty_label=_("All reports")
+        queryset=Report.objects.none(),
+        label=_("Report"),
+        empty_label=_("All reports"),
+        widget=LeanSelect,
     )
     responsible_unit = django_filters.ModelChoiceFilter(
         queryset=OrganisationalUnit.objects.none(),
         label=_("Responsible unit"),
         empty_label=_("All units"),
+        widget=LeanSelect,
     )
     profession = django_filters.ModelMultipleChoiceFilter(
         field_name="target_professions__key",
@@ -88,19 +99,45 @@ class RecommendationFilter(django_filters.FilterSet):
         self.filters["theme"].queryset = Theme.objects.filter(report__in=reports).order_by(
             "report", "number"
         )
-        self.filters["report"].queryset = reports
-        # Units of the municipalities whose reports are listed; cross-municipal reports have none.
+        # The bare reports: the list's queryset counts recommendations per report, not needed here.
+        self.filters["report"].queryset = Report.objects.filter(
+            pk__in=reports.values("pk")
+        ).order_by("-published_on", "title", "pk")
+        # Only the units actually responsible for a listed recommendation (areas and departments,
+        # a handful), not every unit of the municipality (thousands of institutions at scale).
         self.filters["responsible_unit"].queryset = OrganisationalUnit.objects.filter(
-            municipality__reports__in=reports
-        ).distinct()
+            pk__in=Recommendation.objects.filter(
+                report__in=reports, responsible_unit__isnull=False
+            ).values("responsible_unit_id")
+        )
         through = Recommendation.target_professions.through
         self.filters["profession"].queryset = Profession.objects.filter(
             pk__in=through.objects.filter(recommendation__report__in=reports).values(
                 "profession_id"
             )
         )
+        self._one_report = report is not None
+        self._reports = reports
         if report is not None:
             del self.filters["report"]
+
+    @property
+    def form(self):
+        """On a list of several reports, the theme drop-down offers the themes of the chosen report
+        only (every report has its own themes: listing all of them would repeat "Tema 1" hundreds
+        of times). Any theme of a listed report is still accepted from the address."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            field = form.fields.get("theme")
+            if field is not None and not self._one_report:
+                chosen = _pk(self.data.get("report")) if self.data else None
+                picked = _pk(self.data.get("theme")) if self.data else None
+                themes = Theme.objects.filter(report__in=self._reports).order_by("report", "number")
+                themes = themes.filter(Q(report_id=chosen) | Q(pk=picked))
+                field.widget.choices = [("", field.empty_label)] + [(t.pk, str(t)) for t in themes]
+                if chosen is None:
+                    field.help_text = _("Choose a report to list its themes.")
+        return self._form
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -117,3 +154,10 @@ class RecommendationFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(pk__in=flagged)
         return queryset.exclude(pk__in=flagged)
+
+
+def _pk(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

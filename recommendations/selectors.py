@@ -118,16 +118,17 @@ from organizations.models import Municipality  # noqa: E402
 from .models import Status  # noqa: E402
 
 
-def reports_for_municipality(user, municipality) -> QuerySet[Report]:
+def reports_for_municipality(user, municipality, counts: bool = True) -> QuerySet[Report]:
     """The reports readable under a municipality's address: its own, and the cross-municipal ones
-    when the visitor is logged in or the municipality is published."""
+    when the visitor is logged in or the municipality is published. ``counts=False`` leaves out
+    the number of recommendations per report (a GROUP BY over every recommendation: use it when
+    the queryset only scopes another query)."""
     cross = user.is_authenticated or municipality.is_published
     scope = Q(municipality=municipality) | (Q(municipality__isnull=True) if cross else Q(pk__in=[]))
-    return (
-        Report.objects.filter(scope)
-        .select_related("issuing_body", "municipality", "source")
-        .annotate(recommendation_count=Count("recommendations"))
-    )
+    reports = Report.objects.filter(scope).select_related("issuing_body", "municipality", "source")
+    if counts:
+        reports = reports.annotate(recommendation_count=Count("recommendations"))
+    return reports
 
 
 def report_for_municipality(user, municipality, pk: int) -> Report | None:

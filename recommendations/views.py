@@ -1,6 +1,7 @@
 """Read-only pages for council members: a municipality's reports, a report, a recommendation. Each
 page reads through selectors in a fixed number of queries, whatever the number of rows."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -40,19 +41,36 @@ def with_freshness(recommendation: Recommendation) -> Recommendation:
     return recommendation
 
 
+REPORTS_PER_PAGE = 10  # as many as the front page shows
+
+
 @municipality_view
 def recommendation_reports(request, municipality):
-    reports = list(selectors.reports_for_municipality(request.user, municipality))
-    counts = selectors.status_counts(r.pk for r in reports)
-    for report in reports:
+    """The municipality's own reports, newest first and paginated (``?page=``), and the few
+    cross-municipal ones on every page. Counts are read for the shown reports only."""
+    reports = selectors.reports_for_municipality(request.user, municipality)
+    own_ids = (
+        reports.filter(municipality=municipality)
+        .order_by("-published_on", "title", "pk")
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(own_ids, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    cross = list(reports.filter(municipality__isnull=True).order_by("-published_on", "title", "pk"))
+    found = {r.pk: r for r in reports.filter(pk__in=shown)}
+    own = [found[pk] for pk in shown if pk in found]
+    counts = selectors.status_counts(r.pk for r in own + cross)
+    for report in own + cross:
         report.status_counts = counts.get(report.pk, [])
+    page.object_list = own
     return render(
         request,
         "recommendations/report_list.html",
         {
             "municipality": municipality,
-            "own_reports": [r for r in reports if r.municipality_id is not None],
-            "cross_reports": [r for r in reports if r.municipality_id is None],
+            "own_reports": own,
+            "page_obj": page,
+            "cross_reports": cross,
         },
     )
 

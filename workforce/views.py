@@ -278,6 +278,12 @@ def export(request, municipality):
     name = f"fremskrivning-{municipality.slug}-{slugify(scenario.name)}"
     if inputs.is_demo:
         name += "-demodata"
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            exporting.json_text(detail, inputs.is_demo), content_type="application/json"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        return response
     if request.GET.get("format") == "csv":
         response = HttpResponse(
             exporting.csv_text(detail, inputs.is_demo), content_type="text/csv; charset=utf-8"

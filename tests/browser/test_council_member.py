@@ -107,6 +107,7 @@ def test_council_member_prepares_a_meeting(page, live_server, seeded, artifacts)
     check_axe(page, "meeting report form")
     page.select_option("#id_body", label="Byrådet")
     page.fill("#id_date", MEETING_DAY.isoformat())
+    page.check("#id_annex")  # the annex with every recommendation, as printed for the meeting
     page.get_by_role("button", name=re.compile("rapport|report", re.I)).click()
     page.wait_for_load_state()
     assert f"date={MEETING_DAY.isoformat()}" in page.url

@@ -228,3 +228,28 @@ def test_the_summary_shows_the_first_items_and_the_totals(allerod, history):
     summary = selectors.meeting_summary(allerod, history["body"], MAR, limit=0)
     assert summary.changed == [] and summary.overdue == [] and summary.indicators == []
     assert summary.overdue_count == 1 and summary.changed_count == 1
+
+
+@pytest.mark.django_db
+def test_the_cached_summary_follows_a_new_status_change(allerod, history):
+    """The summary is cached on the data version: a status change recorded after the first view
+    shows at once, without waiting for the cache to expire."""
+    from django.core.cache import cache
+
+    cache.clear()
+    before = selectors.cached_meeting_summary(allerod, history["body"], MAR)
+    again = selectors.cached_meeting_summary(allerod, history["body"], MAR)
+    assert [(s.key if s else None, n) for s, n in again.status_totals] == [
+        (s.key if s else None, n) for s, n in before.status_totals
+    ]
+    StatusUpdate.objects.create(
+        recommendation=history["second"],
+        effective_on=FEB,
+        new_status=status("i-gang"),
+        progress=50,
+        note="Sat i gang",
+        origin=UpdateOrigin.FORM,
+    )
+    after = selectors.cached_meeting_summary(allerod, history["body"], MAR)
+    totals = {s.key: n for s, n in after.status_totals if s}
+    assert totals.get("i-gang") == 2 and "besluttet" not in totals
