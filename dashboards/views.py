@@ -33,6 +33,16 @@ def _page(request, rows):
     return paginator.get_page(request.GET.get("page"))
 
 
+def _page_by_ids(request, queryset):
+    """A page of a wide queryset: the database sorts the ids alone (not every column of the joined
+    tables), then the shown rows are read in full, in that order. One query more, the same number
+    at any size (bench: recommendations list at 100×)."""
+    page = _page(request, queryset.values_list("pk", flat=True))
+    rows = queryset.order_by().in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
+
+
 def _export(request, municipality, *, stem, resource, source):
     """The list's "export what I see": the same rows, filters and order, in the asked format."""
     refused = export_refusal(request, municipality)
@@ -87,7 +97,7 @@ def recommendation_list(request, municipality):
             resource=RecommendationResource(),
             source=filterset.qs,
         )
-    page = _page(request, filterset.qs)
+    page = _page_by_ids(request, filterset.qs)
     today = timezone.localdate()
     for r in page.object_list:
         r.freshness = freshness(r, today)

@@ -286,6 +286,8 @@ class Recommendation(Sourced):
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
         ordering = ["report", "sort_key"]
+        # The dashboards' data version reads the latest change from here (docs/national-scale.md).
+        indexes = [models.Index(fields=["last_updated_at"], name="recommendation_updated_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "theme", "number"], name="recommendation_number_unique"

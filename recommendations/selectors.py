@@ -131,6 +131,13 @@ def reports_for_municipality(user, municipality, counts: bool = True) -> QuerySe
     return reports
 
 
+def report_ids_for_municipality(user, municipality) -> QuerySet[Report]:
+    """The ids of ``reports_for_municipality``, as a subquery (no joins, no counts)."""
+    cross = user.is_authenticated or municipality.is_published
+    scope = Q(municipality=municipality) | (Q(municipality__isnull=True) if cross else Q(pk__in=[]))
+    return Report.objects.filter(scope).order_by().values("pk")
+
+
 def report_for_municipality(user, municipality, pk: int) -> Report | None:
     """One report readable under the municipality's address, or None (the caller answers 404)."""
     return reports_for_municipality(user, municipality).filter(pk=pk).first()
