@@ -11,6 +11,7 @@ from django_filters.widgets import BooleanWidget
 from employment_plan import progress
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
+from organizations.widgets import LeanSelect
 from recommendations.filters import RecommendationFilter
 
 from .selectors import overdue_q
@@ -83,17 +84,22 @@ class IndicatorFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     plan = django_filters.ModelChoiceFilter(
-        queryset=EmploymentPlan.objects.none(), label=_("Plan"), empty_label=_("All plans")
+        queryset=EmploymentPlan.objects.none(),
+        label=_("Plan"),
+        empty_label=_("All plans"),
+        widget=LeanSelect,
     )
     focus_area = django_filters.ModelChoiceFilter(
         queryset=FocusArea.objects.none(),
         label=_("Focus area"),
         empty_label=_("All focus areas"),
+        widget=LeanSelect,
     )
     responsible_unit = django_filters.ModelChoiceFilter(
         queryset=OrganisationalUnit.objects.none(),
         label=_("Responsible unit"),
         empty_label=_("All units"),
+        widget=LeanSelect,
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -127,10 +133,38 @@ class IndicatorFilter(django_filters.FilterSet):
     def filter_nothing(self, queryset, name, value):
         return queryset
 
+    @property
+    def form(self):
+        """The focus-area drop-down offers the chosen plan's focus areas only (a municipality with
+        many plans would list hundreds); a focus area in the address is still accepted."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            field = form.fields["focus_area"]
+            chosen = _pk(self.data.get("plan")) if self.data else None
+            picked = _pk(self.data.get("focus_area")) if self.data else None
+            areas = (
+                self.filters["focus_area"]
+                .queryset.filter(Q(plan_id=chosen) | Q(pk=picked))
+                .order_by("plan__period_start", "number")
+            )
+            field.widget.choices = [("", field.empty_label)] + [(a.pk, str(a)) for a in areas]
+            if chosen is None:
+                field.help_text = _("Choose a plan to list its focus areas.")
+        return self._form
+
     def wanted_statuses(self) -> set[str]:
         if not self.is_bound or not self.form.is_valid():
             return set()
         return set(self.form.cleaned_data.get("status") or [])
+
+    def narrows(self) -> bool:
+        """Whether the visitor filters (a sort order alone does not)."""
+        if not self.is_bound or not self.form.is_valid():
+            return False
+        return any(
+            self.form.cleaned_data.get(name)
+            for name in ("q", "status", "plan", "focus_area", "responsible_unit")
+        )
 
 
 class InstitutionFilter(django_filters.FilterSet):
@@ -183,3 +217,10 @@ class InstitutionFilter(django_filters.FilterSet):
         if not self.is_bound or not self.form.is_valid():
             return None
         return self.form.cleaned_data.get(name)
+
+
+def _pk(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -142,11 +142,17 @@ def indicator_list(request, municipality):
     # with its measurements, so the page costs the same whatever the number of indicators.
     evaluated = selectors.indicator_statuses(municipality)
     statuses = evaluated["statuses"]
-    ids = [pk for pk in filterset.qs.values_list("pk", flat=True) if pk in statuses]
-    summary = progress.summarise(_Status(statuses[pk]) for pk in ids)
-    if wanted:
-        ids = [pk for pk in ids if statuses[pk] in wanted]
-    page = _page(request, ids)
+    if filterset.narrows():
+        ids = [pk for pk in filterset.qs.values_list("pk", flat=True) if pk in statuses]
+        summary = progress.summarise(_Status(statuses[pk]) for pk in ids)
+        if wanted:
+            ids = [pk for pk in ids if statuses[pk] in wanted]
+        page = _page(request, ids)
+    else:
+        # Unfiltered: the cached summary, and the database counts and slices the page (bench:
+        # indicator list at 100×, 16,800 indicators).
+        summary = evaluated["summary"]
+        page = _page(request, filterset.qs.values_list("pk", flat=True))
     shown = {i.pk: i for i in filterset.qs.filter(pk__in=list(page.object_list))}
     page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
     for indicator in page.object_list:

@@ -99,3 +99,28 @@ def test_theme_choices_follow_the_chosen_report(big, client):
 
     assert themes({}) == set()
     assert themes({"report": report.pk}) == {str(t.pk) for t in report.themes.all()}
+
+
+@pytest.mark.django_db
+def test_the_focus_area_choices_follow_the_chosen_plan(login, council_member, allerod):
+    from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
+
+    plans = [PlanFactory(municipality=allerod, title=f"Plan {n}") for n in (1, 2)]
+    areas = [FocusAreaFactory(plan=plan, number=1, title=f"Område {plan.title}") for plan in plans]
+    for area in areas:
+        IndicatorFactory(focus_area=area, plan=area.plan)
+    client = login(council_member)
+    url = reverse("dashboard-indicators", args=["allerod"])
+    html = client.get(url).content.decode()
+    assert "Vælg en plan for at se dens indsatsområder." in html
+
+    def offered(page):
+        select = re.search(r'<select name="focus_area".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option value="(\d+)"', select)
+
+    assert offered(html) == []
+    chosen = client.get(url, {"plan": plans[0].pk}).content.decode()
+    assert offered(chosen) == [str(areas[0].pk)]
+    # A focus area in a shared address still filters, and is shown as chosen.
+    shared = client.get(url, {"focus_area": areas[1].pk})
+    assert [i.focus_area for i in shared.context["page_obj"].object_list] == [areas[1]]
