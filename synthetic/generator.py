@@ -697,8 +697,16 @@ def delete_municipalities(ids: list[int]) -> None:
     """Everything of the given (synthetic) municipalities, children first. Foreign keys are checked
     at commit: a row elsewhere that still points into them makes the whole transaction fail."""
     with transaction.atomic():
+        # Every filter is on the table's own column (with subqueries on other tables): a join in
+        # a DELETE becomes "id IN (SELECT … FROM the same table JOIN …)", which PostgreSQL ran for
+        # minutes on freshly filled, unanalysed tables.
         in_m = {"municipality_id__in": ids}
-        recommendations = Recommendation.objects.filter(report__municipality_id__in=ids)
+        reports = Report.objects.filter(**in_m).values("pk")
+        plans = EmploymentPlan.objects.filter(**in_m).values("pk")
+        indicators = Indicator.objects.filter(plan__in=plans).values("pk")
+        scenarios = Scenario.objects.filter(**in_m).values("pk")
+        decisions = CouncilDecision.objects.filter(**in_m).values("pk")
+        recommendations = Recommendation.objects.filter(report__in=reports)
         rec_ids = list(recommendations.values_list("pk", flat=True))
         for through, column in (
             (Recommendation.target_professions.through, "recommendation_id"),
@@ -712,39 +720,37 @@ def delete_municipalities(ids: list[int]) -> None:
                 chunk = rec_ids[start : start + 500]
                 _raw_delete(through.objects.filter(**{f"{column}__in": chunk}))
         _raw_delete(
-            CouncilDecision.recommendations.through.objects.filter(
-                councildecision__municipality_id__in=ids
-            )
+            CouncilDecision.recommendations.through.objects.filter(councildecision__in=decisions)
         )
-        _raw_delete(StatusUpdate.objects.filter(recommendation__report__municipality_id__in=ids))
-        _raw_delete(BudgetLine.objects.filter(recommendation__report__municipality_id__in=ids))
+        owned = recommendations.values("pk")
+        _raw_delete(StatusUpdate.objects.filter(recommendation__in=owned))
+        _raw_delete(BudgetLine.objects.filter(recommendation__in=owned))
         _raw_delete(CouncilDecision.objects.filter(**in_m))
         _raw_delete(recommendations)
-        _raw_delete(Theme.objects.filter(report__municipality_id__in=ids))
-        _raw_delete(ReportFact.objects.filter(report__municipality_id__in=ids))
+        _raw_delete(Theme.objects.filter(report__in=reports))
+        _raw_delete(ReportFact.objects.filter(report__in=reports))
         _raw_delete(Report.objects.filter(**in_m))
-        plan = {"indicator__plan__municipality_id__in": ids}
-        _raw_delete(Measurement.objects.filter(**plan))
-        _raw_delete(ComparisonMeasurement.objects.filter(**plan))
+        _raw_delete(Measurement.objects.filter(indicator__in=indicators))
+        _raw_delete(ComparisonMeasurement.objects.filter(indicator__in=indicators))
         _raw_delete(ComparisonMeasurement.objects.filter(**in_m))
-        _raw_delete(Indicator.objects.filter(plan__municipality_id__in=ids))
-        _raw_delete(Initiative.objects.filter(focus_area__plan__municipality_id__in=ids))
-        _raw_delete(FocusArea.objects.filter(plan__municipality_id__in=ids))
-        _raw_delete(PlanFact.objects.filter(plan__municipality_id__in=ids))
+        _raw_delete(Indicator.objects.filter(plan__in=plans))
+        areas = FocusArea.objects.filter(plan__in=plans).values("pk")
+        _raw_delete(Initiative.objects.filter(focus_area__in=areas))
+        _raw_delete(FocusArea.objects.filter(plan__in=plans))
+        _raw_delete(PlanFact.objects.filter(plan__in=plans))
         through = EmploymentPlan.comparison_municipalities.through
-        _raw_delete(through.objects.filter(employmentplan__municipality_id__in=ids))
+        _raw_delete(through.objects.filter(employmentplan__in=plans))
         _raw_delete(through.objects.filter(municipality_id__in=ids))
         _raw_delete(EmploymentPlan.objects.filter(**in_m))
-        scenario = {"scenario__municipality_id__in": ids}
+        scenario = {"scenario__in": scenarios}
+        effects = ScenarioEffect.objects.filter(**scenario).values("pk")
         _raw_delete(
-            ScenarioEffect.recommendations.through.objects.filter(
-                scenarioeffect__scenario__municipality_id__in=ids
-            )
+            ScenarioEffect.recommendations.through.objects.filter(scenarioeffect__in=effects)
         )
         _raw_delete(ScenarioEffect.objects.filter(**scenario))
         _raw_delete(ScenarioRate.objects.filter(**scenario))
         _raw_delete(Scenario.objects.filter(**in_m))
-        unit = {"unit__municipality_id__in": ids}
+        unit = {"unit__in": OrganisationalUnit.objects.filter(**in_m).values("pk")}
         _raw_delete(StaffingSnapshot.objects.filter(**unit))
         _raw_delete(InstitutionSize.objects.filter(**unit))
         _raw_delete(DemandDriver.objects.filter(**in_m))
@@ -753,7 +759,11 @@ def delete_municipalities(ids: list[int]) -> None:
             for m2m in model._meta.many_to_many:
                 _raw_delete(
                     m2m.remote_field.through.objects.filter(
-                        **{f"{model._meta.model_name}__municipality_id__in": ids}
+                        **{
+                            f"{model._meta.model_name}__in": model.objects.filter(**in_m).values(
+                                "pk"
+                            )
+                        }
                     )
                 )
             _raw_delete(model.objects.filter(**in_m))
