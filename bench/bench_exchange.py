@@ -180,14 +180,14 @@ def bare_xlsx(municipality_id, _args):
 
 
 def import_measurements(municipality_id, args):
-    from employment_plan import importing, services
+    from employment_plan import importing
     from employment_plan.models import EmploymentPlan
     from organizations.models import User
 
     content, dry_run = args
     plan = EmploymentPlan.objects.get(municipality_id=municipality_id)
     rows = importing.read_rows("import.csv", content, max_rows=10_000_000, max_bytes=1024**3)
-    result = services.measurements_import(
+    result = importing.measurements_import(
         plan=plan, rows=rows, acting_user=User.objects.get(username="bench-hr"), dry_run=dry_run
     )
     if not result.ok:

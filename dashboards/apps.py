@@ -13,7 +13,7 @@ class DashboardsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from .selectors import note_plan_write, note_recommendation_write
+        from .versions import note_plan_write, note_recommendation_write
 
         # The dashboards' cached data versions read maxima of ids and timestamps; what moves
         # neither is counted: every deletion, and any save of the rows edited in place without a

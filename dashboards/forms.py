@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import bodies_for
+from .meeting_report import bodies_for
 
 
 class DateInput(forms.DateInput):

@@ -19,9 +19,12 @@ from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_after_days
 from recommendations.resources import RecommendationResource
 from workforce import selectors as workforce_selectors
+from workforce.institution_table import institution_table
 from workforce.resources import InstitutionRowResource
 
 from . import charts, selectors
+from . import indicators as indicator_selectors
+from . import meeting_report as meetings
 from .filters import DashboardRecommendationFilter, IndicatorFilter, InstitutionFilter
 from .forms import MeetingReportForm
 
@@ -119,7 +122,7 @@ def recommendation_list(request, municipality):
 def indicator_list(request, municipality):
     filterset = IndicatorFilter(
         request.GET or None,
-        selectors.indicator_queryset(municipality),
+        indicator_selectors.indicator_queryset(municipality),
         municipality=municipality,
         request=request,
     )
@@ -128,7 +131,9 @@ def indicator_list(request, municipality):
         refused = export_refusal(request, municipality)
         if refused:
             return refused
-        indicators = selectors.indicators_with_progress(municipality, queryset=filterset.qs)
+        indicators = indicator_selectors.indicators_with_progress(
+            municipality, queryset=filterset.qs
+        )
         if wanted:
             indicators = [i for i in indicators if i.result.status in wanted]
         return _export(
@@ -140,7 +145,7 @@ def indicator_list(request, municipality):
         )
     # Statuses come from the cache (keyed on the data version); only the shown page is evaluated
     # with its measurements, so the page costs the same whatever the number of indicators.
-    evaluated = selectors.indicator_statuses(municipality)
+    evaluated = indicator_selectors.indicator_statuses(municipality)
     statuses = evaluated["statuses"]
     if filterset.narrows():
         ids = [pk for pk in filterset.qs.values_list("pk", flat=True) if pk in statuses]
@@ -194,7 +199,7 @@ def institution_list(request, municipality):
     narrowed = any(filterset.cleaned(name) for name in ("q", "kind", "area"))
     unit_ids = set(filterset.qs.values_list("pk", flat=True)) if narrowed else None
     professions = filterset.cleaned("profession")
-    table = selectors.institution_table(
+    table = institution_table(
         municipality, unit_ids=unit_ids, profession_keys={p.key for p in professions or []}
     )
     rows = table.rows if table else []
@@ -234,7 +239,7 @@ def meeting_report(request, municipality):
         # Without ?annex=1: the summary, the first changes, overdue items and indicators (the cost
         # stays flat); with it: every recommendation of the municipality (grows with the data).
         annex = bool(form.cleaned_data.get("annex"))
-        build = selectors.meeting_report if annex else selectors.cached_meeting_summary
+        build = meetings.meeting_report if annex else meetings.cached_meeting_summary
         report = build(
             municipality,
             form.cleaned_data["body"],

@@ -233,7 +233,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
             except signing.BadSignature:
                 messages.error(request, _("The preview has expired; upload the file again."))
                 return redirect(request.path)
-            result = services.measurements_import(
+            result = importing.measurements_import(
                 plan=plan, rows=rows, acting_user=request.user, dry_run=False
             )
             if result.ok:
@@ -255,7 +255,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 except importing.ImportFileError as exc:
                     upload.add_error("file", upload_error(exc, "measurements"))
                 else:
-                    result = services.measurements_import(
+                    result = importing.measurements_import(
                         plan=plan, rows=rows, acting_user=request.user, dry_run=True
                     )
                     context.update(_counts(result))

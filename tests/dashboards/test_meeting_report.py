@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from dashboards import selectors
+from dashboards import meeting_report as selectors
 from employment_plan.models import Measurement
 from organizations.models import BodyKind
 from recommendations.models import (

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from employment_plan import importing, services
+from employment_plan import importing
 from employment_plan.models import Measurement
 
 
@@ -24,7 +24,7 @@ GOOD_CSV = (
 
 def run(plan, content, user, dry_run, name="m.csv"):
     rows = importing.read_rows(name, content)
-    return services.measurements_import(plan=plan, rows=rows, acting_user=user, dry_run=dry_run)
+    return importing.measurements_import(plan=plan, rows=rows, acting_user=user, dry_run=dry_run)
 
 
 def test_dry_run_previews_and_saves_nothing(
@@ -169,13 +169,13 @@ def test_a_tampered_payload_is_refused(login, hr_officer, plan, percent_indicato
     ],
 )
 def test_numbers_in_danish_and_english_notation(text, value):
-    assert services.parse_decimal(text) == Decimal(value)
+    assert importing.parse_decimal(text) == Decimal(value)
 
 
 @pytest.mark.parametrize("text", ["", "fire", "1,2,3", "NaN", "Infinity", "12a"])
 def test_text_is_not_a_number(text):
     with pytest.raises(ValueError):
-        services.parse_decimal(text)
+        importing.parse_decimal(text)
 
 
 def test_reimporting_the_same_file_is_unchanged_and_saves_nothing(

@@ -108,7 +108,7 @@ def test_measurements_export_imports_as_no_change(
     before = snapshot_of_everything()
     rows = measurement_importing.read_rows(FORMATS[fmt], content)
     assert any(r.get("kommentar") == "- rettet tal" for r in rows)  # read back as written
-    result = plan_services.measurements_import(
+    result = measurement_importing.measurements_import(
         plan=with_measurements, rows=rows, acting_user=hr_officer, dry_run=False
     )
     assert result.ok, result.errors

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         return summary
 
     def _measurements(self, path, user, options):
-        from employment_plan import importing, services
+        from employment_plan import importing
         from employment_plan.models import EmploymentPlan
 
         if not options["plan"]:
@@ -108,7 +108,7 @@ class Command(BaseCommand):
             raise CommandError(f"No employment plan {wanted!r}.")
         rows = importing.read_rows(path.name, path.read_bytes(), **LIMITS)
         progress = Progress(len(rows), stream=self.stderr, label="checking")
-        result = services.measurements_import(
+        result = importing.measurements_import(
             plan=plan, rows=rows, acting_user=user, dry_run=True, on_progress=progress
         )
         progress.finish()
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         }
         if not options["dry_run"]:
             progress.phase("checking again and saving")
-            applied = services.measurements_import(
+            applied = importing.measurements_import(
                 plan=plan, rows=rows, acting_user=user, dry_run=False, on_progress=progress
             )
             progress.finish()

@@ -4,90 +4,35 @@ from the change page's status form or the bulk action, goes through services.rec
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from employment_plan.models import Indicator
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.models import User
 from organizations.tabular import TableError, read_table, upload_error
 
-from . import importing, selectors, services
-from .forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm
-from .freshness import freshness
-from .models import (
-    Addressee,
+from .. import importing, selectors, services
+from ..forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm
+from ..freshness import freshness
+from ..models import (
     BudgetLine,
-    CouncilDecision,
     ProgressMode,
     Recommendation,
     Report,
-    ReportFact,
     Status,
-    StatusUpdate,
     Theme,
     UpdateOrigin,
 )
-from .resources import CouncilDecisionResource, RecommendationResource, StatusUpdateResource
-from .seed import INITIAL_STATUS
-
-
-def status_badge(status) -> str:
-    return format_html(
-        '<span class="status-badge"><span aria-hidden="true" style="display:inline-block;'
-        'width:.8em;height:.8em;border-radius:50%;background:{};margin-right:.3em"></span>{}</span>',
-        status.colour,
-        status.label,
-    )
-
-
-class NeedsUpdateFilter(admin.SimpleListFilter):
-    title = _("needs update")
-    parameter_name = "needs_update"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Needs update")), ("no", _("Up to date"))]
-
-    def queryset(self, request, queryset):
-        flagged = selectors.needs_update(queryset)
-        if self.value() == "yes":
-            return flagged
-        if self.value() == "no":
-            return queryset.exclude(pk__in=flagged.values("pk"))
-        return queryset
-
-
-class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A related-field filter offering only choices from the user's own municipalities."""
-
-    def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(
-            include_blank=False,
-            ordering=ordering,
-            limit_choices_to=_scope_q(field.related_model, request.user),
-        )
-
-
-def _scope_q(model, user):
-    ids = access.municipality_ids_for(user)
-    if ids is None:
-        return Q()
-    if model is Report:
-        return Q(municipality__in=ids)
-    if model is Theme:
-        return Q(report__municipality__in=ids)
-    if any(f.name == "municipality" for f in model._meta.get_fields()):
-        return Q(municipality__in=ids)
-    return Q()
+from ..resources import RecommendationResource
+from ..seed import INITIAL_STATUS
+from .common import NeedsUpdateFilter, ScopedRelatedFilter, add_errors, messages_of, status_badge
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -392,7 +337,7 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
                 except services.StaleEdit as exc:
                     form.add_error(None, exc)
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_errors(form, exc)
                 else:
                     self.message_user(
                         request,
@@ -458,7 +403,7 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
                     )
                     return None
                 except ValidationError as exc:
-                    form_errors = "; ".join(_messages_of(exc))
+                    form_errors = "; ".join(messages_of(exc))
                     self.message_user(
                         request,
                         _("Nothing was changed: %(errors)s") % {"errors": form_errors},
@@ -487,126 +432,3 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/recommendations/bulk_status.html", context)
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [str(m) for errors in exc.message_dict.values() for m in errors]
-    return [str(m) for m in exc.messages]
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-@admin.register(Report)
-class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    # One count (of the filtered rows) instead of two: the unfiltered total is a second
-    # COUNT(*) over every row of the municipality.
-    show_full_result_count = False
-    # A report is a long title; 25 to a page reads well and keeps the page as light as a small
-    # municipality's (bench: admin reports 11 → 24 ms at 100 rows a page).
-    list_per_page = 25
-    list_display = ["title", "issuing_body", "municipality", "published_on", "period_text"]
-    list_filter = ["issuing_body__kind"]
-    search_fields = ["title", "case_number"]
-    list_select_related = ["issuing_body", "municipality"]
-    readonly_fields = ["source", "source_section"]
-
-
-@admin.register(Theme)
-class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    municipality_path = "report__municipality"
-    list_display = ["number", "title", "report"]
-    list_select_related = ["report"]
-    readonly_fields = ["source", "source_section"]
-
-
-@admin.register(ReportFact)
-class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    municipality_path = "report__municipality"
-    list_display = ["label", "value_number", "value_date", "unit", "report"]
-    list_select_related = ["report"]
-
-
-@admin.register(CouncilDecision)
-class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
-    resource_classes = [CouncilDecisionResource]
-    list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
-    list_filter = ["decision", ("body", ScopedRelatedFilter)]
-    search_fields = ["item_title", "case_number", "text"]
-    list_select_related = ["body"]
-    filter_horizontal = ["recommendations"]
-    readonly_fields = ["source", "source_section"]
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "recommendations":
-            ids = self._writable_ids(request)
-            if ids is not None:
-                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=ids)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-@admin.register(StatusUpdate)
-class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
-    """The history is read-only: it is written by the status service and never edited."""
-
-    # One count (of the filtered rows) instead of two: the unfiltered total is a second COUNT(*)
-    # over every row of the municipality (24,000 status updates at 100×).
-    show_full_result_count = False
-    resource_classes = [StatusUpdateResource]
-
-    municipality_path = "recommendation__report__municipality"
-    list_display = [
-        "effective_on",
-        "recommendation",
-        "old_status",
-        "new_status",
-        "progress",
-        "author",
-        "origin",
-    ]
-    # A date filter without queries instead of a date hierarchy: the hierarchy reads the distinct
-    # years of every status update of the municipality on each request.
-    list_filter = ["origin", "new_status", ("effective_on", admin.DateFieldListFilter)]
-    list_select_related = [
-        "recommendation",
-        "old_status",
-        "new_status",
-        "author",
-        "recommendation__report",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Status)
-class StatusAdmin(SharedListAdmin, admin.ModelAdmin):
-    """The status list is shared by every municipality: only superusers configure it."""
-
-    list_display = [
-        "name",
-        "name_en",
-        "colour",
-        "closes",
-        "default_progress",
-        "requires_reason",
-        "position",
-    ]
-    list_editable = ["position"]
-
-
-@admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
-    search_fields = ["name"]

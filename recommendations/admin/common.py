@@ -1,0 +1,80 @@
+"""What the recommendations app's admin pages share: the status badge, the filters and the
+error helpers."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from organizations import access
+
+from .. import selectors
+from ..models import (
+    Report,
+    Theme,
+)
+
+
+def status_badge(status) -> str:
+    return format_html(
+        '<span class="status-badge"><span aria-hidden="true" style="display:inline-block;'
+        'width:.8em;height:.8em;border-radius:50%;background:{};margin-right:.3em"></span>{}</span>',
+        status.colour,
+        status.label,
+    )
+
+
+class NeedsUpdateFilter(admin.SimpleListFilter):
+    title = _("needs update")
+    parameter_name = "needs_update"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Needs update")), ("no", _("Up to date"))]
+
+    def queryset(self, request, queryset):
+        flagged = selectors.needs_update(queryset)
+        if self.value() == "yes":
+            return flagged
+        if self.value() == "no":
+            return queryset.exclude(pk__in=flagged.values("pk"))
+        return queryset
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-field filter offering only choices from the user's own municipalities."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to=_scope_q(field.related_model, request.user),
+        )
+
+
+def _scope_q(model, user):
+    ids = access.municipality_ids_for(user)
+    if ids is None:
+        return Q()
+    if model is Report:
+        return Q(municipality__in=ids)
+    if model is Theme:
+        return Q(report__municipality__in=ids)
+    if any(f.name == "municipality" for f in model._meta.get_fields()):
+        return Q(municipality__in=ids)
+    return Q()
+
+
+def messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for errors in exc.message_dict.values() for m in errors]
+    return [str(m) for m in exc.messages]
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -1,0 +1,127 @@
+"""Admin for reports, themes, facts, council decisions, the status history and the status list."""
+
+from django.contrib import admin
+
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
+
+from ..models import (
+    Addressee,
+    CouncilDecision,
+    Recommendation,
+    Report,
+    ReportFact,
+    Status,
+    StatusUpdate,
+    Theme,
+)
+from ..resources import CouncilDecisionResource, StatusUpdateResource
+from .common import ScopedRelatedFilter
+
+
+@admin.register(Report)
+class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second
+    # COUNT(*) over every row of the municipality.
+    show_full_result_count = False
+    # A report is a long title; 25 to a page reads well and keeps the page as light as a small
+    # municipality's (bench: admin reports 11 → 24 ms at 100 rows a page).
+    list_per_page = 25
+    list_display = ["title", "issuing_body", "municipality", "published_on", "period_text"]
+    list_filter = ["issuing_body__kind"]
+    search_fields = ["title", "case_number"]
+    list_select_related = ["issuing_body", "municipality"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "report__municipality"
+    list_display = ["number", "title", "report"]
+    list_select_related = ["report"]
+    readonly_fields = ["source", "source_section"]
+
+
+@admin.register(ReportFact)
+class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    municipality_path = "report__municipality"
+    list_display = ["label", "value_number", "value_date", "unit", "report"]
+    list_select_related = ["report"]
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    resource_classes = [CouncilDecisionResource]
+    list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
+    list_filter = ["decision", ("body", ScopedRelatedFilter)]
+    search_fields = ["item_title", "case_number", "text"]
+    list_select_related = ["body"]
+    filter_horizontal = ["recommendations"]
+    readonly_fields = ["source", "source_section"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "recommendations":
+            ids = self._writable_ids(request)
+            if ids is not None:
+                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=ids)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    """The history is read-only: it is written by the status service and never edited."""
+
+    # One count (of the filtered rows) instead of two: the unfiltered total is a second COUNT(*)
+    # over every row of the municipality (24,000 status updates at 100×).
+    show_full_result_count = False
+    resource_classes = [StatusUpdateResource]
+
+    municipality_path = "recommendation__report__municipality"
+    list_display = [
+        "effective_on",
+        "recommendation",
+        "old_status",
+        "new_status",
+        "progress",
+        "author",
+        "origin",
+    ]
+    # A date filter without queries instead of a date hierarchy: the hierarchy reads the distinct
+    # years of every status update of the municipality on each request.
+    list_filter = ["origin", "new_status", ("effective_on", admin.DateFieldListFilter)]
+    list_select_related = [
+        "recommendation",
+        "old_status",
+        "new_status",
+        "author",
+        "recommendation__report",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Status)
+class StatusAdmin(SharedListAdmin, admin.ModelAdmin):
+    """The status list is shared by every municipality: only superusers configure it."""
+
+    list_display = [
+        "name",
+        "name_en",
+        "colour",
+        "closes",
+        "default_progress",
+        "requires_reason",
+        "position",
+    ]
+    list_editable = ["position"]
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
