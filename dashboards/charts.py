@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
-from employment_plan import progress
+from employment_plan import progress, wording
 from organizations.charts import cached_svg, render_svg
 
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
@@ -48,7 +48,7 @@ def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
         ax.text(
             n + top * 0.02,
             y,
-            progress.format_number(n),
+            wording.format_number(n),
             va="center",
             ha="left",
             fontsize=10,
@@ -79,10 +79,10 @@ def indicator_rows(summary) -> list[tuple[str, str, int]]:
 
 
 def alt_text(title: str, rows: list[tuple[str, str, int]]) -> str:
-    parts = ", ".join(f"{label}: {progress.format_number(n)}" for label, _c, n in rows)
+    parts = ", ".join(f"{label}: {wording.format_number(n)}" for label, _c, n in rows)
     total = sum(n for _label, _c, n in rows)
     return _("%(title)s. %(parts)s. Total: %(total)s.") % {
         "title": title,
         "parts": parts,
-        "total": progress.format_number(total),
+        "total": wording.format_number(total),
     }

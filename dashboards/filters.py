@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from employment_plan import progress
+from employment_plan import progress, wording
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
 from organizations.widgets import LeanSelect
@@ -69,7 +69,7 @@ class DashboardRecommendationFilter(RecommendationFilter):
         return queryset.order_by(*ordering)
 
 
-INDICATOR_STATUS_CHOICES = [(key, progress.STATUS_LABELS[key]) for key in progress.STATUS_ORDER]
+INDICATOR_STATUS_CHOICES = [(key, wording.STATUS_LABELS[key]) for key in progress.STATUS_ORDER]
 
 
 class IndicatorFilter(django_filters.FilterSet):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from employment_plan import progress
+from employment_plan import wording
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate, thresholds
 from organizations.charts import cache_key
@@ -57,7 +57,7 @@ def indicator_statuses(municipality, as_of: datetime.date | None = None) -> dict
         indicators = indicators_with_progress(municipality, as_of)
         found = {
             "statuses": {i.pk: i.result.status for i in indicators},
-            "summary": progress.summarise(i.result for i in indicators),
+            "summary": wording.summarise(i.result for i in indicators),
             "plan_ids": sorted({i.plan_id for i in indicators}),
             "version": ("indicators", municipality.pk, *version),
         }

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from employment_plan import progress
+from employment_plan import wording
 from employment_plan.resources import IndicatorProgressResource
 from employment_plan.selectors import evaluate
 from exchange.views import export_refusal, file_stem, requested_format
@@ -149,7 +149,7 @@ def indicator_list(request, municipality):
     statuses = evaluated["statuses"]
     if filterset.narrows():
         ids = [pk for pk in filterset.qs.values_list("pk", flat=True) if pk in statuses]
-        summary = progress.summarise(_Status(statuses[pk]) for pk in ids)
+        summary = wording.summarise(_Status(statuses[pk]) for pk in ids)
         if wanted:
             ids = [pk for pk in ids if statuses[pk] in wanted]
         page = _page(request, ids)
@@ -180,7 +180,7 @@ def indicator_list(request, municipality):
 
 
 class _Status:
-    """What ``progress.summarise`` reads of a result."""
+    """What ``wording.summarise`` reads of a result."""
 
     def __init__(self, status):
         self.status = status

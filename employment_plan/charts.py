@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from organizations.charts import cached_svg, render_svg
 
-from . import progress
+from . import progress, wording
 
 SPARKLINE_POINTS = 24
 # Okabe–Ito colours (colour-blind safe); every series also differs by line style or marker.
@@ -49,7 +49,7 @@ def _cached(kind: str, data, draw) -> str:
 
 
 def _number_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: progress.format_number(_r(v))))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: wording.format_number(_r(v))))
 
 
 def _r(value: float) -> Decimal:
@@ -92,11 +92,11 @@ def sparkline_alt(result: progress.Progress, unit: str) -> str:
         "measurements shown: %(count)s; target %(target)s."
     ) % {
         "count": len(points),
-        "first": progress.format_value(first.value, unit),
+        "first": wording.format_value(first.value, unit),
         "first_date": first.date.isoformat(),
-        "last": progress.format_value(last.value, unit),
+        "last": wording.format_value(last.value, unit),
         "last_date": last.date.isoformat(),
-        "target": progress.format_value(result.target, unit),
+        "target": wording.format_value(result.target, unit),
     }
 
 
@@ -277,6 +277,6 @@ def indicator_alt(indicator, result: progress.Progress) -> str:
     if result.forecast is not None:
         parts.append(
             _("The straight-line forecast for the target date is %(value)s.")
-            % {"value": progress.format_value(result.forecast.value_at_target_date, unit)}
+            % {"value": wording.format_value(result.forecast.value_at_target_date, unit)}
         )
     return " ".join(parts)

@@ -22,10 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
 LOWER, HIGHER = "lower", "higher"
 ABSOLUTE = "absolute"
 RELATIVE = "relative"
@@ -41,25 +37,19 @@ OFF_TRACK = "off_track"
 NO_DATA = "no_data"
 AWAITING_BASELINE = "awaiting_baseline"
 
-STATUS_LABELS = {
-    ACHIEVED: gettext_lazy("Achieved"),
-    ON_TRACK: gettext_lazy("On track"),
-    AT_RISK: gettext_lazy("At risk"),
-    OFF_TRACK: gettext_lazy("Off track"),
-    NO_DATA: gettext_lazy("No data"),
-    AWAITING_BASELINE: gettext_lazy("Awaiting baseline"),
-}
+# Why a status is what it is (``Progress.reason``); ``employment_plan.wording`` words each one.
+REASON_AWAITING_PERIOD = "awaiting_period"
+REASON_NO_MEASUREMENTS = "no_measurements"
+REASON_ONLY_AFTER_TARGET = "only_after_target"
+REASON_CHANGE_WITHOUT_BASELINE = "change_without_baseline"
+REASON_DIRECTION_ONLY = "direction_only"
+REASON_ACHIEVED = "achieved"
+REASON_NO_LONGER_MET = "no_longer_met"
+REASON_TARGET_DATE_PASSED = "target_date_passed"
+REASON_PROGRESS_VS_EXPECTED = "progress_vs_expected"
+
 # Worst first: the order a summary counts them in.
 STATUS_ORDER = [OFF_TRACK, AT_RISK, ON_TRACK, ACHIEVED, AWAITING_BASELINE, NO_DATA]
-
-UNIT_SUFFIX = {
-    PERCENT: "%",
-    "persons": gettext_lazy("persons"),
-    "fte": gettext_lazy("full-time persons"),
-    "companies": gettext_lazy("companies"),
-    "dkk": gettext_lazy("kr."),
-    "count": "",
-}
 
 HUNDRED = Decimal(100)
 FOUR_PLACES = Decimal("0.0001")
@@ -132,11 +122,23 @@ class Progress:
     target_met_at_baseline: bool = False
     ignored_after_target: int = 0
     series: tuple[Point, ...] = field(default=())
-    explanation: str = ""
+    # Why the status is what it is: a key and the raw values the sentence needs. The sentence itself
+    # is worded in the user's language by ``employment_plan.wording`` (the engine knows no Django).
+    reason: str = ""
+    unit: str = ""
+    baseline_period: str = ""
+
+    @property
+    def explanation(self) -> str:
+        from .wording import explain
+
+        return explain(self)
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        from .wording import status_label
+
+        return status_label(self.status)
 
     @property
     def provisional(self) -> bool:
@@ -262,34 +264,6 @@ def linear_forecast(
     )
 
 
-# Formatting (Danish through the active language) ------------------------------------------------
-def format_number(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        normal = normal.quantize(Decimal(1))
-    return formats.number_format(normal, use_l10n=True, force_grouping=True)
-
-
-def format_value(value: Decimal | None, unit: str) -> str:
-    text = format_number(value)
-    suffix = str(UNIT_SUFFIX.get(unit, ""))
-    return f"{text}\u00a0{suffix}" if suffix and value is not None else text
-
-
-def _format_date(day: date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _latest_text(point: Point, unit: str) -> str:
-    text = f"{format_value(point.value, unit)} ({_format_date(point.date)})"
-    if point.provisional:
-        text = _("%(value)s, provisional") % {"value": text}
-    return text
-
-
 # The engine ------------------------------------------------------------------------------------
 def evaluate(
     spec: IndicatorSpec,
@@ -309,11 +283,9 @@ def evaluate(
                 status=AWAITING_BASELINE,
                 latest=known[-1] if known else None,
                 series=tuple(series_all),
-                explanation=_(
-                    "Awaiting the baseline (%(period)s); the target becomes a level once it is "
-                    "measured."
-                )
-                % {"period": spec.baseline_period or _("period not stated")},
+                reason=REASON_AWAITING_PERIOD,
+                unit=spec.unit,
+                baseline_period=spec.baseline_period,
             )
         baseline, baseline_date, inferred = found.value, found.date, True
 
@@ -323,13 +295,6 @@ def evaluate(
         1 for p in known if spec.target_date is not None and p.date > spec.target_date
     )
     if not judged:
-        if after_target:
-            explanation = _(
-                "There are no measurements up to the target date; later ones do not count "
-                "towards this target."
-            )
-        else:
-            explanation = _("No measurements yet.")
         return Progress(
             status=NO_DATA,
             baseline_value=baseline,
@@ -338,7 +303,8 @@ def evaluate(
             target=absolute_target(spec, baseline),
             ignored_after_target=after_target,
             series=tuple(series_all),
-            explanation=explanation,
+            reason=REASON_ONLY_AFTER_TARGET if after_target else REASON_NO_MEASUREMENTS,
+            unit=spec.unit,
         )
 
     latest = judged[-1]
@@ -348,7 +314,8 @@ def evaluate(
                 status=AWAITING_BASELINE,
                 latest=latest,
                 series=tuple(series_all),
-                explanation=_("The target is a change, but no baseline is recorded."),
+                reason=REASON_CHANGE_WITHOUT_BASELINE,
+                unit=spec.unit,
             )
         # No stated baseline: the first measurement is where the indicator started.
         baseline, baseline_date, inferred = judged[0].value, judged[0].date, True
@@ -362,8 +329,8 @@ def evaluate(
         "latest": latest,
         "ignored_after_target": after_target,
         "series": tuple(series_all),
+        "unit": spec.unit,
     }
-    latest_text = _latest_text(latest, spec.unit)
     expected = expected_progress(baseline_date, spec.target_date, as_of)
     expected_at_latest = expected_progress(baseline_date, spec.target_date, latest.date)
     forecast = None
@@ -383,16 +350,11 @@ def evaluate(
         return Progress(
             status=status,
             achieved=achieved,
-            explanation=_(
-                "The target is a change in the right direction from the baseline %(baseline)s; "
-                "the latest value is %(value)s."
-            )
-            % {"baseline": format_value(baseline, spec.unit), "value": latest_text},
+            reason=REASON_DIRECTION_ONLY,
             **common,
         )
 
     achieved = is_better_or_equal(latest.value, target, spec.direction)
-    target_text = format_value(target, spec.unit)
     if not needs_improvement(baseline, target, spec.direction):
         raw = None
         clamped = HUNDRED if achieved else Decimal(0)
@@ -408,36 +370,15 @@ def evaluate(
         target_met_at_baseline=met_at_baseline,
     )
 
-    values = {"value": latest_text, "target": target_text}
     if achieved:
-        return Progress(
-            status=ACHIEVED,
-            explanation=_("The latest value, %(value)s, meets the target of %(target)s.") % values,
-            **common,
-        )
+        return Progress(status=ACHIEVED, reason=REASON_ACHIEVED, **common)
     if met_at_baseline:
-        return Progress(
-            status=OFF_TRACK,
-            explanation=_(
-                "The baseline already met the target of %(target)s, but the latest value, "
-                "%(value)s, no longer does."
-            )
-            % values,
-            **common,
-        )
+        return Progress(status=OFF_TRACK, reason=REASON_NO_LONGER_MET, **common)
     if spec.target_date is not None and (
         latest.date >= spec.target_date or as_of > spec.target_date
     ):
         # The target date has passed (or its measurement is in) and the target is not met.
-        return Progress(
-            status=OFF_TRACK,
-            explanation=_(
-                "The target date has passed and the latest value, %(value)s, misses the target "
-                "of %(target)s."
-            )
-            % values,
-            **common,
-        )
+        return Progress(status=OFF_TRACK, reason=REASON_TARGET_DATE_PASSED, **common)
     if expected_at_latest is None:
         status = ON_TRACK if clamped > 0 else AT_RISK
     else:
@@ -448,27 +389,12 @@ def evaluate(
             status = AT_RISK
         else:
             status = OFF_TRACK
-    values.update(
-        progress=format_number(clamped.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
-        expected=format_number(
-            (expected_at_latest or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        ),
-        baseline=format_value(baseline, spec.unit),
-    )
-    return Progress(
-        status=status,
-        explanation=_(
-            "The latest value, %(value)s, has come %(progress)s %% of the way from the baseline "
-            "%(baseline)s to the target of %(target)s; %(expected)s %% was expected by then."
-        )
-        % values,
-        **common,
-    )
+    return Progress(status=status, reason=REASON_PROGRESS_VS_EXPECTED, **common)
 
 
-def summarise(results: Iterable[Progress]) -> list[tuple[str, str, int]]:
-    """(status, label, count) for each status present, worst first."""
+def count_by_status(results: Iterable[Progress]) -> list[tuple[str, int]]:
+    """(status, count) for each status present, worst first."""
     counts: dict[str, int] = {}
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
-    return [(s, str(STATUS_LABELS[s]), counts[s]) for s in STATUS_ORDER if s in counts]
+    return [(s, counts[s]) for s in STATUS_ORDER if s in counts]

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from . import progress
+from . import progress, wording
 from .models import (
     ComparisonMeasurement,
     EmploymentPlan,
@@ -95,7 +95,7 @@ def plan_barometer(
         for indicator in area.indicators.all():
             indicator.result = evaluate(indicator, as_of)
             results.append(indicator.result)
-    plan.status_counts = progress.summarise(results)
+    plan.status_counts = wording.summarise(results)
     plan.as_of = as_of
     return plan
 

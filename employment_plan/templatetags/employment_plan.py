@@ -1,6 +1,6 @@
 from django import template
 
-from employment_plan import progress
+from employment_plan import progress, wording
 
 register = template.Library()
 
@@ -8,12 +8,12 @@ register = template.Library()
 @register.filter
 def unit_value(value, unit):
     """A value with its unit in the active language's number format: “12,5 %”, “6.800.000 kr.”."""
-    return progress.format_value(value, unit)
+    return wording.format_value(value, unit)
 
 
 @register.filter
 def number(value):
-    return progress.format_number(value)
+    return wording.format_number(value)
 
 
 @register.filter
@@ -21,14 +21,14 @@ def percent(value):
     """Progress as a whole percentage."""
     if value is None:
         return "–"
-    return progress.format_value(round(value), progress.PERCENT)
+    return wording.format_value(round(value), progress.PERCENT)
 
 
 def _plain(value) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int | float):
-        return progress.format_number(value)
+        return wording.format_number(value)
     if isinstance(value, list | tuple):
         return "; ".join(_plain(v) for v in value)
     return str(value)

@@ -1,0 +1,139 @@
+"""The progress engine's results in words, in the user's language: status labels, numbers with their
+units in Danish format, and the sentence that says why an indicator has its status.
+
+The engine (``progress.py``) is pure Python and returns a reason key with raw values; this module is
+the only place that turns them into text, so the engine runs (and is tested) without Django settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import progress
+from .progress import Point, Progress
+
+STATUS_LABELS = {
+    progress.ACHIEVED: gettext_lazy("Achieved"),
+    progress.ON_TRACK: gettext_lazy("On track"),
+    progress.AT_RISK: gettext_lazy("At risk"),
+    progress.OFF_TRACK: gettext_lazy("Off track"),
+    progress.NO_DATA: gettext_lazy("No data"),
+    progress.AWAITING_BASELINE: gettext_lazy("Awaiting baseline"),
+}
+
+UNIT_SUFFIX = {
+    progress.PERCENT: "%",
+    "persons": gettext_lazy("persons"),
+    "fte": gettext_lazy("full-time persons"),
+    "companies": gettext_lazy("companies"),
+    "dkk": gettext_lazy("kr."),
+    "count": "",
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def summarise(results: Iterable[Progress]) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each status present, worst first."""
+    return [(s, status_label(s), n) for s, n in progress.count_by_status(results)]
+
+
+def format_number(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return "–"
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    normal = value.normalize()
+    if normal == normal.to_integral_value():
+        normal = normal.quantize(Decimal(1))
+    return formats.number_format(normal, use_l10n=True, force_grouping=True)
+
+
+def format_value(value: Decimal | float | int | None, unit: str) -> str:
+    text = format_number(value)
+    suffix = str(UNIT_SUFFIX.get(unit, ""))
+    return f"{text}\u00a0{suffix}" if suffix and value is not None else text
+
+
+def _format_date(day: date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _latest_text(point: Point, unit: str) -> str:
+    text = f"{format_value(point.value, unit)} ({_format_date(point.date)})"
+    if point.provisional:
+        text = _("%(value)s, provisional") % {"value": text}
+    return text
+
+
+def _whole(value: Decimal | None) -> str:
+    return format_number((value or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def explain(result: Progress) -> str:
+    """Why ``result`` has its status, in one sentence."""
+    reason, unit = result.reason, result.unit
+    if reason == progress.REASON_AWAITING_PERIOD:
+        return _(
+            "Awaiting the baseline (%(period)s); the target becomes a level once it is measured."
+        ) % {"period": result.baseline_period or _("period not stated")}
+    if reason == progress.REASON_ONLY_AFTER_TARGET:
+        return _(
+            "There are no measurements up to the target date; later ones do not count towards "
+            "this target."
+        )
+    if reason == progress.REASON_NO_MEASUREMENTS:
+        return _("No measurements yet.")
+    if reason == progress.REASON_CHANGE_WITHOUT_BASELINE:
+        return _("The target is a change, but no baseline is recorded.")
+    if result.latest is None:
+        return ""
+    values = {
+        "value": _latest_text(result.latest, unit),
+        "target": format_value(result.target, unit),
+        "baseline": format_value(result.baseline_value, unit),
+    }
+    if reason == progress.REASON_DIRECTION_ONLY:
+        return (
+            _(
+                "The target is a change in the right direction from the baseline %(baseline)s; "
+                "the latest value is %(value)s."
+            )
+            % values
+        )
+    if reason == progress.REASON_ACHIEVED:
+        return _("The latest value, %(value)s, meets the target of %(target)s.") % values
+    if reason == progress.REASON_NO_LONGER_MET:
+        return (
+            _(
+                "The baseline already met the target of %(target)s, but the latest value, "
+                "%(value)s, no longer does."
+            )
+            % values
+        )
+    if reason == progress.REASON_TARGET_DATE_PASSED:
+        return (
+            _(
+                "The target date has passed and the latest value, %(value)s, misses the target "
+                "of %(target)s."
+            )
+            % values
+        )
+    if reason == progress.REASON_PROGRESS_VS_EXPECTED:
+        values.update(progress=_whole(result.progress), expected=_whole(result.expected_at_latest))
+        return (
+            _(
+                "The latest value, %(value)s, has come %(progress)s %% of the way from the "
+                "baseline %(baseline)s to the target of %(target)s; %(expected)s %% was expected "
+                "by then."
+            )
+            % values
+        )
+    return ""
