@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 LOWER, HIGHER = "lower", "higher"
 ABSOLUTE = "absolute"
@@ -146,7 +147,7 @@ class Progress:
 
 
 # Helpers ---------------------------------------------------------------------------------------
-def _dec(value) -> Decimal:
+def _dec(value: Decimal | float | int | str) -> Decimal:
     result = Decimal(str(value)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
     return result.copy_abs() if result == 0 else result  # never "−0"
 
@@ -220,7 +221,9 @@ def needs_improvement(baseline: Decimal, target: Decimal, direction: str) -> boo
     return target > baseline if direction == HIGHER else target < baseline
 
 
-def expected_progress(baseline_date: date | None, target_date: date | None, day: date):
+def expected_progress(
+    baseline_date: date | None, target_date: date | None, day: date
+) -> Decimal | None:
     if baseline_date is None or target_date is None:
         return None
     if target_date <= baseline_date:
@@ -321,7 +324,7 @@ def evaluate(
         baseline, baseline_date, inferred = judged[0].value, judged[0].date, True
 
     target = absolute_target(spec, baseline)
-    common = {
+    common: dict[str, Any] = {
         "baseline_value": baseline,
         "baseline_date": baseline_date,
         "baseline_inferred": inferred,

@@ -9,12 +9,14 @@ latest dimensioning level (1,881).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 KL_WEIGHTS = {5: 0.2, 4: 0.6, 3: 0.2}
 
 
-def mean_completion_rate(rates: pd.Series, years) -> float:
+def mean_completion_rate(rates: pd.Series, years: Iterable[int]) -> float:
     """The mean of the completion rates of ``years`` (KL: 2012–2014)."""
     return float(rates.reindex(list(years)).astype(float).mean())
 
@@ -25,7 +27,7 @@ def graduates(
     weights: dict | None = None,
     completion_rate: float,
     constant_inflow: float = 0.0,
-    years=None,
+    years: Iterable[int] | None = None,
     future_intake: float | None = None,
 ) -> pd.Series:
     """Graduates per year from an intake series indexed by year.

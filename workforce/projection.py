@@ -37,7 +37,9 @@ round only for display. The projection is mechanical: all else equal.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,7 +113,7 @@ class Assumptions:
     effects: tuple[Effect, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.retirement_method not in RETIREMENT_METHODS:
             raise ValueError(f"retirement_method must be one of {RETIREMENT_METHODS}")
         if self.hiring_mode not in HIRING_MODES:
@@ -144,12 +146,12 @@ class ProjectionResult:
     assumptions: dict
     bands: pd.DataFrame | None = None  # end-of-year headcount by age band, when asked for
 
-    def totals(self, by=("profession",)) -> pd.DataFrame:
+    def totals(self, by: Sequence[str] = ("profession",)) -> pd.DataFrame:
         return totals(self.frame, by)
 
 
 # Inputs ------------------------------------------------------------------------------------------
-def cells_frame(rows) -> pd.DataFrame:
+def cells_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """A cells table from dicts with KEYS, ``fte``, ``vacancies`` and a headcount per band."""
     frame = pd.DataFrame(list(rows))
     for band in BANDS:
@@ -171,7 +173,7 @@ def _entry_weights(assumptions: Assumptions) -> np.ndarray:
     if band_weights.sum() <= 0:
         raise ValueError("the entry distribution is empty")
     weights = _spread_bands(band_weights[None, :])[0]
-    return weights / weights.sum()
+    return np.asarray(weights / weights.sum(), dtype=float)
 
 
 def _leaver_rates(cells: pd.DataFrame, rates: pd.DataFrame | None, default: float) -> np.ndarray:
@@ -194,7 +196,7 @@ def _leaver_rates(cells: pd.DataFrame, rates: pd.DataFrame | None, default: floa
         )["leaver_rate"]
         index = pd.MultiIndex.from_frame(cells[["institution", "profession"]])
         mapped = pd.Series(lookup.reindex(index).to_numpy(), index=cells.index).fillna(mapped)
-    return mapped.fillna(default).to_numpy(dtype=float)
+    return np.asarray(mapped.fillna(default).to_numpy(dtype=float), dtype=float)
 
 
 def _demand_matrix(
@@ -209,7 +211,7 @@ def _demand_matrix(
     years = np.arange(assumptions.start_year, assumptions.start_year + assumptions.horizon + 1)
     if assumptions.demand_method == "growth":
         factor = (1.0 + assumptions.demand_growth) ** (years - assumptions.start_year)
-        return base[:, None] * factor[None, :]
+        return np.asarray(base[:, None] * factor[None, :], dtype=float)
     if assumptions.demand_method == "table":
         if demand is None:
             raise ValueError("demand_method 'table' needs a demand table")
@@ -221,7 +223,7 @@ def _demand_matrix(
         matrix = wide.reindex(index).to_numpy(dtype=float)
         missing = np.isnan(matrix).any(axis=1)
         matrix[missing] = base[missing, None]  # cells without a demand row keep their base demand
-        return matrix
+        return np.asarray(matrix, dtype=float)
     # driver: D(t) = D0 × driver(t) / driver(t0); a cell whose kind has no driver keeps D0.
     if drivers is None or not driver_of_kind:
         raise ValueError("demand_method 'driver' needs driver series and a kind → driver map")
@@ -249,7 +251,7 @@ def _capacity_matrix(
     assumptions: Assumptions,
     groups: np.ndarray,
     n_groups: int,
-):
+) -> tuple[np.ndarray, np.ndarray]:
     """Hiring capacity per year: (group capacity n_groups × years, cell capacity cells × years).
 
     NaN means "no limit set at this level". Effects' hires_change adds to the group capacity.
@@ -348,10 +350,10 @@ def project(
     group_keys = pd.MultiIndex.from_frame(cells[["municipality", "profession"]])
     groups, uniques = pd.factorize(group_keys)
     n_groups = len(uniques)
+    group_cap: np.ndarray | None = None
+    cell_cap: np.ndarray | None = None
     if assumptions.hiring_mode == "fixed":
         group_cap, cell_cap = _capacity_matrix(cells, capacity, assumptions, groups, n_groups)
-    else:
-        group_cap = cell_cap = None
 
     out = {name: np.empty((horizon, n)) for name in FLOW_COLUMNS}
     band_out = np.empty((horizon, n, len(BANDS))) if with_bands else None
@@ -393,7 +395,7 @@ def project(
         after_exits = start - retirements - other
         target = demand_m[:, i + 1]
         gap = np.maximum(target - after_exits, 0.0)
-        if assumptions.hiring_mode == "replace":
+        if group_cap is None or cell_cap is None:  # "replace": hire every gap
             hires = gap
         else:
             hires = gap.copy()
@@ -427,7 +429,7 @@ def project(
             alive = next_ages >= MIN_AGE
             band_index = (next_ages[alive] - MIN_AGE) // 5
             actual = stored[alive] * factor[None, :]
-            band_out[i] = np.stack(
+            band_out[i] = np.stack(  # type: ignore[index]  # with_bands: allocated
                 [actual[band_index == b].sum(axis=0) for b in range(len(BANDS))], axis=1
             )
 
@@ -444,7 +446,12 @@ def project(
         frame.insert(position, k, repeated[k])
     bands = None
     if with_bands:
-        bands = pd.DataFrame(band_out.reshape(horizon * n, len(BANDS)), columns=BANDS)
+        bands = pd.DataFrame(
+            band_out.reshape(  # type: ignore[union-attr]  # with_bands: allocated
+                horizon * n, len(BANDS)
+            ),
+            columns=BANDS,
+        )
         bands.insert(0, "year", year_column)
         bands.insert(0, "profession", repeated["profession"])
         bands.insert(0, "institution", repeated["institution"])
@@ -455,13 +462,15 @@ def project(
 SUMMED = list(FLOW_COLUMNS)
 
 
-def totals(frame: pd.DataFrame, by=("profession",)) -> pd.DataFrame:
+def totals(frame: pd.DataFrame, by: Sequence[str] = ("profession",)) -> pd.DataFrame:
     """Sum the flows per year and ``by`` (e.g. profession, kind, municipality; () for all)."""
     keys = [*by, "year"]
     return frame.groupby(keys, as_index=False, sort=True, observed=True)[SUMMED].sum()
 
 
-def difference(a: ProjectionResult, b: ProjectionResult, by=None) -> pd.DataFrame:
+def difference(
+    a: ProjectionResult, b: ProjectionResult, by: Sequence[str] | None = None
+) -> pd.DataFrame:
     """``b − a`` row by row (or on totals by ``by``): what scenario b changes relative to a."""
     if by is None:
         keys = [*KEYS, "year"]
