@@ -1,21 +1,13 @@
-"""/api/v1/: read-only, paginated, token-authenticated, scoped to the municipalities where the
-token's owner may export."""
+"""/api/v1/: read-only, paginated, token-authenticated; every list is what the token's owner may
+export (``exportable_by``: their exporting municipalities' rows and the cross-municipal ones)."""
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Sum
 from rest_framework import viewsets
 
 from employment_plan.models import Indicator, Measurement
-from organizations import access
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 
 from . import filters, serializers
-
-
-def _scope(queryset, user, path: str):
-    ids = access.export_municipality_ids(user)
-    if ids is None:
-        return queryset
-    return queryset.filter(**{f"{path}__in": ids})
 
 
 class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -31,13 +23,7 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(budget_total_kr=Sum("budget_lines__amount_kr"))
             .order_by("report_id", "sort_key", "id")
         )
-        # Cross-municipal reports (KL, KKR) are public documents; one's own are scoped.
-        ids = access.export_municipality_ids(self.request.user)
-        if ids is None:
-            return queryset
-        return queryset.filter(
-            Q(report__municipality__in=ids) | Q(report__municipality__isnull=True)
-        )
+        return queryset.exportable_by(self.request.user)
 
 
 class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -48,7 +34,7 @@ class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = StatusUpdate.objects.select_related(
             "recommendation", "recommendation__report", "old_status", "new_status", "author"
         ).order_by("id")
-        return _scope(queryset, self.request.user, "recommendation__report__municipality")
+        return queryset.exportable_by(self.request.user)
 
 
 class CouncilDecisionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -63,7 +49,7 @@ class CouncilDecisionViewSet(viewsets.ReadOnlyModelViewSet):
             )
             .order_by("meeting_date", "id")
         )
-        return _scope(queryset, self.request.user, "municipality")
+        return queryset.exportable_by(self.request.user)
 
 
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -78,7 +64,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
             )
             .order_by("plan_id", "position", "id")
         )
-        return _scope(queryset, self.request.user, "plan__municipality")
+        return queryset.exportable_by(self.request.user)
 
 
 class MeasurementViewSet(viewsets.ReadOnlyModelViewSet):
@@ -89,4 +75,4 @@ class MeasurementViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = Measurement.objects.select_related("indicator", "indicator__plan").order_by(
             "date", "id"
         )
-        return _scope(queryset, self.request.user, "indicator__plan__municipality")
+        return queryset.exportable_by(self.request.user)

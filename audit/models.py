@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.scoping import ScopedQuerySet
+
 
 class Action(models.TextChoices):
     CREATE = "create", _("Created")
@@ -52,6 +54,8 @@ class AuditEntry(models.Model):
         encoder=DjangoJSONEncoder,
         help_text=_("Field name → [old value, new value]."),
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

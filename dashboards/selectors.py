@@ -42,8 +42,7 @@ def stale_q(today: datetime.date) -> Q:
 def municipality_recommendations(user, municipality) -> QuerySet[Recommendation]:
     """Every recommendation readable under the municipality's address (the same reports as the
     report pages: its own, and the cross-municipal ones for logged-in or published readers)."""
-    reports = rec_selectors.reports_for_municipality(user, municipality)
-    return Recommendation.objects.filter(report__in=reports.values("pk"))
+    return Recommendation.objects.visible_to(user, municipality)
 
 
 # Front page ---------------------------------------------------------------------------------------
@@ -73,7 +72,7 @@ def _recommendation_totals(user, municipality, recommendations, today) -> dict:
         "dashboards:recommendation-totals",
         (
             municipality.pk,
-            user.is_authenticated or municipality.is_published,
+            Report.objects.shows_cross_municipal(user, municipality),
             today,
             stale_before(today),
             recommendation_version(),
@@ -92,9 +91,7 @@ def _recommendation_totals(user, municipality, recommendations, today) -> dict:
                 count=Count("pk"),
                 latest=Max("last_updated_at"),
             ),
-            "reports": Report.objects.filter(
-                pk__in=rec_selectors.report_ids_for_municipality(user, municipality)
-            ).count(),
+            "reports": Report.objects.visible_to(user, municipality).count(),
         }
         cache.set(key, found, CACHE_SECONDS)
     return found
@@ -104,7 +101,7 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     today = today or timezone.localdate()
     # Only the most recent reports are read (with their bars); the totals are counted in SQL over
     # all of them, so the page costs the same with 4 reports or 400 (docs/national-scale.md).
-    report_ids = rec_selectors.report_ids_for_municipality(user, municipality)
+    report_ids = Report.objects.visible_to(user, municipality).order_by().values("pk")
     newest = F("published_on").desc(nulls_last=True), "title", "pk"
     recent_ids = list(
         Report.objects.filter(pk__in=report_ids)
@@ -120,7 +117,7 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     for report in reports:
         report.status_counts = counts.get(report.pk, [])
     statuses = {s.pk: s for s in Status.objects.all()}
-    recommendations = Recommendation.objects.filter(report__in=report_ids)
+    recommendations = municipality_recommendations(user, municipality)
     totals = _recommendation_totals(user, municipality, recommendations, today)
     status_totals = sorted(
         ((statuses[pk], n) for pk, n in totals["by_status"] if pk in statuses),

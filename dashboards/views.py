@@ -17,6 +17,7 @@ from organizations.decorators import municipality_view
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_after_days
+from recommendations.models import Report
 from recommendations.resources import RecommendationResource
 from workforce import selectors as workforce_selectors
 from workforce.institution_table import institution_table
@@ -85,7 +86,7 @@ def front_page(request, municipality):
 
 @municipality_view
 def recommendation_list(request, municipality):
-    reports = rec_selectors.reports_for_municipality(request.user, municipality, counts=False)
+    reports = Report.objects.visible_to(request.user, municipality)
     filterset = DashboardRecommendationFilter(
         request.GET or None,
         rec_selectors.recommendation_list(),

@@ -4,7 +4,6 @@ the services (so the percent/date checks and the baseline rule apply here too); 
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
-from django.contrib.auth import get_permission_codename
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -16,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
+from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.forms import StaleEditForm
 from organizations.models import Municipality
+from organizations.scoping import is_scoped
 from organizations.tabular import upload_error
 
 from . import importing, services
@@ -45,36 +45,18 @@ IMPORT_SALT = "employment_plan.import"
 
 
 class RelatedScope:
-    """Danish number input (12,5) and display; and limits drop-downs of plans and their children (focus areas, indicators) to the
-    municipalities where the user may write; the organisations mixin handles direct links only."""
+    """Danish number input (12,5) and display; and limits drop-downs of plans and their children
+    (focus areas, indicators) to the municipalities where the user may write — inlines too."""
 
     formfield_overrides = {models.DecimalField: {"localize": True}}
-    related_paths = {
-        FocusArea: "plan__municipality__in",
-        Indicator: "plan__municipality__in",
-        EmploymentPlan: "municipality__in",
-    }
-
-    def _writable_municipalities(self, request):
-        opts = self.opts
-        ids = [
-            access.municipality_ids_for(
-                request.user, f"{opts.app_label}.{get_permission_codename(action, opts)}"
-            )
-            for action in ("add", "change")
-        ]
-        return None if None in ids else ids[0] | ids[1]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if related is Municipality and self.model is ComparisonMeasurement:
             # Comparison municipalities are other municipalities, by definition.
             return BaseModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
-        allowed = self._writable_municipalities(request)
-        if allowed is not None and related in self.related_paths:
-            kwargs["queryset"] = related._default_manager.filter(
-                **{self.related_paths[related]: allowed}
-            )
+        if is_scoped(related):
+            kwargs.setdefault("queryset", writable(self, request, related))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -280,7 +262,6 @@ def _counts(result) -> dict:
 
 @admin.register(FocusArea)
 class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
-    municipality_path = "plan__municipality"
     list_display = ["__str__", "plan"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
@@ -290,7 +271,6 @@ class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
-    municipality_path = "focus_area__plan__municipality"
     list_display = ["title", "kind", "status", "focus_area"]
     list_filter = ["kind", "status", "focus_area__plan"]
     search_fields = ["title"]
@@ -320,7 +300,6 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
     resource_classes = [IndicatorResource]
-    municipality_path = "plan__municipality"
     form = StaleEditForm
     list_display = [
         "code",
@@ -412,7 +391,6 @@ class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin
     # COUNT(*) over every row of the municipality (a million measurements at 100×).
     show_full_result_count = False
     resource_classes = [MeasurementResource]
-    municipality_path = "indicator__plan__municipality"
     form = MeasurementAdminForm
     list_display = ["indicator", "date", "value", "provisional", "entered_by", "created_at"]
     # A date filter without queries instead of a date hierarchy: the hierarchy reads the distinct
@@ -423,7 +401,6 @@ class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin
     # By indicator (id) and date, as the index measurement_indicator_date is laid out; the model's
     # ordering follows the indicator to its plan and municipality and sorts every row.
     ordering = ["indicator_id", "date", "id"]
-    scope_by_subquery = True
     fields = [
         "indicator",
         "date",
@@ -462,7 +439,6 @@ class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin
 
 @admin.register(ComparisonMeasurement)
 class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
-    municipality_path = "indicator__plan__municipality"
     list_display = ["indicator", "municipality", "date", "value"]
     list_select_related = ["indicator", "municipality"]
     readonly_fields = PROVENANCE
@@ -470,7 +446,6 @@ class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 @admin.register(PlanFact)
 class PlanFactAdmin(ScopedRelationsMixin, admin.ModelAdmin):
-    municipality_path = "plan__municipality"
     list_display = ["label", "value", "unit", "period_text", "plan"]
     list_filter = ["plan"]
     list_select_related = ["plan"]

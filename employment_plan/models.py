@@ -15,8 +15,27 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Municipality, OrganisationalUnit, Sourced
+from organizations.scoping import ScopedQuerySet
 
 from . import progress
+
+
+class PlanScopedQuerySet(ScopedQuerySet):
+    municipality_path = "plan__municipality"
+
+
+class FocusAreaScopedQuerySet(ScopedQuerySet):
+    municipality_path = "focus_area__plan__municipality"
+
+
+class IndicatorScopedQuerySet(ScopedQuerySet):
+    # (A comparison measurement's own ``municipality`` is the one compared with, not the owner.)
+    municipality_path = "indicator__plan__municipality"
+
+
+class MeasurementQuerySet(IndicatorScopedQuerySet):
+    scope_by_subquery = True
+
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
 
@@ -88,6 +107,8 @@ class EmploymentPlan(Sourced):
         help_text=_("Municipalities the plan compares its results with."),
     )
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("employment plan")
         verbose_name_plural = _("employment plans")
@@ -126,6 +147,8 @@ class PlanFact(Sourced):
     period_text = models.CharField(_("period"), max_length=200, blank=True)
     inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
 
+    objects = PlanScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("plan fact")
         verbose_name_plural = _("plan facts")
@@ -148,6 +171,8 @@ class FocusArea(Sourced):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     objective = models.TextField(_("objective"), blank=True)
+
+    objects = PlanScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("focus area")
@@ -180,6 +205,8 @@ class Initiative(Sourced):
     )
 
     history = HistoricalRecords()
+
+    objects = FocusAreaScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("initiative")
@@ -283,6 +310,8 @@ class Indicator(Sourced):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = PlanScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -393,6 +422,8 @@ class Measurement(Sourced):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = MeasurementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
@@ -433,6 +464,8 @@ class ComparisonMeasurement(Sourced):
     date = models.DateField(_("date"))
     period_label = models.CharField(_("period"), max_length=100, blank=True)
     value = models.DecimalField(_("value"), **VALUE_DIGITS)
+
+    objects = IndicatorScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("comparison measurement")

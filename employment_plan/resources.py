@@ -11,7 +11,6 @@ from .models import Direction, Indicator, Measurement, TargetKind, Unit
 
 
 class IndicatorResource(ExportResource):
-    municipality_path = "plan__municipality"
     convert = {
         "unit": choice_label(Unit.choices),
         "direction": choice_label(Direction.choices),
@@ -65,8 +64,6 @@ def current_measurements(queryset=None):
 
 
 class MeasurementResource(ExportResource):
-    municipality_path = "indicator__plan__municipality"
-
     plan = Field(attribute="indicator__plan__title", column_name=_("Plan"))
     indicator = Field(attribute="indicator__code", column_name=_("Indicator"))
     date = Field(attribute="date", column_name=_("Date"))

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from employment_plan.models import Indicator, Measurement
 from employment_plan.resources import IndicatorResource, MeasurementResource, current_measurements
-from recommendations import selectors as rec_selectors
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 from recommendations.resources import (
     CouncilDecisionResource,
@@ -31,15 +30,13 @@ class Subject:
 
 
 def _recommendations(user, municipality):
-    reports = rec_selectors.reports_for_municipality(user, municipality).values("pk")
-    return Recommendation.objects.filter(report__in=reports).order_by(
+    return Recommendation.objects.visible_to(user, municipality).order_by(
         "report__title", "sort_key", "number"
     )
 
 
 def _history(user, municipality):
-    reports = rec_selectors.reports_for_municipality(user, municipality).values("pk")
-    return StatusUpdate.objects.filter(recommendation__report__in=reports).order_by(
+    return StatusUpdate.objects.visible_to(user, municipality).order_by(
         "recommendation__report__title", "recommendation__sort_key", "effective_on", "created_at"
     )
 

@@ -5,15 +5,25 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
-from . import access
+from . import access, scoping
 from .exchange import ADMIN_FORMATS
-from .models import Municipality
+
+
+def writable(model_admin, request, model):
+    """``model``'s rows a record of ``model_admin`` (an admin or an inline) may link to: those of
+    the municipalities where the user may add or change such records."""
+    opts = model_admin.opts
+    perms = [f"{opts.app_label}.{get_permission_codename(a, opts)}" for a in ("add", "change")]
+    return scoping.scoped(model).editable_by(request.user, *perms)
 
 
 class MunicipalityScopedAdmin:
-    """Mixin for ModelAdmin. ``municipality_path`` is the lookup from the model to its municipality."""
+    """Mixin for ModelAdmin. The model's QuerySet (``organizations.scoping.ScopedQuerySet``) says how a
+    row belongs to a municipality; the lists, drop-downs and exports call its rules."""
 
-    municipality_path = "municipality"
+    @property
+    def municipality_path(self) -> str:
+        return scoping.municipality_path(self.model)
 
     def _perm(self, action: str) -> str:
         opts = self.opts
@@ -31,21 +41,11 @@ class MunicipalityScopedAdmin:
         return access.has_perm_in(request.user, self._perm(action), self._municipality_of(obj))
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        ids_view = access.municipality_ids_for(request.user, self._perm("view"))
-        ids_change = access.municipality_ids_for(request.user, self._perm("change"))
-        if ids_view is None or ids_change is None:
-            return queryset
-        ids = ids_view | ids_change
-        if getattr(self, "scope_by_subquery", False) and "__" in self.municipality_path:
-            # ``indicator__in (SELECT …)`` instead of joins: the database can then walk an index
-            # on the first hop in the changelist's order and stop at the page, instead of sorting
-            # every row of the municipality (a million measurements at 100×).
-            first, rest = self.municipality_path.split("__", 1)
-            related = self.model._meta.get_field(first).related_model
-            scope = related._default_manager.filter(**{f"{rest}__in": ids}).values("pk")
-            return queryset.filter(**{f"{first}__in": scope})
-        return queryset.filter(**{f"{self.municipality_path}__in": ids})
+        return (
+            super()
+            .get_queryset(request)
+            .editable_by(request.user, self._perm("view"), self._perm("change"))
+        )
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
@@ -66,22 +66,13 @@ class MunicipalityScopedAdmin:
             return False
         return obj is None or self._allowed(request, obj, "delete")
 
-    def _writable_ids(self, request) -> set[int] | None:
-        add = access.municipality_ids_for(request.user, self._perm("add"))
-        change = access.municipality_ids_for(request.user, self._perm("change"))
-        if add is None or change is None:
-            return None
-        return add | change
+    def writable(self, request, model):
+        return writable(self, request, model)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Offer only the municipalities (and their units, bodies …) the user may write to.
-        allowed = self._writable_ids(request)
-        if allowed is not None:
-            related = db_field.related_model
-            if related is Municipality:
-                kwargs["queryset"] = Municipality.objects.filter(pk__in=allowed)
-            elif any(f.name == "municipality" for f in related._meta.get_fields()):
-                kwargs["queryset"] = related._default_manager.filter(municipality__in=allowed)
+        # Offer only the municipalities (and their units, bodies, reports …) the user may write to.
+        if scoping.is_scoped(db_field.related_model):
+            kwargs.setdefault("queryset", self.writable(request, db_field.related_model))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -118,6 +109,5 @@ class ScopedExportMixin(ExportMixin):
         return ids is None or bool(ids)
 
     def get_export_queryset(self, request):
-        queryset = super().get_export_queryset(request)
-        resource = self.get_export_resource_classes(request)[0]()
-        return resource.scoped(queryset, access.export_municipality_ids(request.user))
+        # The changelist's rows (already scoped by get_queryset), of those the ones one may export.
+        return super().get_export_queryset(request).exportable_by(request.user)

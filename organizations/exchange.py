@@ -197,10 +197,9 @@ def write_json(out, keys, rows) -> None:
 class ExportResource(resources.ModelResource):
     """A subject's columns. Subclasses declare every column as a ``Field(attribute=…,
     column_name=_(…))``; ``convert`` maps a field name to a function applied to its raw value (a
-    choice label, a JSON member). ``municipality_path`` says how a row belongs to a municipality,
-    so every export is scoped on the server."""
+    choice label, a JSON member). Which rows a user may export is the model's QuerySet's rule
+    (``exportable_by``, organizations.scoping), applied by whoever hands the rows in."""
 
-    municipality_path = "municipality"
     convert: dict = {}
 
     def keys(self, selected_fields=None) -> list[str]:
@@ -208,12 +207,6 @@ class ExportResource(resources.ModelResource):
 
     def headers(self, selected_fields=None) -> list[str]:
         return self.get_export_headers(selected_fields)
-
-    def scoped(self, queryset, municipality_ids):
-        """Only the rows of these municipalities (None: every municipality, for a superuser)."""
-        if municipality_ids is None:
-            return queryset
-        return queryset.filter(**{f"{self.municipality_path}__in": municipality_ids})
 
     def rows(self, source=None, selected_fields=None):
         """Plain Python values (dates, Decimals, text) per row, in column order.

@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .scoping import ScopedQuerySet
+
 
 class User(AbstractUser):
     """A person who logs in. The only people stored: workforce data is aggregated."""
@@ -56,7 +58,9 @@ class Sourced(models.Model):
         abstract = True
 
 
-class MunicipalityQuerySet(models.QuerySet):
+class MunicipalityQuerySet(ScopedQuerySet):
+    municipality_path = "pk"
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -138,6 +142,8 @@ class OrganisationalUnit(Sourced):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("organisational unit")
         verbose_name_plural = _("organisational units")
@@ -205,6 +211,10 @@ class BodyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class BodyQuerySet(ScopedQuerySet):
+    cross_municipal = True
+
+
 class Body(Sourced):
     """Who issues or receives recommendations: a council, a committee, KKR, KL …"""
 
@@ -219,6 +229,8 @@ class Body(Sourced):
         related_name="bodies",
         help_text=_("Empty for a body that spans municipalities, such as KKR or KL."),
     )
+
+    objects = BodyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("body")
@@ -267,6 +279,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

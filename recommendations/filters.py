@@ -90,7 +90,7 @@ class RecommendationFilter(django_filters.FilterSet):
             reports = Report.objects.filter(pk=report.pk)
         elif reports is None:
             user = getattr(request, "user", None)
-            reports = selectors.visible_reports(user) if user is not None else Report.objects.none()
+            reports = Report.objects.visible_to(user) if user is not None else Report.objects.none()
         if queryset is None:
             queryset = Recommendation.objects.all()
         super().__init__(data, queryset.filter(report__in=reports), request=request, prefix=prefix)

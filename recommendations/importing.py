@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,18 +105,14 @@ def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> Im
     mapping, header_errors = _column_map(header)
     if header_errors:
         return ImportPreview([], header_errors)
-    allowed = access.municipality_ids_for(user, IMPORT_PERM)
     statuses = _status_lookup()
     keys = {cell_text(r.values.get(mapping["report"])) for r in rows}
-    candidates = Recommendation.objects.filter(report__key__in=keys).select_related(
-        "report", "status", "theme"
-    )
-    if allowed is not None:
-        # Cross-municipal reports (KL, KKR) are in every member's lists and exports: their rows
-        # are matched so an unchanged one is skipped, and a change to one is refused below.
-        candidates = candidates.filter(
-            Q(report__municipality__in=allowed) | Q(report__municipality__isnull=True)
-        )
+    named = Recommendation.objects.filter(report__key__in=keys)
+    # Every row one may export is recognised, so re-importing an export (which has the
+    # cross-municipal reports' rows, KL and KKR) skips its unchanged rows; a change is accepted
+    # only for a recommendation one may import to, and refused below for the others.
+    candidates = named.exportable_by(user).select_related("report", "status", "theme")
+    importable = set(named.editable_by(user, IMPORT_PERM).values_list("pk", flat=True))
     by_key: dict[tuple[str, str], list[Recommendation]] = {}
     for rec in candidates:
         by_key.setdefault((rec.report.key, rec.number), []).append(rec)
@@ -200,8 +195,7 @@ def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> Im
         if (
             not unchanged
             and result.recommendation is not None
-            and allowed is not None
-            and result.recommendation.report.municipality_id not in allowed
+            and result.recommendation.pk not in importable
         ):
             result.errors.append(
                 (

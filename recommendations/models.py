@@ -14,9 +14,62 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from organizations import access
 from organizations.models import Body, Municipality, OrganisationalUnit, Profession, Sourced
+from organizations.scoping import ScopedQuerySet
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class ReportQuerySet(ScopedQuerySet):
+    # A report without a municipality is cross-municipal (KL, KKR): every municipality follows it.
+    cross_municipal = True
+
+    def visible_to(self, user, municipality: Municipality | None = None):
+        """The reports a reader may see (the pages, the lists and their exports, the export page).
+
+        Under a municipality's address: its own reports, and the cross-municipal ones for a
+        logged-in visitor or when the municipality is published (an anonymous visitor of a
+        published municipality reads them as part of its pages); nothing when the visitor may not
+        read the municipality at all. Without an address: the reports of every municipality the
+        user may read (their own, the published ones), and the cross-municipal ones for a
+        logged-in user."""
+        if municipality is not None:
+            if not access.can_read(user, municipality):
+                return self.none()
+            condition = Q(municipality=municipality)
+        elif access.municipality_ids_for(user) is None:
+            return self.all()
+        else:
+            condition = Q(municipality__in=access.readable_municipalities(user))
+        if self.shows_cross_municipal(user, municipality):
+            condition |= Q(municipality__isnull=True)
+        return self.filter(condition)
+
+    @staticmethod
+    def shows_cross_municipal(user, municipality: Municipality | None = None) -> bool:
+        """Whether ``visible_to`` includes the cross-municipal reports (a cache key needs to know)."""
+        published = municipality is not None and municipality.is_published
+        return user.is_authenticated or published
+
+
+class ReportScopedQuerySet(ScopedQuerySet):
+    """Rows that belong to a report (themes, facts, recommendations, their history): a reader sees
+    them where they see the report, as a subquery on the report's id (no joins)."""
+
+    report_path = "report"
+    municipality_path = "report__municipality"
+    cross_municipal = True
+
+    def visible_to(self, user, municipality: Municipality | None = None):
+        """The rows of the reports ``Report.objects.visible_to(user, municipality)`` gives."""
+        reports = Report.objects.visible_to(user, municipality).order_by().values("pk")
+        return self.filter(**{f"{self.report_path}__in": reports})
+
+
+class StatusUpdateQuerySet(ReportScopedQuerySet):
+    report_path = "recommendation__report"
+    municipality_path = "recommendation__report__municipality"
 
 
 class Report(Sourced):
@@ -48,6 +101,8 @@ class Report(Sourced):
     note = models.TextField(_("note"), blank=True)
     inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
@@ -74,6 +129,8 @@ class ReportFact(Sourced):
     note = models.TextField(_("note"), blank=True)
     inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
 
+    objects = ReportScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("report fact")
         verbose_name_plural = _("report facts")
@@ -96,6 +153,8 @@ class Theme(Sourced):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
+
+    objects = ReportScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("theme")
@@ -282,6 +341,8 @@ class Recommendation(Sourced):
     last_updated_at = models.DateTimeField(_("last updated"), default=timezone.now)
     version = models.PositiveIntegerField(default=0, editable=False)
 
+    objects = ReportScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("recommendation")
         verbose_name_plural = _("recommendations")
@@ -437,6 +498,8 @@ class StatusUpdate(models.Model):
     )
     origin = models.CharField(_("origin"), max_length=10, choices=UpdateOrigin.choices)
 
+    objects = StatusUpdateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
@@ -493,6 +556,8 @@ class CouncilDecision(Sourced):
         blank=True,
         related_name="decisions",
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council decision")

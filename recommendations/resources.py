@@ -30,8 +30,6 @@ def status_labels():
 
 
 class RecommendationResource(ExportResource):
-    municipality_path = "report__municipality"
-
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.convert = {"status": status_labels()}
@@ -67,8 +65,6 @@ class RecommendationResource(ExportResource):
 
 class StatusUpdateResource(ExportResource):
     """The status history: who changed what, when and why."""
-
-    municipality_path = "recommendation__report__municipality"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -11,21 +11,6 @@ from .freshness import stale_before
 from .models import CouncilDecision, Recommendation, Report, StatusUpdate
 
 
-def visible_reports(user) -> QuerySet[Report]:
-    """Reports of the municipalities the user may read, and every cross-municipal report."""
-    municipalities = access.readable_municipalities(user)
-    cross = Q(municipality__isnull=True) if user.is_authenticated else Q(pk__in=[])
-    return Report.objects.filter(cross | Q(municipality__in=municipalities)).select_related(
-        "issuing_body", "municipality"
-    )
-
-
-def can_read_report(user, report: Report) -> bool:
-    if report.municipality_id is None:
-        return user.is_authenticated
-    return access.can_read(user, report.municipality)
-
-
 def recommendation_list(queryset: QuerySet[Recommendation] | None = None) -> QuerySet:
     """Recommendations with what a list shows: status, theme, report, unit — no per-row queries."""
     queryset = queryset if queryset is not None else Recommendation.objects.all()
@@ -34,9 +19,13 @@ def recommendation_list(queryset: QuerySet[Recommendation] | None = None) -> Que
     ).order_by("report", "theme__number", "sort_key")
 
 
-def recommendation_detail(pk: int) -> Recommendation:
+def recommendation_detail(
+    pk: int, queryset: QuerySet[Recommendation] | None = None
+) -> Recommendation:
+    """One recommendation with everything its page shows, from ``queryset`` (default: all)."""
+    queryset = queryset if queryset is not None else Recommendation.objects.all()
     return (
-        Recommendation.objects.select_related(
+        queryset.select_related(
             "status",
             "theme",
             "report",
@@ -118,24 +107,14 @@ from organizations.models import Municipality  # noqa: E402
 from .models import Status  # noqa: E402
 
 
-def reports_for_municipality(user, municipality, counts: bool = True) -> QuerySet[Report]:
-    """The reports readable under a municipality's address: its own, and the cross-municipal ones
-    when the visitor is logged in or the municipality is published. ``counts=False`` leaves out
-    the number of recommendations per report (a GROUP BY over every recommendation: use it when
-    the queryset only scopes another query)."""
-    cross = user.is_authenticated or municipality.is_published
-    scope = Q(municipality=municipality) | (Q(municipality__isnull=True) if cross else Q(pk__in=[]))
-    reports = Report.objects.filter(scope).select_related("issuing_body", "municipality", "source")
-    if counts:
-        reports = reports.annotate(recommendation_count=Count("recommendations"))
-    return reports
-
-
-def report_ids_for_municipality(user, municipality) -> QuerySet[Report]:
-    """The ids of ``reports_for_municipality``, as a subquery (no joins, no counts)."""
-    cross = user.is_authenticated or municipality.is_published
-    scope = Q(municipality=municipality) | (Q(municipality__isnull=True) if cross else Q(pk__in=[]))
-    return Report.objects.filter(scope).order_by().values("pk")
+def reports_for_municipality(user, municipality) -> QuerySet[Report]:
+    """The reports readable under a municipality's address (``Report.objects.visible_to``), with what
+    the pages show of them: issuer, municipality, source and the number of recommendations."""
+    return (
+        Report.objects.visible_to(user, municipality)
+        .select_related("issuing_body", "municipality", "source")
+        .annotate(recommendation_count=Count("recommendations"))
+    )
 
 
 def report_for_municipality(user, municipality, pk: int) -> Report | None:
@@ -167,15 +146,9 @@ def recommendation_for_municipality(user, municipality, pk: int) -> Recommendati
     """A recommendation (with everything its page shows) readable under the municipality's address,
     or None."""
     try:
-        recommendation = recommendation_detail(pk)
+        return recommendation_detail(pk, Recommendation.objects.visible_to(user, municipality))
     except Recommendation.DoesNotExist:
         return None
-    report = recommendation.report
-    if report.municipality_id == municipality.pk:
-        return recommendation
-    if report.municipality_id is None and (user.is_authenticated or municipality.is_published):
-        return recommendation
-    return None
 
 
 def cross_reference_targets(user, municipality, recommendations) -> dict[int, str | None]:

@@ -45,6 +45,12 @@ def outsider(norddjurs):
     return member("niels", norddjurs, Role.ADMINISTRATOR)
 
 
+@pytest.fixture
+def outsider_hr(norddjurs):
+    """Another municipality's HR officer: keeps Norddjurs's statuses, nobody in Allerød."""
+    return member("nora", norddjurs, Role.HR_OFFICER)
+
+
 PERSONAS = ["council_member", "hr_officer", "analyst", "administrator", "outsider"]
 
 

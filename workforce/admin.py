@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.models import Municipality, OrganisationalUnit
 from organizations.tabular import TableError, read_table, upload_error
@@ -40,9 +39,9 @@ class ScenarioRateInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
             # Only one's own institutions: another municipality's are not this user's business.
-            ids = access.municipality_ids_for(request.user, "workforce.change_scenario")
-            if ids is not None:
-                kwargs["queryset"] = OrganisationalUnit.objects.filter(municipality__in=ids)
+            kwargs["queryset"] = OrganisationalUnit.objects.editable_by(
+                request.user, "workforce.change_scenario"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -61,11 +60,8 @@ class ScenarioEffectInline(admin.StackedInline):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recommendations":
-            ids = access.municipality_ids_for(request.user)
-            if ids is not None:
-                kwargs["queryset"] = Recommendation.objects.filter(
-                    report__municipality__in=ids
-                ) | Recommendation.objects.filter(report__municipality__isnull=True)
+            # A scenario may assume the effect of any recommendation the user may read.
+            kwargs["queryset"] = Recommendation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -97,7 +93,6 @@ class ScenarioAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 @admin.register(StaffingSnapshot)
 class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     resource_classes = [StaffingSnapshotResource]
-    municipality_path = "unit__municipality"
     list_display = ["unit", "profession", "date", "headcount", "fte", "vacancies", "is_demo"]
     list_filter = ["profession", "date", "is_demo"]
     list_select_related = ["unit", "profession"]
@@ -126,10 +121,7 @@ class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mo
         ] + super().get_urls()
 
     def _import_municipalities(self, request):
-        ids = access.municipality_ids_for(request.user, importing.IMPORT_PERM)
-        return (
-            Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
-        )
+        return Municipality.objects.editable_by(request.user, importing.IMPORT_PERM)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
@@ -195,7 +187,6 @@ class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mo
 
 @admin.register(InstitutionSize)
 class InstitutionSizeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    municipality_path = "unit__municipality"
     list_display = ["unit", "year", "measure", "value", "is_demo"]
     list_select_related = ["unit"]
 

@@ -22,9 +22,15 @@ from organizations.models import (
     Sourced,
     UnitKind,
 )
+from organizations.scoping import ScopedQuerySet
 from recommendations.models import Recommendation
 
 from .projection import BANDS
+
+
+class UnitScopedQuerySet(ScopedQuerySet):
+    municipality_path = "unit__municipality"
+
 
 RATE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -57,6 +63,8 @@ class InstitutionSize(models.Model):
     measure = models.CharField(_("measure"), max_length=20, choices=SizeMeasure.choices)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=1)
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("institution size")
@@ -110,6 +118,8 @@ class StaffingSnapshot(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staffing snapshot")
@@ -166,6 +176,8 @@ class DemandDriver(Sourced):
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=1)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("demand driver")
         verbose_name_plural = _("demand drivers")
@@ -196,6 +208,8 @@ class StaffingNorm(models.Model):
         _("staff per unit of driver"), max_digits=10, decimal_places=4, validators=NON_NEGATIVE
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staffing norm")
@@ -381,6 +395,8 @@ class Scenario(models.Model):
 
     history = HistoricalRecords()
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("scenario")
         verbose_name_plural = _("scenarios")
@@ -553,6 +569,8 @@ class WorkforceFact(Sourced):
     inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
     professions = models.ManyToManyField(Profession, verbose_name=_("professions"), blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("workforce fact")
         verbose_name_plural = _("workforce facts")
@@ -596,6 +614,8 @@ class ReferenceShortage(Sourced):
     uncertainty = models.CharField(_("uncertainty"), max_length=300, blank=True)
     inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
     professions = models.ManyToManyField(Profession, verbose_name=_("professions"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published shortage")

@@ -24,7 +24,6 @@ def _band(band):
 
 
 class StaffingSnapshotResource(ExportResource):
-    municipality_path = "unit__municipality"
     convert = {f"band_{band}": _band(band) for band in BANDS}
 
     institution = Field(attribute="unit__name", column_name=_("Institution"))

@@ -7,13 +7,9 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from organizations import access
+from organizations.scoping import scoped
 
 from .. import selectors
-from ..models import (
-    Report,
-    Theme,
-)
 
 
 def status_badge(status) -> str:
@@ -42,28 +38,19 @@ class NeedsUpdateFilter(admin.SimpleListFilter):
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A related-field filter offering only choices from the user's own municipalities."""
+    """A related-field filter offering only the reports, themes, bodies … of the municipalities whose
+    rows the changelist shows (the same rule as the list: the admin's view or change permission)."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
+        allowed = scoped(field.related_model).editable_by(
+            request.user, model_admin._perm("view"), model_admin._perm("change")
+        )
         return field.get_choices(
             include_blank=False,
             ordering=ordering,
-            limit_choices_to=_scope_q(field.related_model, request.user),
+            limit_choices_to=Q(pk__in=allowed.order_by().values("pk")),
         )
-
-
-def _scope_q(model, user):
-    ids = access.municipality_ids_for(user)
-    if ids is None:
-        return Q()
-    if model is Report:
-        return Q(municipality__in=ids)
-    if model is Theme:
-        return Q(report__municipality__in=ids)
-    if any(f.name == "municipality" for f in model._meta.get_fields()):
-        return Q(municipality__in=ids)
-    return Q()
 
 
 def messages_of(exc: ValidationError) -> list[str]:

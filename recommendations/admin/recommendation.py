@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from employment_plan.models import Indicator
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
-from organizations.models import User
+from organizations.models import Municipality, User
 from organizations.tabular import TableError, read_table, upload_error
 
 from .. import importing, selectors, services
@@ -25,9 +24,7 @@ from ..models import (
     BudgetLine,
     ProgressMode,
     Recommendation,
-    Report,
     Status,
-    Theme,
     UpdateOrigin,
 )
 from ..resources import RecommendationResource
@@ -48,7 +45,6 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
     show_full_result_count = False
     resource_classes = [RecommendationResource]
     change_list_template = "admin/recommendations/recommendation/change_list.html"
-    municipality_path = "report__municipality"
     form = RecommendationAdminForm
     list_display = [
         "number",
@@ -192,30 +188,20 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
         return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        allowed = self._writable_ids(request)
-        if allowed is not None:
-            if db_field.name == "report":
-                kwargs["queryset"] = Report.objects.filter(municipality__in=allowed)
-            elif db_field.name == "theme":
-                kwargs["queryset"] = Theme.objects.filter(report__municipality__in=allowed)
-            elif db_field.name == "parent":
-                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=allowed)
-            elif db_field.name == "baseline_indicator":
-                kwargs["queryset"] = Indicator.objects.filter(plan__municipality__in=allowed)
-            elif db_field.name == "contact":
-                kwargs["queryset"] = User.objects.filter(
-                    memberships__municipality__in=allowed
-                ).distinct()
+        # Report, theme, parent and indicator are scoped by their QuerySets (the mixin); the
+        # contact is a person in one of the municipalities where the user may write.
+        if db_field.name == "contact" and not request.user.is_superuser:
+            municipalities = self.writable(request, Municipality)
+            kwargs["queryset"] = User.objects.filter(
+                memberships__municipality__in=municipalities.values("pk")
+            ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "related":
-            # Related recommendations may sit in cross-municipal reports (KL) or one's own.
-            ids = access.municipality_ids_for(request.user)
-            if ids is not None:
-                kwargs["queryset"] = Recommendation.objects.filter(
-                    report__municipality__isnull=True
-                ) | Recommendation.objects.filter(report__municipality__in=ids)
+            # A recommendation may cite any the user may read: their own municipalities', the
+            # published ones' and the cross-municipal reports' (KL).
+            kwargs["queryset"] = Recommendation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -35,7 +35,6 @@ class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    municipality_path = "report__municipality"
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     readonly_fields = ["source", "source_section"]
@@ -43,7 +42,6 @@ class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 @admin.register(ReportFact)
 class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
-    municipality_path = "report__municipality"
     list_display = ["label", "value_number", "value_date", "unit", "report"]
     list_select_related = ["report"]
 
@@ -60,9 +58,7 @@ class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mod
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recommendations":
-            ids = self._writable_ids(request)
-            if ids is not None:
-                kwargs["queryset"] = Recommendation.objects.filter(report__municipality__in=ids)
+            kwargs["queryset"] = self.writable(request, Recommendation)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -75,7 +71,6 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
     show_full_result_count = False
     resource_classes = [StatusUpdateResource]
 
-    municipality_path = "recommendation__report__municipality"
     list_display = [
         "effective_on",
         "recommendation",
