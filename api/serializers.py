@@ -1,8 +1,11 @@
+from __future__ import annotations
+
 from rest_framework import serializers
 
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate
-from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
+from organizations.models import Profession
+from recommendations.models import Addressee, CouncilDecision, Recommendation, StatusUpdate
 
 
 class RecommendationSerializer(serializers.ModelSerializer):
@@ -11,12 +14,18 @@ class RecommendationSerializer(serializers.ModelSerializer):
     municipality = serializers.IntegerField(source="report.municipality.code", allow_null=True)
     theme = serializers.IntegerField(source="theme.number", allow_null=True)
     theme_title = serializers.CharField(source="theme.title", allow_null=True)
-    parent = serializers.CharField(source="parent.number", allow_null=True)
+    # DRF's metaclass moves declared fields off the class, so this does not shadow Field.parent
+    # (the serializer's own parent) the way the stubs see it; "parent" is the API's key.
+    parent = serializers.CharField(source="parent.number", allow_null=True)  # type: ignore[assignment]
     status = serializers.CharField(source="status.key")
     status_name = serializers.CharField(source="status.name")
     status_closes = serializers.BooleanField(source="status.closes")
-    target_professions = serializers.SlugRelatedField(slug_field="key", many=True, read_only=True)
-    addressees = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    target_professions: serializers.SlugRelatedField[Profession] = serializers.SlugRelatedField(
+        slug_field="key", many=True, read_only=True
+    )
+    addressees: serializers.SlugRelatedField[Addressee] = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
     responsible_unit = serializers.CharField(source="responsible_unit.name", allow_null=True)
     budget_total_kr = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 

@@ -21,10 +21,14 @@ import multiprocessing
 import resource
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection, connections
 
 from bench.core import Result, throwaway_database
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 GROUP = "Import and export (measurements; forked process per operation, SQLite)"
 # scale → (rows to export, rows to import)
@@ -215,7 +219,9 @@ def in_child(operation, municipality_id, args=None) -> tuple[int, float, float]:
     An in-memory SQLite database cannot be shared with a child, and the test suite's data lives in
     its own transaction: there (or with ``FORK`` off) the operation runs in this process, and the
     peak is this process's."""
-    if not FORK or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+    if not FORK or (
+        connection.vendor == "sqlite" and cast("SQLiteWrapper", connection).is_in_memory_db()
+    ):
         start = time.perf_counter()
         rows = operation(municipality_id, args)
         seconds = time.perf_counter() - start

@@ -134,7 +134,9 @@ class VirtualUser:
         url = f"{self.base_url}/konto/login/"
         with self.opener.open(url, timeout=REQUEST_TIMEOUT) as response:
             html = response.read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert found is not None, "the login page has no CSRF token"
+        token = found.group(1)
         body = urllib.parse.urlencode(
             {"username": self.username, "password": self.password, "csrfmiddlewaretoken": token}
         ).encode()

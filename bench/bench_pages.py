@@ -113,6 +113,9 @@ def urls(municipality) -> dict[str, str]:
     plan = EmploymentPlan.objects.filter(municipality=municipality).order_by("pk").first()
     indicator = Indicator.objects.filter(plan=plan).order_by("pk").first()
     body = Body.objects.filter(municipality=municipality).order_by("pk").first()
+    assert report and recommendation and plan and indicator and body, (
+        "the municipality is not seeded"
+    )
     return {
         "front page": base,
         "reports": f"{base}anbefalinger/",

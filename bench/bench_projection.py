@@ -86,7 +86,7 @@ def reference_loop(
     out = []
     for step, year in enumerate(a.years):
         pending = []
-        group_gap = {}
+        group_gap: dict[tuple[str, str], float] = {}
         for c, r in enumerate(records):
             stock = stocks[c]
             q = rate_of.get(r["profession"], a.default_leaver_rate)

@@ -115,8 +115,8 @@ def expected_value(result: progress.Progress, day: datetime.date, target_date) -
 def table_rows(indicator, result: progress.Progress, comparison_names: list[str]) -> list[Row]:
     """Every date that is drawn, with the measured, expected and comparison values."""
     by_date: dict[datetime.date, dict] = {}
-    for point in result.series:
-        by_date.setdefault(point.date, {})["point"] = point
+    for measured in result.series:
+        by_date.setdefault(measured.date, {})["point"] = measured
     for c in indicator.comparisons.all():
         by_date.setdefault(c.date, {}).setdefault("comparisons", {})[c.municipality.name] = c.value
     for special in (result.baseline_date, indicator.target_date):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from organizations import access
 from organizations.decorators import municipality_view
 
-from . import charts, selectors
+from . import charts, progress, selectors
 
 
 def _as_of(request) -> datetime.date | None:
@@ -42,9 +42,12 @@ def plan_barometer(request, municipality, pk):
     plan = selectors.plan_barometer(municipality=municipality, plan_id=pk, as_of=_as_of(request))
     for area in plan.focus_areas.all():
         for indicator in area.indicators.all():
-            indicator.sparkline = charts.sparkline(indicator.result)
-            indicator.sparkline_alt = charts.sparkline_alt(indicator.result, indicator.unit)
-            indicator.sparkline_points = charts.sparkline_points(indicator.result)
+            # The selector attaches each indicator's result; the sparkline is attached here for
+            # the template. Neither is a field of the model, hence the ignores.
+            result: progress.Progress = indicator.result  # type: ignore[attr-defined]
+            indicator.sparkline = charts.sparkline(result)  # type: ignore[attr-defined]
+            indicator.sparkline_alt = charts.sparkline_alt(result, indicator.unit)  # type: ignore[attr-defined]
+            indicator.sparkline_points = charts.sparkline_points(result)  # type: ignore[attr-defined]
     return render(
         request,
         "employment_plan/plan_barometer.html",
@@ -61,7 +64,7 @@ def plan_barometer(request, municipality, pk):
 @municipality_view
 def indicator_detail(request, municipality, pk):
     indicator = selectors.indicator_detail(municipality=municipality, pk=pk, as_of=_as_of(request))
-    result = indicator.result
+    result: progress.Progress = indicator.result  # type: ignore[attr-defined]  # attached by the selector
     names = sorted({c.municipality.name for c in indicator.comparisons.all()})
     return render(
         request,

@@ -738,9 +738,9 @@ def delete_municipalities(ids: list[int]) -> None:
         _raw_delete(Initiative.objects.filter(focus_area__in=areas))
         _raw_delete(FocusArea.objects.filter(plan__in=plans))
         _raw_delete(PlanFact.objects.filter(plan__in=plans))
-        through = EmploymentPlan.comparison_municipalities.through
-        _raw_delete(through.objects.filter(employmentplan__in=plans))
-        _raw_delete(through.objects.filter(municipality_id__in=ids))
+        compared = EmploymentPlan.comparison_municipalities.through
+        _raw_delete(compared.objects.filter(employmentplan__in=plans))
+        _raw_delete(compared.objects.filter(municipality_id__in=ids))
         _raw_delete(EmploymentPlan.objects.filter(**in_m))
         scenario = {"scenario__in": scenarios}
         effects = ScenarioEffect.objects.filter(**scenario).values("pk")
@@ -757,8 +757,12 @@ def delete_municipalities(ids: list[int]) -> None:
         _raw_delete(StaffingNorm.objects.filter(**in_m))
         for model in (ReferenceShortage, WorkforceFact):
             for m2m in model._meta.many_to_many:
+                # The auto-created table; its default manager is its ``objects``, which the
+                # type of a model taken from a field does not show.
+                link = m2m.remote_field.through
+                assert link is not None
                 _raw_delete(
-                    m2m.remote_field.through.objects.filter(
+                    link._default_manager.filter(
                         **{
                             f"{model._meta.model_name}__in": model.objects.filter(**in_m).values(
                                 "pk"

@@ -1,10 +1,17 @@
+"""Factories of the tests' models.
+
+Where the type of the result matters, call ``XFactory.create(...)`` (the same as ``XFactory(...)``:
+the default strategy creates): mypy reads a call of the class itself as an instance of the factory,
+since factory_boy's metaclass ``__call__`` carries no types, whereas ``create`` returns the model.
+"""
+
 import factory
 
 from organizations import services
 from organizations.models import Municipality, OrganisationalUnit, Role, UnitKind, User
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
     class Meta:
         model = Municipality
         django_get_or_create = ("code",)
@@ -15,7 +22,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"testkommune-{n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -27,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[OrganisationalUnit]):
     class Meta:
         model = OrganisationalUnit
 
@@ -37,7 +44,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 
 def member(username: str, municipality: Municipality, role: Role) -> User:
-    user = UserFactory(username=username)
+    user = UserFactory.create(username=username)
     services.membership_set(user=user, municipality=municipality, role=role, acting_user=None)
     user.refresh_from_db()
     return user
@@ -48,7 +55,7 @@ from organizations.models import Body, BodyKind  # noqa: E402
 from recommendations.models import Recommendation, Report, Status, Theme  # noqa: E402
 
 
-class BodyFactory(factory.django.DjangoModelFactory):
+class BodyFactory(factory.django.DjangoModelFactory[Body]):
     class Meta:
         model = Body
 
@@ -57,7 +64,7 @@ class BodyFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
     class Meta:
         model = Report
 
@@ -69,7 +76,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ThemeFactory(factory.django.DjangoModelFactory):
+class ThemeFactory(factory.django.DjangoModelFactory[Theme]):
     class Meta:
         model = Theme
 
@@ -82,7 +89,7 @@ def status(key: str) -> Status:
     return Status.objects.get(key=key)
 
 
-class RecommendationFactory(factory.django.DjangoModelFactory):
+class RecommendationFactory(factory.django.DjangoModelFactory[Recommendation]):
     class Meta:
         model = Recommendation
 

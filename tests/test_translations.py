@@ -9,7 +9,8 @@ LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
 def read_po(path: Path) -> dict[str, str]:
-    entries, msgid, msgstr, current, fuzzy = {}, None, None, None, False
+    entries: dict[str, str] = {}
+    msgid, msgstr, current, fuzzy = None, None, None, False
 
     def flush():
         if msgid and msgstr and not fuzzy:

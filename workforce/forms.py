@@ -20,6 +20,8 @@ class StaffingImportForm(forms.Form):
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if municipalities is not None:
-            self.fields["municipality"].queryset = municipalities
+            field = self.fields["municipality"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = municipalities
             if municipalities.count() == 1:
-                self.fields["municipality"].initial = municipalities.first()
+                field.initial = municipalities.first()

@@ -173,7 +173,7 @@ def institutions(request, municipality):
     page = Paginator(data["rows"], INSTITUTIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for _pk, name, kind, values in page.object_list:
-        entries = []
+        entries: list[dict[str, str] | None] = []
         for key, cell in zip(keys, values, strict=True):
             if cell is None:
                 entries.append(None)

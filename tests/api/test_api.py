@@ -48,6 +48,7 @@ def test_outsider_token_sees_norddjurs_not_allerod(seeded, client, outsider):
     rows = all_pages(client, outsider, reverse("api-recommendation-list"))
     assert {r["municipality"] for r in rows} == {707, None}
     allerod_rec = Recommendation.objects.filter(report__municipality__code=201).first()
+    assert allerod_rec is not None
     response = api(client, outsider, reverse("api-recommendation-detail", args=[allerod_rec.pk]))
     assert response.status_code == 404
 

@@ -78,6 +78,7 @@ def test_council_member_prepares_a_meeting(page, live_server, seeded, artifacts)
 
     # Follow the reports card to a report, a recommendation and its timeline.
     report = Report.objects.filter(municipality__code=201).order_by("pk").first()
+    assert report is not None
     page.locator(f"a[href='{reverse('report-detail', args=['allerod', report.pk])}']").first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().strip() == report.title
@@ -131,6 +132,7 @@ def test_every_other_page_type_passes_axe(page, browser, live_server, seeded, ar
     plan = EmploymentPlan.objects.filter(municipality__code=201).first()
     body = Body.objects.get(municipality__code=201, name="Byrådet")
     indicator = Indicator.objects.filter(plan=plan).first()
+    assert plan is not None and indicator is not None
     from workforce.demo import create_workforce_demo
 
     create_workforce_demo()

@@ -54,15 +54,17 @@ def build(municipality, n: int, *, body=None, label: str = "") -> dict:
     body = body or BodyFactory(
         municipality=municipality, kind=BodyKind.COMMITTEE, name=f"Udvalget {label}{n}"
     )
-    report = ReportFactory(
+    report = ReportFactory.create(
         municipality=municipality, issuing_body=body, title=f"Rapport {label}{n}"
     )
-    theme = ThemeFactory(report=report)
+    theme = ThemeFactory.create(report=report)
     statuses = {key: status(key) for key in STATUS_KEYS}
     plan = PlanFactory(municipality=municipality, title=f"Plan {label}{n}")
     area = FocusAreaFactory(plan=plan)
     indicators = [
-        IndicatorFactory(focus_area=area, plan=plan, code=f"{i + 1}.{n}", title=f"Indikator {i}")
+        IndicatorFactory.create(
+            focus_area=area, plan=plan, code=f"{i + 1}.{n}", title=f"Indikator {i}"
+        )
         for i in range(n // 5 + 1)
     ]
     Measurement.objects.bulk_create(

@@ -31,6 +31,7 @@ def test_a_second_request_does_not_redraw_an_unchanged_chart(login, council_memb
     assert first.count("<svg") == second.count("<svg") == 2
 
     rec = Recommendation.objects.filter(status__key="i-gang").first()
+    assert rec is not None
     rec.status = status_named("gennemfoert")
     rec.save()
     with count_draws() as draw:

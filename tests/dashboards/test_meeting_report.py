@@ -11,6 +11,7 @@ from django.utils import translation
 
 from dashboards import meeting_report as selectors
 from employment_plan.models import Measurement
+from employment_plan.progress import Progress
 from organizations.models import BodyKind
 from recommendations.models import (
     CouncilDecision,
@@ -28,10 +29,10 @@ JAN, FEB, MAR, APR = (datetime.date(2024, m, 15) for m in (1, 2, 3, 4))
 def history(allerod):
     """Recommendation 1: not started in January, in progress in February, completed in April.
     Recommendation 2: decided in January, follow-up date 1 March, never changed after."""
-    body = BodyFactory(municipality=allerod, kind=BodyKind.COMMITTEE, name="Økonomiudvalget")
+    body = BodyFactory.create(municipality=allerod, kind=BodyKind.COMMITTEE, name="Økonomiudvalget")
     report = ReportFactory(municipality=allerod, issuing_body=body, title="Rapporten")
     plan = PlanFactory(municipality=allerod)
-    indicator = IndicatorFactory(
+    indicator = IndicatorFactory.create(
         focus_area=FocusAreaFactory(plan=plan),
         plan=plan,
         code="9.1",
@@ -45,7 +46,7 @@ def history(allerod):
     Measurement.objects.create(indicator=indicator, date=datetime.date(2024, 2, 1), value=29)
     # After the meeting the indicator reaches its target: the report must not know that yet.
     Measurement.objects.create(indicator=indicator, date=datetime.date(2024, 4, 1), value=9)
-    first = RecommendationFactory(
+    first = RecommendationFactory.create(
         report=report,
         number="1",
         title="Flere elever",
@@ -53,7 +54,7 @@ def history(allerod):
         progress=100,
         baseline_indicator=indicator,
     )
-    second = RecommendationFactory(
+    second = RecommendationFactory.create(
         report=report,
         number="2",
         title="Bedre vagtplaner",
@@ -129,25 +130,32 @@ def test_meeting_report_data_as_of_a_date(allerod, history):
     report = selectors.meeting_report(allerod, history["body"], MAR)
     lines = {line.recommendation.pk: line for _r, lines in report.sections for line in lines}
     first, second = lines[history["first"].pk], lines[history["second"].pk]
+    assert first.status is not None and first.now is not None
     assert first.status.key == "i-gang" and first.now.progress == 40
     # The previous report defaults to the committee's last meeting before the date.
     assert report.previous == JAN and report.previous_is_default
+    assert first.before is not None
     assert first.changed and first.before.new_status.key == "ikke-paabegyndt"
     assert not second.changed
     assert [line.recommendation.pk for line in report.overdue] == [history["second"].pk]
     # The indicator is judged on what was measured by then: 29 persons, not the later 9.
+    # The selector attaches to each indicator its result and its linked recommendations.
     (indicator,) = report.indicators
-    assert indicator.result.latest.value == 29
-    assert indicator.result.status != "achieved"
-    assert indicator.linked_recommendations == [history["first"]]
+    result: Progress = indicator.result  # type: ignore[attr-defined]
+    assert result.latest is not None
+    assert result.latest.value == 29
+    assert result.status != "achieved"
+    assert indicator.linked_recommendations == [history["first"]]  # type: ignore[attr-defined]
 
     later = selectors.meeting_report(allerod, history["body"], APR + datetime.timedelta(days=1))
     lines = {line.recommendation.pk: line for _r, lines in later.sections for line in lines}
-    assert lines[history["first"].pk].status.key == "gennemfoert"
+    now = lines[history["first"].pk].status
+    assert now is not None
+    assert now.key == "gennemfoert"
     assert later.overdue == [] or all(
         line.recommendation.pk != history["first"].pk for line in later.overdue
     )
-    assert later.indicators[0].result.status == "achieved"
+    assert later.indicators[0].result.status == "achieved"  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db
@@ -198,7 +206,9 @@ def test_a_committee_of_another_municipality_is_refused(login, council_member, h
 @pytest.mark.django_db
 def test_the_report_has_a_print_header_and_print_stylesheet(login, council_member, history):
     html = login(council_member).get(report_url(history["body"], MAR)).content.decode()
-    header = re.search(r'<div class="print-header print-only">(.*?)</div>', html, re.S).group(1)
+    found = re.search(r'<div class="print-header print-only">(.*?)</div>', html, re.S)
+    assert found is not None
+    header = found.group(1)
     assert "Allerød" in header and "Økonomiudvalget" in header
     assert 'media="print"' in html and "css/print.css" in html
 

@@ -73,7 +73,9 @@ def test_responsible_unit_choices_are_the_responsible_units_only(big, client):
     client.force_login(user)
     html = client.get(reverse("dashboard-recommendations", args=[municipality.slug])).content
     html = html.decode()
-    select = re.search(r'<select name="responsible_unit".*?</select>', html, re.S).group(0)
+    found = re.search(r'<select name="responsible_unit".*?</select>', html, re.S)
+    assert found is not None
+    select = found.group(0)
     offered = set(re.findall(r'<option value="(\d+)"', select))
     responsible = {
         str(pk)
@@ -91,10 +93,13 @@ def test_theme_choices_follow_the_chosen_report(big, client):
     client.force_login(user)
     url = reverse("dashboard-recommendations", args=[municipality.slug])
     report = Report.objects.filter(municipality=municipality).order_by("pk").first()
+    assert report is not None
 
     def themes(params):
         html = client.get(url, params).content.decode()
-        select = re.search(r'<select name="theme".*?</select>', html, re.S).group(0)
+        found = re.search(r'<select name="theme".*?</select>', html, re.S)
+        assert found is not None
+        select = found.group(0)
         return set(re.findall(r'<option value="(\d+)"', select))
 
     assert themes({}) == set()
@@ -105,8 +110,10 @@ def test_theme_choices_follow_the_chosen_report(big, client):
 def test_the_focus_area_choices_follow_the_chosen_plan(login, council_member, allerod):
     from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
-    plans = [PlanFactory(municipality=allerod, title=f"Plan {n}") for n in (1, 2)]
-    areas = [FocusAreaFactory(plan=plan, number=1, title=f"Område {plan.title}") for plan in plans]
+    plans = [PlanFactory.create(municipality=allerod, title=f"Plan {n}") for n in (1, 2)]
+    areas = [
+        FocusAreaFactory.create(plan=plan, number=1, title=f"Område {plan.title}") for plan in plans
+    ]
     for area in areas:
         IndicatorFactory(focus_area=area, plan=area.plan)
     client = login(council_member)
@@ -115,7 +122,9 @@ def test_the_focus_area_choices_follow_the_chosen_plan(login, council_member, al
     assert "Vælg en plan for at se dens indsatsområder." in html
 
     def offered(page):
-        select = re.search(r'<select name="focus_area".*?</select>', page, re.S).group(0)
+        found = re.search(r'<select name="focus_area".*?</select>', page, re.S)
+        assert found is not None
+        select = found.group(0)
         return re.findall(r'<option value="(\d+)"', select)
 
     assert offered(html) == []

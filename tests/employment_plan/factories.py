@@ -7,7 +7,7 @@ from employment_plan.models import EmploymentPlan, FocusArea, Indicator, Measure
 from tests.factories import MunicipalityFactory
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(factory.django.DjangoModelFactory[EmploymentPlan]):
     class Meta:
         model = EmploymentPlan
 
@@ -17,7 +17,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     period_end = datetime.date(2026, 12, 31)
 
 
-class FocusAreaFactory(factory.django.DjangoModelFactory):
+class FocusAreaFactory(factory.django.DjangoModelFactory[FocusArea]):
     class Meta:
         model = FocusArea
 
@@ -26,7 +26,7 @@ class FocusAreaFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Indsatsområde {n + 1}")
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(factory.django.DjangoModelFactory[Indicator]):
     class Meta:
         model = Indicator
 
@@ -49,7 +49,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
         return obj
 
 
-class MeasurementFactory(factory.django.DjangoModelFactory):
+class MeasurementFactory(factory.django.DjangoModelFactory[Measurement]):
     class Meta:
         model = Measurement
 

@@ -88,7 +88,9 @@ def test_period_form_saves_nothing_when_one_value_is_wrong(
 
 
 def test_outsider_sees_nothing_of_allerod(login, outsider, plan, percent_indicator, norddjurs):
-    own = IndicatorFactory(focus_area=FocusAreaFactory(plan=PlanFactory(municipality=norddjurs)))
+    own = IndicatorFactory.create(
+        focus_area=FocusAreaFactory(plan=PlanFactory(municipality=norddjurs))
+    )
     client = login(outsider)
     listing = client.get(reverse("admin:employment_plan_indicator_changelist"))
     assert listing.status_code == 200

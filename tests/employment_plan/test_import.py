@@ -72,6 +72,7 @@ def test_xlsx(plan, percent_indicator, companies_indicator, hr_officer):
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(["Indikator", "Dato", "Værdi", "Foreløbig"])
     sheet.append(["1.2", datetime.datetime(2026, 3, 31), 55.5, None])
     sheet.append(["5.1", "30.06.2026", 4, "ja"])

@@ -300,6 +300,7 @@ def test_provisional_latest_value_is_used_and_marked(direction, base, tgt, value
     # Final 15 on day 50, provisional 14 (or 16) on day 60 → 60 % at day 60, as expected.
     points = pts((50, 15), (60, value, True))
     result = p.evaluate(spec(direction=direction, value=tgt, baseline=base), points, day(60))
+    assert result.latest is not None
     assert result.latest.value == value and result.provisional
     assert result.progress == 60 and result.status == p.ON_TRACK
     # The sentence is worded when read, in the reader's language.
@@ -315,12 +316,14 @@ def test_several_measurements_on_one_date(direction, base, tgt):
         pts((50, 15), (50, 11, True)),
         day(50),
     )
+    assert result.latest is not None
     assert result.latest.value == 15 and not result.latest.provisional
     assert len(result.series) == 1
     # … and of two final values, the one entered last is the correction.
     result = p.evaluate(
         spec(direction=direction, value=tgt, baseline=base), pts((50, 16), (50, 15)), day(50)
     )
+    assert result.latest is not None
     assert result.latest.value == 15
 
 
@@ -333,6 +336,7 @@ def test_measurements_after_the_target_date_do_not_count(direction, base, tgt, a
     # it but comes too late.
     points = pts((100, at_target), (130, later))
     result = p.evaluate(spec(direction=direction, value=tgt, baseline=base), points, day(150))
+    assert result.latest is not None
     assert result.latest.value == at_target
     assert result.status == p.OFF_TRACK and result.achieved is False
     assert result.ignored_after_target == 1
@@ -346,6 +350,7 @@ def test_only_measurements_after_the_target_date_is_no_data():
 
 def test_measurements_after_as_of_are_not_yet_known():
     result = p.evaluate(spec(value=10, baseline=20), pts((50, 15), (80, 11)), day(60))
+    assert result.latest is not None
     assert result.latest.value == 15
 
 
@@ -385,6 +390,7 @@ def test_awaiting_baseline_is_found_in_its_period(period, points, baseline, targ
 def test_linear_forecast_from_three_measurements(direction, base, tgt, values, at_target, meets_on):
     points = pts(*[(10 * i, v) for i, v in enumerate(values)])
     result = p.evaluate(spec(direction=direction, value=tgt, baseline=base), points, day(20))
+    assert result.forecast is not None
     assert result.forecast.value_at_target_date == D(at_target)
     assert result.forecast.meets_target_on == meets_on
 

@@ -1,5 +1,6 @@
 """The two Allerød employment plans as the documents state them, loaded idempotently."""
 
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -8,7 +9,6 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
 
 from employment_plan import selectors, services
 from employment_plan.models import (
@@ -90,6 +90,7 @@ def test_long_sick_leave_target_carries_the_documents_inconsistency(seeded):
     assert sick_leave.target_kind == "absolute" and sick_leave.target_value == Decimal("12.5")
     assert sick_leave.baseline_value == Decimal("13.0")
     flag = sick_leave.inconsistency
+    assert flag is not None
     assert flag["stated_level"] == 12.5
     assert flag["stated_change_pp"] == -1.4
     assert flag["stated_baseline"] == 13.0
@@ -117,7 +118,7 @@ def test_adding_the_2025_level_gives_an_absolute_target(seeded):
     youth = Indicator.objects.get(plan=plan(2026), code="2.1")
     services.measurement_record(
         indicator=youth,
-        date=timezone.datetime(2025, 12, 31).date(),
+        date=datetime.date(2025, 12, 31),
         value=Decimal(80),
         acting_user=None,
     )
@@ -130,9 +131,10 @@ def test_adding_the_2025_level_gives_an_absolute_target(seeded):
 def test_reloading_keeps_what_users_entered(seeded, capsys):
     youth = Indicator.objects.get(plan=plan(2026), code="2.1")
     services.measurement_record(
-        indicator=youth, date=timezone.datetime(2025, 12, 31).date(), value=80, acting_user=None
+        indicator=youth, date=datetime.date(2025, 12, 31), value=80, acting_user=None
     )
     initiative = Initiative.objects.filter(focus_area__plan=plan(2026)).first()
+    assert initiative is not None
     services.initiative_set_status(initiative=initiative, status="done", acting_user=None)
     call_command("load_seed_data")
     assert "0 created, 0 updated" in capsys.readouterr().out

@@ -55,7 +55,7 @@ def test_a_correction_within_the_baseline_period_moves_the_baseline(relative_ind
 
 
 def test_percentage_point_target_gets_its_level(area):
-    indicator = IndicatorFactory(
+    indicator = IndicatorFactory.create(
         focus_area=area,
         code="9.1",
         unit="percent",

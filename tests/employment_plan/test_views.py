@@ -54,8 +54,8 @@ def test_anonymous_visitor_is_sent_to_login(client, pages):
 
 
 def test_another_municipalitys_plan_is_not_found_under_my_address(login, council_member, allerod):
-    elsewhere = PlanFactory(municipality=MunicipalityFactory(code=707, slug="norddjurs"))
-    indicator = IndicatorFactory(focus_area=FocusAreaFactory(plan=elsewhere))
+    elsewhere = PlanFactory.create(municipality=MunicipalityFactory(code=707, slug="norddjurs"))
+    indicator = IndicatorFactory.create(focus_area=FocusAreaFactory(plan=elsewhere))
     client = login(council_member)
     assert (
         client.get(
@@ -101,8 +101,8 @@ def test_barometer_shows_each_indicator_with_status_word_and_numbers(
 def test_indicator_page_has_chart_alt_text_and_the_same_numbers_in_a_table(
     login, council_member, companies_indicator, allerod
 ):
-    hoersholm = MunicipalityFactory(code=223, name="Hørsholm", slug="horsholm")
-    for month, value in [(3, "2.5"), (6, 5), (9, "7.5")]:
+    hoersholm = MunicipalityFactory.create(code=223, name="Hørsholm", slug="horsholm")
+    for month, value in [(3, "2.5"), (6, "5"), (9, "7.5")]:
         MeasurementFactory(
             indicator=companies_indicator, date=datetime.date(2026, month, 30), value=Decimal(value)
         )
@@ -128,7 +128,7 @@ def test_indicator_page_has_chart_alt_text_and_the_same_numbers_in_a_table(
 
 
 def test_indicator_page_shows_the_documents_inconsistency(login, council_member, area, allerod):
-    indicator = IndicatorFactory(
+    indicator = IndicatorFactory.create(
         focus_area=area,
         unit="percent",
         target_value=Decimal("12.5"),
@@ -158,10 +158,11 @@ def test_barometer_queries_do_not_grow_with_measurements(
     login, council_member, plan, area, allerod, django_assert_max_num_queries
 ):
     indicators = [
-        IndicatorFactory(focus_area=area, code=f"1.{n}", target_value=Decimal(10)) for n in range(5)
+        IndicatorFactory.create(focus_area=area, code=f"1.{n}", target_value=Decimal(10))
+        for n in range(5)
     ]
     second = FocusAreaFactory(plan=plan, number=2)
-    indicators.append(IndicatorFactory(focus_area=second, code="2.9"))
+    indicators.append(IndicatorFactory.create(focus_area=second, code="2.9"))
     start = datetime.date(2026, 1, 1)
 
     def add(count, offset):

@@ -77,6 +77,7 @@ def test_status_changes_from_the_command_go_through_the_status_service(
     url = reverse("export-subject", args=["allerod", "recommendations"]) + "?format=csv"
     text = login(analyst).get(url).content.decode("utf-8-sig")
     own = Recommendation.objects.filter(report__municipality=seeded).first()
+    assert own is not None
     lines = text.splitlines()
     header = lines[0].split(";")
     for index, line in enumerate(lines[1:], start=1):

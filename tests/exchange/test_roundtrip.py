@@ -63,6 +63,7 @@ def with_measurements(seeded, hr_officer):
     """Monthly values with a provisional one, a comment starting with "-" (a formula character) and
     a corrected value, so the export holds what real use holds."""
     plan = EmploymentPlan.objects.filter(municipality=seeded).first()
+    assert plan is not None
     indicator = plan.indicators.filter(awaiting_baseline=False).exclude(unit="percent").first()
     for month in range(1, 7):
         plan_services.measurement_record(

@@ -145,6 +145,7 @@ def test_formula_text_is_a_string_cell_in_xlsx_and_numbers_stay_numbers(
 ):
     workbook = openpyxl.load_workbook(io.BytesIO(_download(login(analyst), "xlsx")))
     sheet = workbook.active
+    assert sheet is not None
     header = [c.value for c in sheet[1]]
     assert sheet.freeze_panes == "A2"
     comment_col, value_col, date_col = (
@@ -156,6 +157,7 @@ def test_formula_text_is_a_string_cell_in_xlsx_and_numbers_stay_numbers(
     for row, formula in zip(rows, FORMULAS, strict=True):
         cell = row[comment_col]
         # XML reads a carriage return back as a line feed; either way the cell is text.
+        assert isinstance(cell.value, str)
         assert cell.value.replace("\n", "\r") == formula
         assert cell.data_type == "s" and cell.quotePrefix
     assert rows[0][value_col].value == -5 and rows[0][value_col].data_type == "n"
@@ -170,6 +172,7 @@ def test_writers_neutralise_every_formula_start_and_leave_numbers():
     buffer = io.BytesIO()
     exchange.write_xlsx(buffer, [("T", ["a", "b"], [["=1+1", -5], ["@cmd", Decimal("-2.5")]])])
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert sheet is not None
     assert [(c.value, c.data_type) for c in sheet[2]] == [("=1+1", "s"), (-5, "n")]
     assert [(c.value, c.data_type) for c in sheet[3]] == [("@cmd", "s"), (-2.5, "n")]
 
@@ -178,7 +181,9 @@ def test_writers_neutralise_every_formula_start_and_leave_numbers():
 def _xlsx_with_sheet(sheet_xml: bytes) -> bytes:
     buffer = io.BytesIO()
     workbook = openpyxl.Workbook()
-    workbook.active.append(["plan", "indikator", "dato", "værdi"])
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["plan", "indikator", "dato", "værdi"])
     workbook.save(buffer)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()

@@ -102,7 +102,7 @@ def test_administrator_cannot_grant_roles_in_another_municipality(
 ):
     from tests.factories import UserFactory
 
-    newcomer = UserFactory(username="ny")
+    newcomer = UserFactory.create(username="ny")
     client = login(administrator)
     response = client.post(
         reverse("admin:organizations_membership_add"),

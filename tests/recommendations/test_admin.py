@@ -45,6 +45,7 @@ def test_status_form_writes_one_update_and_redirects(login, hr_officer, rec):
     response = post_status(client, rec, "i-gang", version, note="Team nedsat", progress="30")
     assert response.status_code == 302
     update = StatusUpdate.objects.get(recommendation=rec)
+    assert update.old_status is not None
     assert (update.author, update.old_status.key, update.new_status.key, update.note) == (
         hr_officer,
         "ikke-paabegyndt",
@@ -125,7 +126,7 @@ def test_stale_content_edit_is_refused(login, hr_officer, rec, report):
 
 @pytest.mark.django_db
 def test_bulk_action_changes_all_selected_through_the_service(login, hr_officer, report):
-    recs = [RecommendationFactory(report=report, number=str(n)) for n in range(1, 4)]
+    recs = [RecommendationFactory.create(report=report, number=str(n)) for n in range(1, 4)]
     client = login(hr_officer)
     changelist = reverse("admin:recommendations_recommendation_changelist")
     ids = [r.pk for r in recs]
@@ -152,7 +153,7 @@ def test_bulk_action_changes_all_selected_through_the_service(login, hr_officer,
 
 @pytest.mark.django_db
 def test_bulk_delay_without_reason_changes_nothing(login, hr_officer, report):
-    recs = [RecommendationFactory(report=report, number=str(n)) for n in range(1, 3)]
+    recs = [RecommendationFactory.create(report=report, number=str(n)) for n in range(1, 3)]
     client = login(hr_officer)
     response = client.post(
         reverse("admin:recommendations_recommendation_changelist"),
@@ -285,7 +286,7 @@ def test_administrator_adds_a_recommendation_and_its_history_starts(login, admin
 
 @pytest.mark.django_db
 def test_hr_officer_cannot_add_to_another_municipalitys_report(login, hr_officer, norddjurs):
-    other = ReportFactory(municipality=norddjurs)
+    other = ReportFactory.create(municipality=norddjurs)
     client = login(hr_officer)
     response = client.post(
         reverse("admin:recommendations_recommendation_add"),

@@ -132,6 +132,7 @@ def test_xlsx_with_real_dates_and_numbers(login, hr_officer, recs):
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert sheet is not None
     sheet.append(["Rapport", "Nummer", "Status", "Fremdrift", "Dato"])
     sheet.append(["allerod-test", 3, "Besluttet", 20, datetime.datetime(2025, 1, 15)])
     buffer = io.BytesIO()

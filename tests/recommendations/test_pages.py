@@ -308,6 +308,7 @@ def test_budget_total_adds_several_lines(seeded, login, outsider):
         .order_by("-n")
         .first()
     )
+    assert rec is not None
     lines = list(rec.budget_lines.all())
     html = login(outsider).get(rec_url("norddjurs", rec)).content.decode()
     total = sum(line.amount_kr for line in lines)
@@ -321,6 +322,7 @@ def test_recommendation_page_shows_the_source_note_and_provenance(seeded, login,
     rec = Recommendation.objects.get(report__key=NORDDJURS_KEY, number="1")
     html = login(outsider).get(rec_url("norddjurs", rec)).content.decode()
     assert 'class="source-note"' in html
+    assert rec.inconsistency is not None and rec.source is not None
     assert rec.inconsistency["note"].replace('"', "&quot;") in html
     assert rec.source.title in html and rec.source_section in html
 
@@ -399,8 +401,11 @@ def test_every_page_type_has_lang_one_h1_and_landmarks(seeded, login, council_me
 
 def build_report(municipality, count):
     """A report with ``count`` recommendations in two themes, a fifth of them sub-items."""
-    report = ReportFactory(municipality=municipality)
-    themes = [ThemeFactory(report=report, number=1), ThemeFactory(report=report, number=2)]
+    report = ReportFactory.create(municipality=municipality)
+    themes = [
+        ThemeFactory.create(report=report, number=1),
+        ThemeFactory.create(report=report, number=2),
+    ]
     started, in_progress = status("ikke-paabegyndt"), status("i-gang")
     tops = count - count // 5
     parents = Recommendation.objects.bulk_create(

@@ -9,8 +9,10 @@ from django.contrib import admin
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from recommendations import reminders
 from recommendations.freshness import freshness
@@ -41,10 +43,12 @@ def overdue(**kwargs):
     )
 
 
-def blocks(body: str) -> dict[str, str]:
-    """The body's entry for each recommendation, keyed by its title."""
-    entries, current = {}, None
-    for line in body.splitlines():
+def blocks(body: str | Promise) -> dict[str, str]:
+    """The body's entry for each recommendation, keyed by its title (a message's body may be lazy
+    text, to the types)."""
+    entries: dict[str, str] = {}
+    current = None
+    for line in str(body).splitlines():
         if line.startswith("  ") and not line.startswith("   "):
             current = line.split(". ", 1)[1]
             entries[current] = ""
@@ -187,7 +191,11 @@ def test_links_are_absolute_on_the_configured_site(settings, karen, report):
 # Stands in for the public page until recommendations/urls.py has one; same name and arguments.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("<slug:slug>/anbefalinger/<int:pk>/", lambda request: None, name="recommendation-detail"),
+    path(
+        "<slug:slug>/anbefalinger/<int:pk>/",
+        lambda request, slug, pk: HttpResponse(),
+        name="recommendation-detail",
+    ),
 ]
 
 

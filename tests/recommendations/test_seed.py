@@ -46,6 +46,7 @@ def top_level(key):
 @pytest.mark.django_db
 def test_allerod_nine_recommendations_in_four_themes(seeded):
     report = Report.objects.get(key="allerod-2023-opgaveudvalg")
+    assert report.municipality is not None
     assert report.municipality.code == 201
     assert report.case_number == "22/16763"
     assert [t.title for t in report.themes.all()] == [
@@ -168,6 +169,7 @@ def test_council_decisions_from_the_2016_minutes(seeded):
     assert decisions.count() == 7
     plan = decisions.get(item_number=3)
     assert plan.case_number == "13/4229" and plan.decision == "adopted"
+    assert plan.employment_plan is not None
     assert plan.employment_plan.title == "Beskæftigelsesplan 2017"
 
 

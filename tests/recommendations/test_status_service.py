@@ -36,6 +36,7 @@ def test_change_writes_exactly_one_update_with_author_and_note(rec, hr_officer):
     assert len(updates) == 1
     update = updates[0]
     assert update.author == hr_officer
+    assert update.old_status is not None
     assert update.old_status.key == "ikke-paabegyndt"
     assert update.new_status.key == "i-gang"
     assert update.progress == Decimal("40.00")
@@ -138,10 +139,10 @@ def test_only_staff_of_the_municipality_may_change_status(request, rec, persona)
 
 @pytest.mark.django_db
 def test_parent_progress_is_the_weighted_mean_of_its_children(report, hr_officer):
-    parent = RecommendationFactory(report=report, number="6")
-    a = RecommendationFactory(report=report, number="6a", parent=parent, weight=Decimal(1))
-    b = RecommendationFactory(report=report, number="6b", parent=parent, weight=Decimal(1))
-    c = RecommendationFactory(report=report, number="6c", parent=parent, weight=Decimal(2))
+    parent = RecommendationFactory.create(report=report, number="6")
+    a = RecommendationFactory.create(report=report, number="6a", parent=parent, weight=Decimal(1))
+    b = RecommendationFactory.create(report=report, number="6b", parent=parent, weight=Decimal(1))
+    c = RecommendationFactory.create(report=report, number="6c", parent=parent, weight=Decimal(2))
     services.recommendation_set_progress_mode(
         recommendation=parent, mode=ProgressMode.ROLLUP, acting_user=hr_officer
     )
@@ -203,7 +204,7 @@ def test_status_as_of_a_past_date_follows_the_history(rec, hr_officer):
 def test_statuses_as_of_answers_for_many_in_fixed_queries(
     report, hr_officer, django_assert_max_num_queries
 ):
-    recs = [RecommendationFactory(report=report, number=str(n)) for n in range(1, 21)]
+    recs = [RecommendationFactory.create(report=report, number=str(n)) for n in range(1, 21)]
     for r in recs[:10]:
         services.recommendation_change_status(
             recommendation=r,
@@ -245,7 +246,7 @@ def test_indicator_link_must_stay_within_the_municipality(report, norddjurs, all
             baseline_date=datetime.date(2025, 12, 31),
         )
 
-    rec = RecommendationFactory(report=report, baseline_indicator=indicator(norddjurs))
+    rec = RecommendationFactory.create(report=report, baseline_indicator=indicator(norddjurs))
     with pytest.raises(ValidationError) as caught:
         rec.full_clean()
     assert "baseline_indicator" in caught.value.message_dict

@@ -162,6 +162,7 @@ def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None
     sheet.append([cell(h) for h in header])
     for row in rows:
         sheet.append([cell(v) for v in row])

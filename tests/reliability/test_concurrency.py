@@ -137,7 +137,7 @@ def test_admin_indicator_form_opened_before_anothers_save_is_refused(
 def test_admin_measurement_form_opened_before_anothers_save_is_refused(
     administrator, percent_indicator
 ):
-    measurement = MeasurementFactory(indicator=percent_indicator, value=Decimal(55))
+    measurement = MeasurementFactory.create(indicator=percent_indicator, value=Decimal(55))
     url = reverse("admin:employment_plan_measurement_change", args=[measurement.pk])
     first, second = client_for(administrator), client_for(administrator)
     first_form = form_data(first.get(url).content.decode(), form_id="measurement_form")
@@ -177,7 +177,7 @@ def _race(allerod, *, second_knows_version: bool) -> tuple[dict, Recommendation,
     """A changes the status and keeps its transaction open (holding the row lock the service took);
     B calls the service meanwhile, on its own connection, and must wait. Returns what each saw."""
     report = ReportFactory(municipality=allerod, key="laas")
-    rec = RecommendationFactory(report=report, number="1", title="Låst anbefaling")
+    rec = RecommendationFactory.create(report=report, number="1", title="Låst anbefaling")
     opened_on = rec.version
     in_progress, done = status("i-gang"), status("gennemfoert")
 
@@ -239,7 +239,9 @@ def _race(allerod, *, second_knows_version: bool) -> tuple[dict, Recommendation,
         b.start()
         # B is really blocked on A's row lock (not merely slow): PostgreSQL says so.
         assert _until(lambda: "b_pid" in seen, LOCK_WAIT_SECONDS)
-        assert _until(lambda: _waiting_on_a_lock(seen["b_pid"]), LOCK_WAIT_SECONDS), seen
+        b_pid = seen["b_pid"]
+        assert isinstance(b_pid, int)
+        assert _until(lambda: _waiting_on_a_lock(b_pid), LOCK_WAIT_SECONDS), seen
         time.sleep(0.3)
         seen["b_done_while_a_held_lock"] = "b_finished_at" in seen
     finally:

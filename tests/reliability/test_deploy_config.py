@@ -24,9 +24,15 @@ HARDENING = {"NoNewPrivileges": "true", "ProtectSystem": "strict", "PrivateTmp":
 IN_CI = os.environ.get("CI") == "true"
 
 
+class CaseSensitiveParser(configparser.ConfigParser):
+    """systemd keys are case-sensitive (the parser would lower-case them)."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def unit(name: str) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # systemd keys are case-sensitive
+    parser = CaseSensitiveParser(strict=False, interpolation=None)
     parser.read(DEPLOY / name, encoding="utf-8")
     return parser
 

@@ -139,7 +139,7 @@ def test_a_measurement_recorded_via_the_service_is_audited(hr_officer, indicator
 
 @pytest.mark.django_db
 def test_many_to_many_changes_record_old_and_new_ids(hr_officer, recommendation):
-    other = RecommendationFactory(report=recommendation.report)
+    other = RecommendationFactory.create(report=recommendation.report)
     with acting_as(hr_officer):
         recommendation.related.add(other)
     entry = entries_for(recommendation).filter(action="update").get()
@@ -153,6 +153,7 @@ def test_writes_without_a_person_are_recorded_as_the_system(db):
     assert AuditEntry.objects.exists()
     assert not AuditEntry.objects.exclude(actor=None).exists()
     entry = AuditEntry.objects.filter(model_label="organizations.municipality").first()
+    assert entry is not None
     with translation.override("en"):
         assert entry.actor_display == "system"
 
@@ -168,6 +169,7 @@ def test_a_password_change_is_recorded_without_the_hash(hr_officer):
 @pytest.mark.django_db
 def test_entries_cannot_be_changed_or_deleted(hr_officer, recommendation):
     entry = AuditEntry.objects.first()
+    assert entry is not None
     entry.object_repr = "forged"
     with pytest.raises(PermissionDenied):
         entry.save()

@@ -3,6 +3,7 @@ password change, and CSRF on every form."""
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -131,7 +132,7 @@ def test_client_address_behind_one_proxy_is_the_one_it_saw_not_what_the_client_w
 @pytest.mark.django_db
 def test_lockout_behind_a_proxy_counts_the_forwarded_address(axes_on, client, hr_officer):
     axes_on.TRUSTED_PROXY_COUNT = 1
-    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.2"}  # extra environ, as the client takes it
     for _ in range(5):
         client.post(
             reverse("login"),

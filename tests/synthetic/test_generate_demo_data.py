@@ -128,6 +128,7 @@ def test_generated_data_is_valid():
     # The current status is the latest update's, and the models' own validation passes.
     for recommendation in Recommendation.objects.filter(report__municipality__in=synthetic)[:20]:
         latest = recommendation.updates.order_by("-effective_on", "-created_at", "-id").first()
+        assert latest is not None
         assert latest.new_status_id == recommendation.status_id
         assert latest.progress == recommendation.progress
         recommendation.full_clean()

@@ -50,6 +50,7 @@ def test_onboarding_scenario_lowers_the_sosu_shortage(demo):
     onboarding = Scenario.objects.exclude(pk=baseline.pk).get(municipality__code=201)
     a = selectors.run(selectors.projection_inputs(baseline))
     b = selectors.run(selectors.projection_inputs(onboarding))
+    assert a is not None and b is not None
     ta = totals(a.frame, ["profession"]).set_index(["profession", "year"])
     tb = totals(b.frame, ["profession"]).set_index(["profession", "year"])
     for key in ("sosu-assistent", "sosu-hjaelper"):

@@ -7,6 +7,7 @@ import io
 import random
 from collections import Counter, defaultdict
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -48,6 +49,7 @@ def professions(db):
 def xlsx_file(rows, name="ansatte.xlsx"):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert sheet is not None
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -72,9 +74,10 @@ def staff_list(n=5000, seed=5):
         "slutdato",
         "årsag",
     ]
-    rows = [header]
-    expected = defaultdict(lambda: Counter())
-    bands = defaultdict(Counter)
+    rows: list[list[Any]] = [header]
+    # Counters per (institution, profession): of persons (int) and of fte (Decimal).
+    expected: defaultdict[tuple[str, str], dict[str, Any]] = defaultdict(lambda: Counter())
+    bands: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for i in range(n):
         institution = rng.choice(["Solsikken", "Mælkebøtten", "Skovvang"])
         profession = rng.choice(["paedagog", "sosu-assistent"])

@@ -39,7 +39,7 @@ def professions(db):
 def make_data(municipality, professions, institutions=2, demo=True):
     area = UnitFactory(municipality=municipality, name=f"Område {institutions}", kind=UnitKind.AREA)
     for i in range(institutions):
-        unit = UnitFactory(
+        unit = UnitFactory.create(
             municipality=municipality,
             name=f"Børnehus {institutions}-{i} (demo)",
             kind=UnitKind.DAYCARE,

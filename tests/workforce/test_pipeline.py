@@ -41,6 +41,7 @@ def test_kl_formula_on_the_seeded_intake(seeded):
 def test_future_intake_extends_the_pipeline(seeded):
     pipeline = PipelineModel.objects.get(key="kl-2018-paedagogfremskrivning")
     intake = series(pipeline, SeriesKind.INTAKE)
+    assert pipeline.future_intake is not None
     result = graduates(
         intake,
         completion_rate=0.7667,

@@ -2,6 +2,8 @@
 three years), the balance identity on every row, cohort ageing, both retirement methods, hiring
 limits and the difference between two scenarios."""
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,8 +48,13 @@ RATES = pd.DataFrame({"profession": ["paedagog", "sosu"], "leaver_rate": [0.10, 
 CAPACITY = pd.DataFrame({"profession": ["paedagog", "sosu"], "hires": [2.0, 10.0]})
 
 
-def base(**overrides):
-    values = {"start_year": 2023, "horizon": 3, "retirement_age": 64, "hiring_mode": "fixed"}
+def base(**overrides: Any) -> Assumptions:
+    values: dict[str, Any] = {
+        "start_year": 2023,
+        "horizon": 3,
+        "retirement_age": 64,
+        "hiring_mode": "fixed",
+    }
     values.update(overrides)
     return Assumptions(**values)
 
@@ -135,6 +142,7 @@ def test_cohorts_age_one_fifth_of_a_band_moves_up_each_year():
     still = base(retirement_age=75, hiring_mode="replace", horizon=5)
     # No leavers, no retirements, and demand = the stock, so no hires: only ageing.
     result = project(CELLS, still, with_bands=True, demand_base=np.array([15.0, 10.0]))
+    assert result.bands is not None
     bands = result.bands[result.bands["profession"] == "paedagog"].set_index("year")
     assert bands.loc[2024, "25-29"] == pytest.approx(8)
     assert bands.loc[2024, "30-34"] == pytest.approx(2)
@@ -149,6 +157,7 @@ def test_hires_enter_at_the_entry_band():
     result = project(
         CELLS, base(entry_band="20-24"), rates=RATES, capacity=CAPACITY, with_bands=True
     )
+    assert result.bands is not None
     bands = result.bands[result.bands["profession"] == "paedagog"].set_index("year")
     assert bands.loc[2024, "20-24"] == pytest.approx(2)  # the 2 hired
     assert bands.loc[2024, "25-29"] == pytest.approx(1.8 * 4)  # 25-28 aged into 26-29, ×0.9

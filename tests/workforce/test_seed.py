@@ -32,14 +32,18 @@ def test_allerod_facts_are_present_with_provenance(seeded):
     }
     for key, value in expected.items():
         assert facts[key].value == Decimal(value), key
-        assert facts[key].source.key == "allerod-2023-opgaveudvalg"
+        source = facts[key].source
+        assert source is not None
+        assert source.key == "allerod-2023-opgaveudvalg"
         assert facts[key].source_section
     assert facts["children_in_daycare"].approximate
     assert {p.key for p in facts["sosu_staff_turnover"].professions.all()} == {
         "sosu-assistent",
         "sosu-hjaelper",
     }
-    assert facts["sosu_retiring_10y_persons"].inconsistency["values"] == [53, 53]
+    inconsistency = facts["sosu_retiring_10y_persons"].inconsistency
+    assert inconsistency is not None
+    assert inconsistency["values"] == [53, 53]
 
 
 @pytest.mark.django_db
@@ -49,6 +53,7 @@ def test_published_shortages_35_sosu_and_53_pedagogues_in_2032(seeded):
     assert (sosu.year, sosu.value_min, sosu.value_max) == (2032, 35, 35)
     assert (paedagog.year, paedagog.value_min, paedagog.value_max) == (2032, 53, 53)
     assert {p.key for p in paedagog.professions.all()} == {"paedagog"}
+    assert paedagog.inconsistency is not None
     assert paedagog.inconsistency["values"] == [53, 30]
     per_daycare = ReferenceShortage.objects.get(key="paedagog_shortage_per_daycare_institution")
     assert (per_daycare.value_min, per_daycare.value_max, per_daycare.per) == (
