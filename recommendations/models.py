@@ -14,12 +14,19 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Body, Municipality, OrganisationalUnit, Profession, Sourced
+from organizations.models import (
+    Body,
+    Municipality,
+    OrganisationalUnit,
+    Profession,
+    Sourced,
+    Versioned,
+)
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
-class Report(Sourced):
+class Report(Sourced, Versioned):
     """A committee report (or action plan) that issues numbered recommendations."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -57,7 +64,7 @@ class Report(Sourced):
         return self.title
 
 
-class ReportFact(Sourced):
+class ReportFact(Sourced, Versioned):
     """A number or date a report states (budget of the committee, meetings held …)."""
 
     report = models.ForeignKey(
@@ -90,7 +97,7 @@ class ReportFact(Sourced):
         return self.label
 
 
-class Theme(Sourced):
+class Theme(Sourced, Versioned):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="themes"
     )
@@ -109,7 +116,7 @@ class Theme(Sourced):
         return f"{self.number}. {self.title}"
 
 
-class Addressee(models.Model):
+class Addressee(Versioned):
     """Who a recommendation is aimed at: the city council, government and parliament, KL …"""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -123,7 +130,7 @@ class Addressee(models.Model):
         return self.name
 
 
-class Status(models.Model):
+class Status(Versioned):
     """A configurable status. Seeded in Danish; ``name_en`` is shown when English is chosen."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
@@ -181,7 +188,7 @@ class ProgressMode(models.TextChoices):
     ROLLUP = "rollup", _("Weighted mean of sub-items")
 
 
-class Recommendation(Sourced):
+class Recommendation(Sourced, Versioned):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -280,7 +287,6 @@ class Recommendation(Sourced):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     last_updated_at = models.DateTimeField(_("last updated"), default=timezone.now)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("recommendation")
@@ -460,7 +466,7 @@ class DecisionKind(models.TextChoices):
     NOTED = "noted", _("Noted")
 
 
-class CouncilDecision(Sourced):
+class CouncilDecision(Sourced, Versioned):
     """A decision of a council or committee at a meeting, on one or more recommendations."""
 
     municipality = models.ForeignKey(
