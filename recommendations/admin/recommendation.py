@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from employment_plan.models import Indicator
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
+from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import User
 from organizations.tabular import TableError, read_table, upload_error
 
@@ -26,12 +27,10 @@ from ..models import (
     ProgressMode,
     Recommendation,
     Report,
-    Status,
     Theme,
     UpdateOrigin,
 )
 from ..resources import RecommendationResource
-from ..seed import INITIAL_STATUS
 from .common import NeedsUpdateFilter, ScopedRelatedFilter, add_errors, messages_of, status_badge
 
 
@@ -42,7 +41,10 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class RecommendationAdmin(
+    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
+    write_services = services.RECOMMENDATION
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
@@ -217,18 +219,6 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
                     report__municipality__isnull=True
                 ) | Recommendation.objects.filter(report__municipality__in=ids)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if not self._allowed(request, obj, "change" if change else "add"):
-            raise PermissionDenied
-        if change:
-            obj.version += 1
-            obj.last_updated_at = timezone.now()
-            obj.save()
-        else:
-            obj.status = Status.objects.get(key=INITIAL_STATUS)
-            obj.save()
-            services.recommendation_record_creation(recommendation=obj, acting_user=request.user)
 
     def has_change_status_permission(self, request, obj=None):
         if obj is None:
