@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
-from organizations.forms import StaleEditForm
+from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality
 from organizations.scoping import is_scoped
 from organizations.tabular import upload_error
@@ -60,8 +60,8 @@ class RelatedScope:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ScopedRelationsMixin(RelatedScope, MunicipalityScopedAdmin):
-    pass
+class ScopedRelationsMixin(VersionedAdminMixin, RelatedScope, MunicipalityScopedAdmin):
+    """Scoped, and saving through the entity's services with the version check."""
 
 
 class ScopedInline(RelatedScope, admin.TabularInline):
@@ -109,6 +109,7 @@ class ComparisonInline(ScopedInline):
 
 @admin.register(EmploymentPlan)
 class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    write_services = services.EMPLOYMENT_PLAN
     list_display = ["title", "municipality", "period_start", "period_end", "adopted_on"]
     list_filter = ["municipality"]
     search_fields = ["title"]
@@ -262,6 +263,7 @@ def _counts(result) -> dict:
 
 @admin.register(FocusArea)
 class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    write_services = services.FOCUS_AREA
     list_display = ["__str__", "plan"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
@@ -271,6 +273,7 @@ class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 @admin.register(Initiative)
 class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    write_services = services.INITIATIVE
     list_display = ["title", "kind", "status", "focus_area"]
     list_filter = ["kind", "status", "focus_area__plan"]
     search_fields = ["title"]
@@ -285,14 +288,6 @@ class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
             fields += ["focus_area", "position", "kind", "title"]
         return fields
 
-    def save_model(self, request, obj, form, change):
-        if change and form.changed_data == ["status"]:
-            services.initiative_set_status(
-                initiative=obj, status=obj.status, acting_user=request.user
-            )
-            return
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Indicator)
 class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
@@ -300,7 +295,7 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
     resource_classes = [IndicatorResource]
-    form = StaleEditForm
+    write_services = services.INDICATOR
     list_display = [
         "code",
         "title",
@@ -366,21 +361,13 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Measurement:
             return super().save_formset(request, form, formset, change)
+        # Measurements have rules of their own (percent range, plan period, the baseline).
         instances = formset.save(commit=False)
         for measurement in formset.deleted_objects:
             services.measurement_delete(measurement=measurement, acting_user=request.user)
         for measurement in instances:
             if measurement.pk is None:
-                services.measurement_record(
-                    indicator=form.instance,
-                    date=measurement.date,
-                    value=measurement.value,
-                    provisional=measurement.provisional,
-                    source=measurement.data_source,
-                    comment=measurement.comment,
-                    period_label=measurement.period_label,
-                    acting_user=request.user,
-                )
+                services.measurement_create(measurement=measurement, acting_user=request.user)
             else:
                 services.measurement_update(measurement=measurement, acting_user=request.user)
 
@@ -392,6 +379,7 @@ class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin
     show_full_result_count = False
     resource_classes = [MeasurementResource]
     form = MeasurementAdminForm
+    write_services = services.MEASUREMENT
     list_display = ["indicator", "date", "value", "provisional", "entered_by", "created_at"]
     # A date filter without queries instead of a date hierarchy: the hierarchy reads the distinct
     # years of every measurement of the municipality (a million at 100×) on each request.
@@ -415,30 +403,10 @@ class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin
     ]
     readonly_fields = ["entered_by", *PROVENANCE]
 
-    def save_model(self, request, obj, form, change):
-        if not self._allowed(request, obj, "change" if change else "add"):
-            raise PermissionDenied
-        if change:
-            services.measurement_update(measurement=obj, acting_user=request.user)
-        else:
-            saved = services.measurement_record(
-                indicator=obj.indicator,
-                date=obj.date,
-                value=obj.value,
-                provisional=obj.provisional,
-                source=obj.data_source,
-                comment=obj.comment,
-                period_label=obj.period_label,
-                acting_user=request.user,
-            )
-            obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.measurement_delete(measurement=obj, acting_user=request.user)
-
 
 @admin.register(ComparisonMeasurement)
 class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    write_services = services.COMPARISON_MEASUREMENT
     list_display = ["indicator", "municipality", "date", "value"]
     list_select_related = ["indicator", "municipality"]
     readonly_fields = PROVENANCE
@@ -446,6 +414,7 @@ class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
 
 @admin.register(PlanFact)
 class PlanFactAdmin(ScopedRelationsMixin, admin.ModelAdmin):
+    write_services = services.PLAN_FACT
     list_display = ["label", "value", "unit", "period_text", "plan"]
     list_filter = ["plan"]
     list_select_related = ["plan"]

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from organizations.models import Municipality, OrganisationalUnit, Sourced
+from organizations.models import Municipality, OrganisationalUnit, Sourced, Versioned
 from organizations.scoping import ScopedQuerySet
 
 from . import progress
@@ -86,7 +86,7 @@ def _choices_check(field: str, choices) -> models.CheckConstraint:
     )
 
 
-class EmploymentPlan(Sourced):
+class EmploymentPlan(Sourced, Versioned):
     municipality = models.ForeignKey(
         Municipality,
         verbose_name=_("municipality"),
@@ -132,7 +132,7 @@ class EmploymentPlan(Sourced):
             raise ValidationError({"period_end": _("The period ends before it starts.")})
 
 
-class PlanFact(Sourced):
+class PlanFact(Sourced, Versioned):
     """A context number the plan states (unemployment rate, survey answers …); shown, not tracked."""
 
     plan = models.ForeignKey(
@@ -161,7 +161,7 @@ class PlanFact(Sourced):
         return self.label
 
 
-class FocusArea(Sourced):
+class FocusArea(Sourced, Versioned):
     plan = models.ForeignKey(
         EmploymentPlan,
         verbose_name=_("plan"),
@@ -187,7 +187,7 @@ class FocusArea(Sourced):
         return f"{self.number}. {self.title}"
 
 
-class Initiative(Sourced):
+class Initiative(Sourced, Versioned):
     focus_area = models.ForeignKey(
         FocusArea,
         verbose_name=_("focus area"),
@@ -204,7 +204,7 @@ class Initiative(Sourced):
         default=InitiativeStatus.PLANNED,
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = FocusAreaScopedQuerySet.as_manager()
 
@@ -224,7 +224,7 @@ class Initiative(Sourced):
         return self.title
 
 
-class Indicator(Sourced):
+class Indicator(Sourced, Versioned):
     """A measurable indicator with its baseline and one target, as the document states them.
 
     A relative or percentage-point target keeps its stated definition (``target_kind`` and
@@ -309,7 +309,7 @@ class Indicator(Sourced):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     objects = PlanScopedQuerySet.as_manager()
 
@@ -394,7 +394,7 @@ class Indicator(Sourced):
         self.target_absolute = progress.absolute_target(self.spec(), self.baseline_value)
 
 
-class Measurement(Sourced):
+class Measurement(Sourced, Versioned):
     """One value of an indicator at a date. Several on one date are kept; the engine picks one."""
 
     indicator = models.ForeignKey(
@@ -420,7 +420,7 @@ class Measurement(Sourced):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     objects = MeasurementQuerySet.as_manager()
 
@@ -449,7 +449,7 @@ class Measurement(Sourced):
             raise ValidationError({"value": _("A percentage lies between 0 and 100.")})
 
 
-class ComparisonMeasurement(Sourced):
+class ComparisonMeasurement(Sourced, Versioned):
     """The same indicator measured in a municipality the plan compares itself with."""
 
     indicator = models.ForeignKey(

@@ -6,25 +6,42 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations import access
+from organizations import writes
 
 from . import progress
-from .models import EmploymentPlan, Indicator, Initiative, Measurement, Unit
+from .models import (
+    ComparisonMeasurement,
+    EmploymentPlan,
+    FocusArea,
+    Indicator,
+    Initiative,
+    Measurement,
+    PlanFact,
+    Unit,
+)
 
+# ``None`` is the system itself (seed data, management commands).
+check_permission = writes.check_permission
 
-def check_permission(user, perm: str, municipality) -> None:
-    # ``None`` is the system itself (seed data, management commands).
-    if user is not None and not access.has_perm_in(user, perm, municipality):
-        raise PermissionDenied
-
-
-def _history_user(obj, user) -> None:
-    if user is not None:
-        obj._history_user = user
+EMPLOYMENT_PLAN = writes.entity_services(EmploymentPlan, "plan")
+employment_plan_create, employment_plan_update, employment_plan_delete = EMPLOYMENT_PLAN
+PLAN_FACT = writes.entity_services(PlanFact, "fact")
+plan_fact_create, plan_fact_update, plan_fact_delete = PLAN_FACT
+FOCUS_AREA = writes.entity_services(FocusArea, "focus_area")
+focus_area_create, focus_area_update, focus_area_delete = FOCUS_AREA
+INITIATIVE = writes.entity_services(Initiative, "initiative")
+initiative_create, initiative_update, initiative_delete = INITIATIVE
+INDICATOR = writes.entity_services(Indicator, "indicator")
+indicator_create, indicator_update, indicator_delete = INDICATOR
+# The owner of a comparison is the plan's municipality, not the one compared with.
+COMPARISON_MEASUREMENT = writes.entity_services(ComparisonMeasurement, "comparison")
+comparison_measurement_create, comparison_measurement_update, comparison_measurement_delete = (
+    COMPARISON_MEASUREMENT
+)
 
 
 def validate_measurement_value(indicator: Indicator, value: Decimal) -> None:
@@ -96,7 +113,7 @@ def measurement_record_nonatomic(
     )
     if not checked:
         measurement.full_clean()
-    _history_user(measurement, acting_user)
+    writes.set_actor(measurement, acting_user)
     measurement.save()
     if not checked:
         indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
@@ -104,7 +121,27 @@ def measurement_record_nonatomic(
 
 
 @transaction.atomic
-def measurement_update(*, measurement: Measurement, acting_user, **fields) -> Measurement:
+def measurement_create(*, measurement: Measurement, acting_user, m2m=None) -> Measurement:
+    """The admin's new measurement (an unsaved instance) through ``measurement_record``."""
+    saved = measurement_record(
+        indicator=measurement.indicator,
+        date=measurement.date,
+        value=measurement.value,
+        provisional=measurement.provisional,
+        source=measurement.data_source,
+        comment=measurement.comment,
+        period_label=measurement.period_label,
+        acting_user=acting_user,
+    )
+    measurement.pk, measurement.version = saved.pk, saved.version
+    measurement._state.adding = False
+    return saved
+
+
+@transaction.atomic
+def measurement_update(
+    *, measurement: Measurement, acting_user, expected_version=None, m2m=None, **fields
+) -> Measurement:
     indicator = measurement.indicator
     check_permission(
         acting_user, "employment_plan.change_measurement", indicator.plan.municipality_id
@@ -113,21 +150,30 @@ def measurement_update(*, measurement: Measurement, acting_user, **fields) -> Me
         setattr(measurement, name, value)
     validate_measurement_value(indicator, Decimal(measurement.value))
     validate_measurement_date(indicator, measurement.date)
-    measurement.full_clean()
-    _history_user(measurement, acting_user)
-    measurement.save()
+    writes.update(
+        measurement,
+        expected_version=expected_version,
+        acting_user=acting_user,
+    )
     indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
     return measurement
 
 
 @transaction.atomic
-def measurement_delete(*, measurement: Measurement, acting_user) -> None:
-    indicator = measurement.indicator
-    check_permission(
-        acting_user, "employment_plan.delete_measurement", indicator.plan.municipality_id
+def measurement_delete(*, measurement: Measurement, acting_user, expected_version=None) -> None:
+    writes.delete(
+        measurement,
+        acting_user=acting_user,
+        expected_version=expected_version,
     )
-    _history_user(measurement, acting_user)
-    measurement.delete()
+
+
+MEASUREMENT = writes.EntityServices(
+    create=measurement_create,
+    update=measurement_update,
+    delete=measurement_delete,
+    arg="measurement",
+)
 
 
 @transaction.atomic
@@ -148,10 +194,13 @@ def indicator_set_baseline(
     indicator.awaiting_baseline = False
     if label is not None:
         indicator.baseline_label = label
-    indicator.full_clean()
-    _history_user(indicator, acting_user)
-    indicator.save()
-    return indicator
+    # A form opened on the indicator before its baseline moved is stale now.
+    return writes.update(
+        indicator,
+        expected_version=None,
+        acting_user=acting_user,
+        checked=True,
+    )
 
 
 def indicator_refresh_baseline(*, indicator: Indicator, acting_user) -> Indicator:
@@ -202,10 +251,12 @@ def initiative_set_status(*, initiative: Initiative, status: str, acting_user) -
         initiative.focus_area.plan.municipality_id,
     )
     initiative.status = status
-    initiative.full_clean()
-    _history_user(initiative, acting_user)
-    initiative.save()
-    return initiative
+    return writes.update(
+        initiative,
+        expected_version=None,
+        acting_user=acting_user,
+        checked=True,
+    )
 
 
 @transaction.atomic

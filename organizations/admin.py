@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
 from .admin_scoping import MunicipalityScopedAdmin
+from .admin_writes import VersionedAdminMixin
 from .models import (
     Body,
     Membership,
@@ -18,8 +18,10 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
     """Accounts are managed by superusers; municipality administrators manage memberships."""
+
+    write_services = services.USER
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -38,7 +40,8 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class MunicipalityAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.MUNICIPALITY
     list_display = ["name", "code", "is_published"]
     search_fields = ["name", "code"]
     readonly_fields = ["source", "source_section"]
@@ -61,7 +64,8 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(OrganisationalUnit)
-class OrganisationalUnitAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class OrganisationalUnitAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.UNIT
     list_display = ["name", "kind", "parent", "municipality"]
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
@@ -70,14 +74,16 @@ class OrganisationalUnitAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Profession)
-class ProfessionAdmin(admin.ModelAdmin):
+class ProfessionAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    write_services = services.PROFESSION
     list_display = ["name", "name_plural", "key"]
     search_fields = ["name"]
     readonly_fields = ["source", "source_section"]
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    write_services = services.BODY
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -94,13 +100,15 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    write_services = services.SOURCE_DOCUMENT
     list_display = ["title", "publisher", "published_on", "file_name"]
     search_fields = ["title", "key"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    write_services = services.MEMBERSHIP
     list_display = ["user", "municipality", "role", "created_at"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -121,19 +129,9 @@ class MembershipAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
             ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if not self._allowed(request, obj, "change" if change else "add"):
-            raise PermissionDenied
-        services.membership_set(
-            user=obj.user, municipality=obj.municipality, role=obj.role, acting_user=request.user
-        )
-
-    def delete_model(self, request, obj):
-        services.membership_remove(membership=obj, acting_user=request.user)
-
     def delete_queryset(self, request, queryset):
         for membership in queryset.select_related("municipality", "user"):
-            services.membership_remove(membership=membership, acting_user=request.user)
+            self.delete_model(request, membership)
 
 
 admin.site.site_url = "/"

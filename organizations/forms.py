@@ -1,46 +1,44 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
+
+from . import writes
 
 
 class StaleEditForm(forms.ModelForm):
-    """A model form that refuses a save made on a form opened before someone else's save.
+    """The one optimistic version check of every edit form: a save made on a form opened before
+    someone else's save is refused, with what changed meanwhile and by whom, and nothing is written.
 
-    The form carries the value of ``stale_field`` (a version counter or an auto_now timestamp) as it
-    was when the form was opened; on save it is compared with the row, locked, in the same transaction
-    the admin saves in. The later of two editors gets ``stale_message`` and nothing is overwritten.
+    The form carries the record's ``version`` as it was when the form was opened; ``clean()`` locks
+    the row (in the transaction the admin saves in) and compares, so the refusal is a message on the
+    form, before the record, its inlines or its many-to-many values are touched. The service the form
+    saves through checks the same version again (``organizations.writes.update``) for every other
+    caller.
     """
 
-    stale_field = "updated_at"
-    stale_message = _(
-        "This was changed by someone else after you opened it. Nothing was saved: reload the page "
-        "to see the change, then try again."
-    )
-
-    version_seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            token = _token(getattr(self.instance, self.stale_field))
-            self.initial["version_seen"] = token
-            self.fields["version_seen"].initial = token
+            self.initial["version_seen"] = self.instance.version
+            self.fields["version_seen"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            current = (
-                type(self.instance)
-                ._default_manager.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list(self.stale_field, flat=True)
-                .first()
-            )
-            if (cleaned.get("version_seen") or "") != _token(current):
-                raise forms.ValidationError(self.stale_message, code="stale")
+            seen = cleaned.get("version_seen")
+            if seen is None:
+                # A form without the version (an old page, a hand-made POST) cannot prove it saw
+                # the current record.
+                seen = -1
+            try:
+                writes.check_version(type(self.instance), self.instance.pk, seen)
+            except writes.StaleEdit as exc:
+                raise forms.ValidationError(exc.messages[0], code="stale") from None
         return cleaned
 
 
-def _token(value) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def versioned(form_class):
+    """``form_class`` with the version check (once)."""
+    if issubclass(form_class, StaleEditForm):
+        return form_class
+    return type(f"Versioned{form_class.__name__}", (StaleEditForm, form_class), {})

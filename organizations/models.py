@@ -12,7 +12,17 @@ from simple_history.models import HistoricalRecords
 from .scoping import ScopedQuerySet
 
 
-class User(AbstractUser):
+class Versioned(models.Model):
+    """A row edited in a form: ``version`` counts its saves, so a save made on a form opened before
+    someone else's is refused (``organizations.writes.save_versioned``). Only the services bump it."""
+
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser, Versioned):  # noqa: DJ008 - AbstractUser has __str__
     """A person who logs in. The only people stored: workforce data is aggregated."""
 
     class Meta(AbstractUser.Meta):
@@ -20,7 +30,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
-class SourceDocument(models.Model):
+class SourceDocument(Versioned):
     """A public document that seed data was taken from (see fixtures/ and ../shared/seeds/)."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -65,7 +75,7 @@ class MunicipalityQuerySet(ScopedQuerySet):
         return self.filter(is_published=True)
 
 
-class Municipality(Sourced):
+class Municipality(Sourced, Versioned):
     name = models.CharField(_("name"), max_length=100)
     code = models.PositiveSmallIntegerField(
         _("municipality code"),
@@ -122,7 +132,7 @@ INSTITUTION_KINDS = frozenset(
 )
 
 
-class OrganisationalUnit(Sourced):
+class OrganisationalUnit(Sourced, Versioned):
     """A node in a municipality's tree: administration → area → institution."""
 
     municipality = models.ForeignKey(
@@ -185,7 +195,7 @@ class OrganisationalUnit(Sourced):
             ancestor = ancestor.parent
 
 
-class Profession(Sourced):
+class Profession(Sourced, Versioned):
     key = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_plural = models.CharField(_("plural"), max_length=100)
@@ -215,7 +225,7 @@ class BodyQuerySet(ScopedQuerySet):
     cross_municipal = True
 
 
-class Body(Sourced):
+class Body(Sourced, Versioned):
     """Who issues or receives recommendations: a council, a committee, KKR, KL …"""
 
     name = models.CharField(_("name"), max_length=200)
@@ -266,7 +276,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.HR_OFFICER, Role.ADMINISTRATOR})
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
@@ -280,7 +290,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("membership")

@@ -1,11 +1,37 @@
-"""Every write to organisations and memberships goes through here."""
+"""Every write to organisations, units, professions, bodies, source documents, user accounts and
+memberships goes through here (``<entity>_<verb>(*, …, acting_user)``, see ``writes``)."""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from . import access
-from .models import STAFF_ROLES, Membership, Municipality, Role, User
+from . import access, writes
+from .models import (
+    STAFF_ROLES,
+    Body,
+    Membership,
+    Municipality,
+    OrganisationalUnit,
+    Profession,
+    Role,
+    SourceDocument,
+    User,
+)
+
+MUNICIPALITY = writes.entity_services(Municipality, "municipality")
+municipality_create, municipality_update, municipality_delete = MUNICIPALITY
+UNIT = writes.entity_services(OrganisationalUnit, "unit")
+unit_create, unit_update, unit_delete = UNIT
+# Shared lists (no municipality): superusers only. A body of a municipality is still shared in the
+# sense that no municipality role may change it.
+PROFESSION = writes.entity_services(Profession, "profession")
+profession_create, profession_update, profession_delete = PROFESSION
+BODY = writes.entity_services(Body, "body")
+body_create, body_update, body_delete = BODY
+SOURCE_DOCUMENT = writes.entity_services(SourceDocument, "source_document")
+source_document_create, source_document_update, source_document_delete = SOURCE_DOCUMENT
+USER = writes.entity_services(User, "user")
+user_create, user_update, user_delete = USER
 
 MEMBERSHIP_MANAGE_PERM = "organizations.change_membership"
 
@@ -30,31 +56,70 @@ def _check_may_manage(acting_user, municipality: Municipality) -> None:
 
 @transaction.atomic
 def membership_set(
-    *, user: User, municipality: Municipality, role: Role | str, acting_user: User | None
+    *,
+    user: User,
+    municipality: Municipality,
+    role: Role | str,
+    acting_user: User | None,
+    expected_version: int | None = None,
 ) -> Membership:
     """Give ``user`` the role ``role`` in ``municipality``, replacing any role they had there.
 
-    ``acting_user`` None means the system (seed data, demo accounts, tests).
+    ``acting_user`` None means the system (seed data, demo accounts, tests). ``expected_version``:
+    the version of the membership the form was opened on.
     """
     _check_may_manage(acting_user, municipality)
     membership = Membership.objects.filter(user=user, municipality=municipality).first()
     if membership is None:
-        membership = Membership(user=user, municipality=municipality, role=role)
-    else:
-        membership.role = role
-    if acting_user is not None:
-        membership._history_user = acting_user
+        return membership_create(
+            membership=Membership(user=user, municipality=municipality, role=role),
+            acting_user=acting_user,
+        )
+    membership.role = role
+    return membership_update(
+        membership=membership, expected_version=expected_version, acting_user=acting_user
+    )
+
+
+@transaction.atomic
+def membership_create(*, membership: Membership, acting_user: User | None, m2m=None) -> Membership:
+    _check_may_manage(acting_user, membership.municipality)
+    membership.version = 0
     membership.full_clean()
+    writes.set_actor(membership, acting_user)
     membership.save()
-    _sync_user_roles(user)
+    _sync_user_roles(membership.user)
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, acting_user: User | None) -> None:
+def membership_update(
+    *, membership: Membership, expected_version: int | None, acting_user: User | None, m2m=None
+) -> Membership:
+    """A new role; the person and the municipality of a membership are fixed."""
     _check_may_manage(acting_user, membership.municipality)
+    writes.update(
+        membership,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        checked=True,
+    )
+    _sync_user_roles(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(
+    *, membership: Membership, acting_user: User | None, expected_version: int | None = None
+) -> None:
+    _check_may_manage(acting_user, membership.municipality)
+    writes.check_version(Membership, membership.pk, expected_version)
     user = membership.user
-    if acting_user is not None:
-        membership._history_user = acting_user
+    writes.set_actor(membership, acting_user)
     membership.delete()
     _sync_user_roles(user)
+
+
+MEMBERSHIP = writes.EntityServices(
+    create=membership_create, update=membership_update, delete=membership_remove, arg="membership"
+)

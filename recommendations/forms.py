@@ -56,12 +56,6 @@ class BulkStatusForm(forms.Form):
 class RecommendationAdminForm(StaleEditForm):
     """The content form carries the version it was opened on; a save on an older one is refused."""
 
-    stale_field = "version"
-    stale_message = _(
-        "This recommendation was changed by someone else after you opened it. "
-        "Nothing was saved: reload the page to see the change, then try again."
-    )
-
     def clean_actions(self):
         return _text_list(self.cleaned_data.get("actions"), _("actions"))
 

@@ -15,7 +15,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organizations import access
-from organizations.models import Body, Municipality, OrganisationalUnit, Profession, Sourced
+from organizations.models import (
+    Body,
+    Municipality,
+    OrganisationalUnit,
+    Profession,
+    Sourced,
+    Versioned,
+)
 from organizations.scoping import ScopedQuerySet
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -72,7 +79,7 @@ class StatusUpdateQuerySet(ReportScopedQuerySet):
     municipality_path = "recommendation__report__municipality"
 
 
-class Report(Sourced):
+class Report(Sourced, Versioned):
     """A committee report (or action plan) that issues numbered recommendations."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -112,7 +119,7 @@ class Report(Sourced):
         return self.title
 
 
-class ReportFact(Sourced):
+class ReportFact(Sourced, Versioned):
     """A number or date a report states (budget of the committee, meetings held …)."""
 
     report = models.ForeignKey(
@@ -147,7 +154,7 @@ class ReportFact(Sourced):
         return self.label
 
 
-class Theme(Sourced):
+class Theme(Sourced, Versioned):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="themes"
     )
@@ -168,7 +175,7 @@ class Theme(Sourced):
         return f"{self.number}. {self.title}"
 
 
-class Addressee(models.Model):
+class Addressee(Versioned):
     """Who a recommendation is aimed at: the city council, government and parliament, KL …"""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -182,7 +189,7 @@ class Addressee(models.Model):
         return self.name
 
 
-class Status(models.Model):
+class Status(Versioned):
     """A configurable status. Seeded in Danish; ``name_en`` is shown when English is chosen."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
@@ -240,7 +247,7 @@ class ProgressMode(models.TextChoices):
     ROLLUP = "rollup", _("Weighted mean of sub-items")
 
 
-class Recommendation(Sourced):
+class Recommendation(Sourced, Versioned):
     report = models.ForeignKey(
         Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -339,7 +346,6 @@ class Recommendation(Sourced):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     last_updated_at = models.DateTimeField(_("last updated"), default=timezone.now)
-    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ReportScopedQuerySet.as_manager()
 
@@ -523,7 +529,7 @@ class DecisionKind(models.TextChoices):
     NOTED = "noted", _("Noted")
 
 
-class CouncilDecision(Sourced):
+class CouncilDecision(Sourced, Versioned):
     """A decision of a council or committee at a meeting, on one or more recommendations."""
 
     municipality = models.ForeignKey(

@@ -1,5 +1,7 @@
-"""Every write to a recommendation's status and progress goes through here, from the admin form, the
-bulk action, imports, seed data and the demo alike."""
+"""Every write to reports, themes, facts, council decisions, statuses, addressees and
+recommendations — their content, status and progress — goes through here, from the admin form, the
+bulk action, imports, seed data and the demo alike (``<entity>_<verb>(*, …, acting_user)``, see
+``organizations.writes``)."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,16 +11,42 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations import access
+from organizations import access, writes
 
-from .models import ProgressMode, Recommendation, Status, StatusUpdate, UpdateOrigin
+from .models import (
+    Addressee,
+    CouncilDecision,
+    ProgressMode,
+    Recommendation,
+    Report,
+    ReportFact,
+    Status,
+    StatusUpdate,
+    Theme,
+    UpdateOrigin,
+)
+from .seed import INITIAL_STATUS
 
 STATUS_PERM = "recommendations.change_recommendation_status"
 TWO_PLACES = Decimal("0.01")
 
+# The record changed after the form was opened.
+StaleEdit = writes.StaleEdit
 
-class StaleEdit(ValidationError):
-    """The recommendation changed after the form was opened."""
+# A report without a municipality is cross-municipal (KKR, KL): superusers only.
+REPORT = writes.entity_services(Report, "report")
+report_create, report_update, report_delete = REPORT
+THEME = writes.entity_services(Theme, "theme")
+theme_create, theme_update, theme_delete = THEME
+REPORT_FACT = writes.entity_services(ReportFact, "fact")
+report_fact_create, report_fact_update, report_fact_delete = REPORT_FACT
+COUNCIL_DECISION = writes.entity_services(CouncilDecision, "decision")
+council_decision_create, council_decision_update, council_decision_delete = COUNCIL_DECISION
+# Shared by every municipality: superusers only.
+STATUS = writes.entity_services(Status, "status")
+status_create, status_update, status_delete = STATUS
+ADDRESSEE = writes.entity_services(Addressee, "addressee")
+addressee_create, addressee_update, addressee_delete = ADDRESSEE
 
 
 def can_change_status(user, recommendation: Recommendation) -> bool:
@@ -61,13 +89,7 @@ def recommendation_change_status(
     if acting_user is not None and not can_change_status(acting_user, locked):
         raise PermissionDenied
     if expected_version is not None and locked.version != expected_version:
-        raise StaleEdit(
-            _(
-                "Recommendation %(number)s was changed by someone else after you opened it. "
-                "Nothing was saved: reload the page to see the change, then try again."
-            )
-            % {"number": locked.number}
-        )
+        raise StaleEdit(writes.stale_message(Recommendation, locked.pk, expected_version))
     note = (note or "").strip()
     if status.requires_reason and not note:
         raise ValidationError(
@@ -127,13 +149,16 @@ def _record(recommendation, status, progress, note, effective_on, origin, acting
     )
     update.full_clean()
     update.save()
-    # The audit log names the actor even outside a request (imports, commands).
-    recommendation._history_user = acting_user
     recommendation.status = status
     recommendation.progress = progress
-    recommendation.version += 1
     recommendation.last_updated_at = update.created_at
-    recommendation.save(update_fields=["status", "progress", "version", "last_updated_at"])
+    writes.update(
+        recommendation,
+        expected_version=None,  # checked above, on the locked row
+        acting_user=acting_user,
+        update_fields=["status", "progress", "last_updated_at"],
+        checked=True,
+    )
     return update
 
 
@@ -192,13 +217,68 @@ def recommendations_change_status(
 
 
 @transaction.atomic
+def recommendation_create(
+    *, recommendation: Recommendation, acting_user, m2m: dict | None = None
+) -> Recommendation:
+    """A recommendation entered by hand: it starts with the initial status, and its history with
+    that status."""
+    recommendation.status = Status.objects.get(key=INITIAL_STATUS)
+    recommendation.last_updated_at = timezone.now()
+    writes.create(recommendation, acting_user=acting_user, m2m=m2m)
+    recommendation_record_creation(recommendation=recommendation, acting_user=acting_user)
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    expected_version: int | None,
+    acting_user,
+    m2m: dict | None = None,
+) -> Recommendation:
+    """A change to a recommendation's content (its status has its own service), made on
+    ``expected_version``; it counts as an update for the freshness rules."""
+    recommendation.last_updated_at = timezone.now()
+    return writes.update(
+        recommendation,
+        expected_version=expected_version,
+        acting_user=acting_user,
+        m2m=m2m,
+    )
+
+
+@transaction.atomic
+def recommendation_delete(*, recommendation: Recommendation, acting_user, expected_version=None):
+    writes.delete(
+        recommendation,
+        acting_user=acting_user,
+        expected_version=expected_version,
+    )
+
+
+RECOMMENDATION = writes.EntityServices(
+    create=recommendation_create,
+    update=recommendation_update,
+    delete=recommendation_delete,
+    arg="recommendation",
+)
+
+
+@transaction.atomic
 def recommendation_set_progress_mode(*, recommendation: Recommendation, mode: str, acting_user):
     """Switch between entering progress by hand and rolling it up from sub-items."""
     if acting_user is not None and not can_change_status(acting_user, recommendation):
         raise PermissionDenied
     recommendation.progress_mode = mode
     recommendation.full_clean()
-    recommendation.save(update_fields=["progress_mode"])
+    writes.update(
+        recommendation,
+        expected_version=None,
+        acting_user=acting_user,
+        update_fields=["progress_mode"],
+        checked=True,
+    )
     if mode == ProgressMode.ROLLUP and recommendation.children.exists():
         _roll_up(recommendation.pk, timezone.localdate(), acting_user)
 

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
+from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, OrganisationalUnit
 from organizations.tabular import TableError, read_table, upload_error
 from recommendations.models import Recommendation
@@ -66,7 +67,8 @@ class ScenarioEffectInline(admin.StackedInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class ScenarioAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.SCENARIO
     list_display = ["name", "municipality", "start_year", "horizon", "is_baseline", "is_demo"]
     list_filter = ["is_baseline", "is_demo"]
     inlines = [ScenarioRateInline, ScenarioEffectInline]
@@ -91,25 +93,16 @@ class ScenarioAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(StaffingSnapshot)
-class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class StaffingSnapshotAdmin(
+    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
+    write_services = services.STAFFING_SNAPSHOT
     resource_classes = [StaffingSnapshotResource]
     list_display = ["unit", "profession", "date", "headcount", "fte", "vacancies", "is_demo"]
     list_filter = ["profession", "date", "is_demo"]
     list_select_related = ["unit", "profession"]
     search_fields = ["unit__name"]
     change_list_template = "admin/workforce/staffingsnapshot_change_list.html"
-
-    def save_model(self, request, obj, form, change):
-        if not self._allowed(request, obj, "change" if change else "add"):
-            raise PermissionDenied
-        values = {name: getattr(obj, name) for name in services.SNAPSHOT_FIELDS}
-        services.staffing_snapshot_set(
-            unit=obj.unit,
-            profession=obj.profession,
-            date=obj.date,
-            values=values,
-            acting_user=request.user,
-        )
 
     def get_urls(self):
         return [
@@ -186,30 +179,35 @@ class StaffingSnapshotAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mo
 
 
 @admin.register(InstitutionSize)
-class InstitutionSizeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class InstitutionSizeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.INSTITUTION_SIZE
     list_display = ["unit", "year", "measure", "value", "is_demo"]
     list_select_related = ["unit"]
 
 
 @admin.register(DemandDriver)
-class DemandDriverAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class DemandDriverAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.DEMAND_DRIVER
     list_display = ["key", "label", "municipality", "year", "value", "is_demo"]
     list_filter = ["key"]
 
 
 @admin.register(StaffingNorm)
-class StaffingNormAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class StaffingNormAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.STAFFING_NORM
     list_display = ["unit_kind", "profession", "driver_key", "staff_per_unit", "municipality"]
 
 
 @admin.register(WorkforceFact)
-class WorkforceFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class WorkforceFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.WORKFORCE_FACT
     list_display = ["label", "value", "unit", "year", "municipality", "source"]
     readonly_fields = ["source", "source_section"]
 
 
 @admin.register(ReferenceShortage)
-class ReferenceShortageAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class ReferenceShortageAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.REFERENCE_SHORTAGE
     list_display = ["label", "year", "value_min", "value_max", "unit", "per", "municipality"]
     readonly_fields = ["source", "source_section"]
 
@@ -221,8 +219,10 @@ class PipelineSeriesInline(admin.TabularInline):
 
 
 @admin.register(PipelineModel)
-class PipelineModelAdmin(SharedListAdmin, admin.ModelAdmin):
+class PipelineModelAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     """KL's graduate pipeline is shared by every municipality: only superusers change it."""
+
+    write_services = services.PIPELINE_MODEL
 
     list_display = ["title", "region", "profession", "completion_rate", "constant_inflow"]
     inlines = [PipelineSeriesInline]

@@ -21,6 +21,7 @@ from organizations.models import (
     Profession,
     Sourced,
     UnitKind,
+    Versioned,
 )
 from organizations.scoping import ScopedQuerySet
 from recommendations.models import Recommendation
@@ -48,7 +49,7 @@ class SizeMeasure(models.TextChoices):
     PUPILS = "pupils", _("Pupils")
 
 
-class InstitutionSize(models.Model):
+class InstitutionSize(Versioned):
     """What an institution serves in a year: care-home places, children enrolled, citizens …"""
 
     unit = models.ForeignKey(
@@ -85,7 +86,7 @@ class InstitutionSize(models.Model):
         _check_institution(getattr(self, "unit", None))
 
 
-class StaffingSnapshot(models.Model):
+class StaffingSnapshot(Versioned):
     """Staff of one profession in one institution on one date, with the past 12 months' flows."""
 
     unit = models.ForeignKey(
@@ -117,7 +118,7 @@ class StaffingSnapshot(models.Model):
     is_demo = models.BooleanField(_("demo data"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = UnitScopedQuerySet.as_manager()
 
@@ -162,7 +163,7 @@ class StaffingSnapshot(models.Model):
         return self.leavers_other / self.headcount if self.headcount else None
 
 
-class DemandDriver(Sourced):
+class DemandDriver(Sourced, Versioned):
     """A yearly series per municipality that drives demand, e.g. children 0–6 or citizens 75+."""
 
     municipality = models.ForeignKey(
@@ -193,7 +194,7 @@ class DemandDriver(Sourced):
         return f"{self.label or self.key} {self.year}: {self.value}"
 
 
-class StaffingNorm(models.Model):
+class StaffingNorm(Versioned):
     """Staff of a profession per unit of a driver in a kind of institution (e.g. per child)."""
 
     municipality = models.ForeignKey(
@@ -227,7 +228,7 @@ class StaffingNorm(models.Model):
         return f"{self.get_unit_kind_display()} – {self.profession}: {self.staff_per_unit}"
 
 
-class PipelineModel(Sourced):
+class PipelineModel(Sourced, Versioned):
     """A graduate-pipeline model such as KL's pedagogue projection (weights, completion, inflow)."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
@@ -314,7 +315,7 @@ class DemandMethod(models.TextChoices):
     DRIVER = "driver", _("Demand driver (e.g. children 0–6, citizens 75+)")
 
 
-class Scenario(models.Model):
+class Scenario(Versioned):
     """The named assumptions of one projection."""
 
     municipality = models.ForeignKey(
@@ -393,7 +394,7 @@ class Scenario(models.Model):
     is_baseline = models.BooleanField(_("baseline"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ScopedQuerySet.as_manager()
 
@@ -548,7 +549,7 @@ class ScenarioEffect(models.Model):
         return self.text
 
 
-class WorkforceFact(Sourced):
+class WorkforceFact(Sourced, Versioned):
     """A number a source document states about the workforce (Allerød 2023, KKR/KL …)."""
 
     municipality = models.ForeignKey(
@@ -592,7 +593,7 @@ class WorkforceFact(Sourced):
         return self.label
 
 
-class ReferenceShortage(Sourced):
+class ReferenceShortage(Sourced, Versioned):
     """A published projected shortage, e.g. Allerød: 35 SOSU staff and 53 pedagogues in 2032."""
 
     class Per(models.TextChoices):

@@ -1,22 +1,44 @@
 """Every write to workforce data: keyword-only, atomic, validated before saving. The admin, the
-import and the demo command all come through here. Staffing snapshots and scenarios keep their
-history (django-simple-history) with the acting user."""
+import and the demo command all come through here (``<entity>_<verb>(*, …, acting_user)``, see
+``organizations.writes``)."""
 
 import datetime
 
 from django.db import transaction
 
+from organizations import writes
 from organizations.models import Municipality, OrganisationalUnit, Profession
 
 from .models import (
     DemandDriver,
     InstitutionSize,
+    PipelineModel,
+    ReferenceShortage,
     Scenario,
     ScenarioEffect,
     ScenarioRate,
     StaffingNorm,
     StaffingSnapshot,
+    WorkforceFact,
 )
+
+SCENARIO = writes.entity_services(Scenario, "scenario")
+scenario_create, scenario_update, scenario_delete = SCENARIO
+STAFFING_SNAPSHOT = writes.entity_services(StaffingSnapshot, "snapshot")
+staffing_snapshot_create, staffing_snapshot_update, staffing_snapshot_delete = STAFFING_SNAPSHOT
+INSTITUTION_SIZE = writes.entity_services(InstitutionSize, "size")
+institution_size_create, institution_size_update, institution_size_delete = INSTITUTION_SIZE
+DEMAND_DRIVER = writes.entity_services(DemandDriver, "driver")
+demand_driver_create, demand_driver_update, demand_driver_delete = DEMAND_DRIVER
+STAFFING_NORM = writes.entity_services(StaffingNorm, "norm")
+staffing_norm_create, staffing_norm_update, staffing_norm_delete = STAFFING_NORM
+WORKFORCE_FACT = writes.entity_services(WorkforceFact, "fact")
+workforce_fact_create, workforce_fact_update, workforce_fact_delete = WORKFORCE_FACT
+REFERENCE_SHORTAGE = writes.entity_services(ReferenceShortage, "shortage")
+reference_shortage_create, reference_shortage_update, reference_shortage_delete = REFERENCE_SHORTAGE
+# KL's graduate pipeline is shared by every municipality: superusers only.
+PIPELINE_MODEL = writes.entity_services(PipelineModel, "pipeline")
+pipeline_model_create, pipeline_model_update, pipeline_model_delete = PIPELINE_MODEL
 
 SNAPSHOT_FIELDS = (
     "headcount",
@@ -32,9 +54,14 @@ SNAPSHOT_FIELDS = (
 
 
 def _save(obj, acting_user):
+    """For the import and the demo, which check their permission up front: an existing versioned
+    row is locked and its version bumped, so a form opened on it before is stale."""
+    if obj.pk is not None and hasattr(obj, "version"):
+        return writes.update(
+            obj, expected_version=None, acting_user=acting_user, path=None, checked=True
+        )
     obj.full_clean()
-    if hasattr(obj, "history"):
-        obj._history_user = acting_user
+    writes.set_actor(obj, acting_user)
     obj.save()
     return obj
 

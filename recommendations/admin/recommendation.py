@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
+from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, User
 from organizations.tabular import TableError, read_table, upload_error
 
@@ -24,11 +25,9 @@ from ..models import (
     BudgetLine,
     ProgressMode,
     Recommendation,
-    Status,
     UpdateOrigin,
 )
 from ..resources import RecommendationResource
-from ..seed import INITIAL_STATUS
 from .common import NeedsUpdateFilter, ScopedRelatedFilter, add_errors, messages_of, status_badge
 
 
@@ -39,7 +38,10 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class RecommendationAdmin(
+    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
+    write_services = services.RECOMMENDATION
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
@@ -203,18 +205,6 @@ class RecommendationAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.Mode
             # published ones' and the cross-municipal reports' (KL).
             kwargs["queryset"] = Recommendation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if not self._allowed(request, obj, "change" if change else "add"):
-            raise PermissionDenied
-        if change:
-            obj.version += 1
-            obj.last_updated_at = timezone.now()
-            obj.save()
-        else:
-            obj.status = Status.objects.get(key=INITIAL_STATUS)
-            obj.save()
-            services.recommendation_record_creation(recommendation=obj, acting_user=request.user)
 
     def has_change_status_permission(self, request, obj=None):
         if obj is None:

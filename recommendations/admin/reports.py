@@ -3,7 +3,9 @@
 from django.contrib import admin
 
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
+from organizations.admin_writes import VersionedAdminMixin
 
+from .. import services
 from ..models import (
     Addressee,
     CouncilDecision,
@@ -19,7 +21,8 @@ from .common import ScopedRelatedFilter
 
 
 @admin.register(Report)
-class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.REPORT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
@@ -34,20 +37,25 @@ class ReportAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class ThemeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.THEME
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
     readonly_fields = ["source", "source_section"]
 
 
 @admin.register(ReportFact)
-class ReportFactAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class ReportFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+    write_services = services.REPORT_FACT
     list_display = ["label", "value_number", "value_date", "unit", "report"]
     list_select_related = ["report"]
 
 
 @admin.register(CouncilDecision)
-class CouncilDecisionAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class CouncilDecisionAdmin(
+    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
+    write_services = services.COUNCIL_DECISION
     resource_classes = [CouncilDecisionResource]
     list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
     list_filter = ["decision", ("body", ScopedRelatedFilter)]
@@ -102,8 +110,10 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
 
 
 @admin.register(Status)
-class StatusAdmin(SharedListAdmin, admin.ModelAdmin):
+class StatusAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     """The status list is shared by every municipality: only superusers configure it."""
+
+    write_services = services.STATUS
 
     list_display = [
         "name",
@@ -114,9 +124,10 @@ class StatusAdmin(SharedListAdmin, admin.ModelAdmin):
         "requires_reason",
         "position",
     ]
-    list_editable = ["position"]
+    # No list_editable: a changelist row carries no version, so its save could not be checked.
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
+class AddresseeAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    write_services = services.ADDRESSEE
     search_fields = ["name"]

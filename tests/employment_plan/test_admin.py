@@ -136,7 +136,9 @@ def test_hr_officer_changes_an_initiatives_status_but_not_its_wording(login, hr_
     url = reverse("admin:employment_plan_initiative_change", args=[initiative.pk])
     form = client.get(url).context["adminform"].form
     assert "title" not in form.fields and "status" in form.fields
-    response = client.post(url, {"status": "in_progress", "title": "Noget andet"})
+    response = client.post(
+        url, {"status": "in_progress", "title": "Noget andet", "version_seen": initiative.version}
+    )
     assert response.status_code == 302
     initiative.refresh_from_db()
     assert (initiative.status, initiative.title) == ("in_progress", "Tavlemøder hver 14. dag")

@@ -1,0 +1,353 @@
+"""The one write path every service builds on: check the permission in the record's municipality,
+check the version the user saw, validate, save, name the actor for the audit log — in the caller's
+transaction, so the audit row and the change commit together or not at all.
+
+A service of an app is then a few lines, e.g.::
+
+    @transaction.atomic
+    def report_update(*, report, expected_version, acting_user, m2m=None):
+        return writes.update(report, expected_version=expected_version, acting_user=acting_user,
+                             m2m=m2m)
+
+Where a record belongs is what its QuerySet declares (``organizations.scoping``: the lookup from
+the model to its municipality, "pk" for a municipality itself); a model without a ScopedQuerySet is
+a shared list that belongs to no municipality, which only superusers change. ``path`` overrides it
+only for an inline row, reached through its parent. ``acting_user`` None is the system (seed data,
+imports run as a command, tests); it is not permission-checked.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.apps import apps
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from . import access
+
+# Bookkeeping fields a stale message does not list as "what changed".
+QUIET_FIELDS = {"version", "last_updated_at", "updated_at"}
+# How far back the audit log is read for a stale message (a long history is not read in full).
+STALE_ENTRIES_READ = 50
+
+
+class StaleEdit(ValidationError):
+    """The record changed after the form was opened: nothing was written."""
+
+
+def set_actor(instance, acting_user) -> None:
+    """Name who acts on ``instance`` for the audit log (outside a request it cannot know).
+
+    The one place that knows the attribute the audit signals read."""
+    if acting_user is not None:
+        instance._history_user = acting_user
+
+
+def perm_for(model, action: str) -> str:
+    opts = model._meta
+    return f"{opts.app_label}.{get_permission_codename(action, opts)}"
+
+
+def check_permission(acting_user, perm: str, municipality) -> None:
+    """``municipality`` None: a shared record, which only superusers change."""
+    if acting_user is not None and not access.has_perm_in(acting_user, perm, municipality):
+        raise PermissionDenied
+
+
+class Default:
+    """The marker for "where the record's QuerySet says it belongs" (``scoping``)."""
+
+
+FROM_MODEL = Default()
+
+
+def resolve_path(instance, path: str | None | Default) -> str | None:
+    return model_path(type(instance)) if isinstance(path, Default) else path
+
+
+def municipality_of(instance, path: str | None):
+    """The municipality id ``instance`` belongs to as it is in memory (None: none)."""
+    if path is None:
+        return None
+    if path == "pk":
+        return instance.pk
+    current = instance
+    parts = path.split("__")
+    for index, part in enumerate(parts):
+        field = current._meta.get_field(part)
+        if index == len(parts) - 1:
+            return getattr(current, field.attname)
+        if getattr(current, field.attname) is None:
+            return None
+        current = getattr(current, part)
+    return None
+
+
+def _stored_municipality(model, pk, path: str | None):
+    if path is None:
+        return None
+    if path == "pk":
+        return pk
+    return model._base_manager.filter(pk=pk).values_list(path, flat=True).first()
+
+
+def _check_municipalities(acting_user, perm, municipality_ids) -> None:
+    for municipality_id in municipality_ids:
+        check_permission(acting_user, perm, municipality_id)
+
+
+def _set_many(instance, m2m: dict | None) -> None:
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+
+
+def create(
+    instance, *, acting_user, path: str | None | Default = FROM_MODEL, m2m: dict | None = None
+):
+    path = resolve_path(instance, path)
+    """Save a new record (version 0) and its many-to-many values."""
+    check_permission(acting_user, perm_for(type(instance), "add"), municipality_of(instance, path))
+    instance.version = 0
+    instance.full_clean()
+    set_actor(instance, acting_user)
+    instance.save()
+    _set_many(instance, m2m)
+    return instance
+
+
+def lock_version(model, pk) -> int:
+    """Lock the row until the transaction ends (PostgreSQL; SQLite locks the whole database on the
+    first write) and return its version. Without a join: PostgreSQL re-checks a joined row after
+    waiting and may then find none."""
+    version = (
+        model._base_manager.select_for_update().filter(pk=pk).values_list("version", flat=True)
+    )
+    version = version.first()
+    if version is None:
+        raise ValidationError(
+            _("This record was deleted by someone else after you opened it. Nothing was saved.")
+        )
+    return version
+
+
+def check_version(model, pk, expected_version) -> int:
+    """Lock the row and refuse when it is no longer at ``expected_version`` (None: not checked,
+    for writes that no form precedes: imports, recomputations)."""
+    current = lock_version(model, pk)
+    if expected_version is not None and int(expected_version) != current:
+        raise StaleEdit(stale_message(model, pk, int(expected_version)), code="stale")
+    return current
+
+
+def update(
+    instance,
+    *,
+    expected_version,
+    acting_user,
+    path: str | None | Default = FROM_MODEL,
+    m2m: dict | None = None,
+    update_fields: list[str] | None = None,
+    checked: bool = False,
+):
+    """Save a changed record if it is still at the version the user saw, bumping its version.
+
+    The permission is checked in the municipality the record is in and, when the edit moves it, in
+    the one it moves to. ``checked``: the caller checked the permission already (a status change
+    checks its own permission; a recomputation follows a checked write)."""
+    path = resolve_path(instance, path)
+    model = type(instance)
+    current = check_version(model, instance.pk, expected_version)
+    if not checked:
+        perm = perm_for(model, "change")
+        stored = _stored_municipality(model, instance.pk, path)
+        _check_municipalities(acting_user, perm, {stored, municipality_of(instance, path)})
+    if update_fields is None:
+        instance.full_clean()
+    instance.version = current + 1
+    set_actor(instance, acting_user)
+    if update_fields is not None:
+        instance.save(update_fields=[*update_fields, "version"])
+    else:
+        instance.save()
+    _set_many(instance, m2m)
+    return instance
+
+
+def delete(
+    instance, *, acting_user, path: str | None | Default = FROM_MODEL, expected_version=None
+) -> None:
+    path = resolve_path(instance, path)
+    model = type(instance)
+    check_version(model, instance.pk, expected_version)
+    check_permission(
+        acting_user, perm_for(model, "delete"), _stored_municipality(model, instance.pk, path)
+    )
+    set_actor(instance, acting_user)
+    instance.delete()
+
+
+def child_save(child, *, acting_user, path: str | None):
+    """A row edited as part of its parent (an inline: budget lines, a scenario's rates …): the
+    parent's version covers it; a child that has a version of its own has it bumped too."""
+    if child.pk is None or child._state.adding:
+        if hasattr(child, "version"):
+            return create(child, acting_user=acting_user, path=path)
+        check_permission(acting_user, perm_for(type(child), "add"), municipality_of(child, path))
+    else:
+        if hasattr(child, "version"):
+            return update(child, expected_version=None, acting_user=acting_user, path=path)
+        model = type(child)
+        perm = perm_for(model, "change")
+        stored = _stored_municipality(model, child.pk, path)
+        _check_municipalities(acting_user, perm, {stored, municipality_of(child, path)})
+    child.full_clean()
+    set_actor(child, acting_user)
+    child.save()
+    return child
+
+
+def child_delete(child, *, acting_user, path: str | None) -> None:
+    model = type(child)
+    check_permission(
+        acting_user, perm_for(model, "delete"), _stored_municipality(model, child.pk, path)
+    )
+    set_actor(child, acting_user)
+    child.delete()
+
+
+# Services of an entity --------------------------------------------------------------------------------
+class EntityServices:
+    """``<entity>_create``, ``<entity>_update`` and ``<entity>_delete`` of one model, and the keyword
+    they take the record by (``arg``); the admin's ``VersionedAdminMixin`` calls them. Unpacks as
+    (create, update, delete)."""
+
+    def __init__(self, *, create, update, delete, arg: str):
+        self.create, self.update, self.delete, self.arg = create, update, delete, arg
+
+    def __iter__(self):
+        return iter((self.create, self.update, self.delete))
+
+
+def entity_services(model, arg: str) -> EntityServices:
+    """The plain create/update/delete services of ``model``: everything in this module, nothing
+    more. An entity with rules of its own (a recommendation's first status, a measurement's
+    baseline) writes its services by hand on top of ``create``/``update``/``delete``. Where a
+    record belongs is what its QuerySet declares (``scoping.municipality_path``)."""
+    path = model_path(model)
+    module = sys._getframe(1).f_globals.get("__name__", __name__)
+    label = model._meta.verbose_name
+
+    def record(kwargs: dict):
+        instance = kwargs.pop(arg)
+        if kwargs:
+            raise TypeError(f"unexpected arguments: {sorted(kwargs)}")
+        return instance
+
+    @transaction.atomic
+    def create_(*, acting_user, m2m: dict | None = None, **kwargs):
+        return create(record(kwargs), acting_user=acting_user, path=path, m2m=m2m)
+
+    @transaction.atomic
+    def update_(*, expected_version, acting_user, m2m: dict | None = None, **kwargs):
+        instance = record(kwargs)
+        return update(
+            instance, expected_version=expected_version, acting_user=acting_user, path=path, m2m=m2m
+        )
+
+    @transaction.atomic
+    def delete_(*, acting_user, expected_version=None, **kwargs):
+        instance = record(kwargs)
+        delete(instance, acting_user=acting_user, path=path, expected_version=expected_version)
+
+    for function, verb, doc in (
+        (create_, "create", "Create a %s (version 0)."),
+        (update_, "update", "Save a changed %s made on ``expected_version``."),
+        (delete_, "delete", "Delete a %s."),
+    ):
+        function.__name__ = function.__qualname__ = f"{arg}_{verb}"
+        function.__module__ = module
+        function.__doc__ = doc % label
+    return EntityServices(create=create_, update=update_, delete=delete_, arg=arg)
+
+
+# What changed meanwhile ----------------------------------------------------------------------------
+def stale_message(model, pk, seen_version: int) -> str:
+    """ "Changed by hanne at 10:32: title, decision" for every save after ``seen_version``, read from
+    the audit log (which names the actor and the fields of every write)."""
+    changes = changes_since(model, pk, seen_version)
+    if changes:
+        detail = "; ".join(
+            _("by %(who)s at %(time)s: %(fields)s")
+            % {"who": who, "time": when, "fields": ", ".join(fields) or _("no visible fields")}
+            for who, when, fields in changes
+        )
+    else:
+        detail = _("by %(who)s") % {"who": _("the system")}
+    return _(
+        "This was changed by someone else after you opened it, %(changes)s. Nothing was saved: "
+        "reload the page to see the change, then try again."
+    ) % {"changes": detail}
+
+
+def changes_since(model, pk, seen_version: int) -> list[tuple[str, str, list[str]]]:
+    """(who, when, field labels) for each save after ``seen_version``, oldest first. Many-to-many
+    changes recorded right after a save are counted with it."""
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    entries = list(
+        AuditEntry.objects.filter(model_label=model._meta.label_lower, object_id=str(pk)).order_by(
+            "-id"
+        )[:STALE_ENTRIES_READ]
+    )
+    entries.reverse()
+    result: list[tuple[str, str, list[str]]] = []
+    started = False
+    for entry in entries:
+        version = (entry.changes or {}).get("version")
+        bumped = isinstance(version, list) and len(version) == 2 and _int(version[1]) > seen_version
+        if bumped:
+            started = True
+            result.append((entry.actor_name or _("the system"), _when(entry.time), []))
+        elif not started:
+            continue
+        fields = result[-1][2]
+        for name in entry.changes or {}:
+            label = _label(model, name)
+            if label and label not in fields:
+                fields.append(label)
+    return result
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _label(model, name: str) -> str | None:
+    if name in QUIET_FIELDS or "." in name:
+        return None
+    try:
+        return str(capfirst(model._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _when(time) -> str:
+    local = timezone.localtime(time)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M")
+    return local.strftime("%d.%m.%Y %H:%M")
+
+
+def model_path(model) -> str | None:
+    """The lookup from ``model`` to its municipality, as its ScopedQuerySet declares it; None for
+    the lists every municipality shares (professions, statuses …), which only superusers change."""
+    from . import scoping
+
+    return scoping.municipality_path(model) if scoping.is_scoped(model) else None
