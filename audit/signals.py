@@ -6,8 +6,12 @@ here. For an update, ``pre_save`` reads the row's old values (and its municipali
 ``post_save`` compares and records only what changed. Deletes record the last values; many-to-many
 changes record the old and new sets of ids.
 
+Each entry also raises its municipality's data generation (every municipality's, for a row they all
+share) in the same transaction: the version of the dashboards' caches (organizations.generation).
+
 Not seen by signals, and so not recorded: ``QuerySet.update()``, ``bulk_create()`` and raw SQL. The
-services write row by row; keep it that way for anything a user does.
+services write row by row; keep it that way for anything a user does. A bulk path calls
+``municipality_bump_generation`` itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from organizations.generation import municipality_bump_generation
+
 from .request import client_ip, current_actor, current_request
 
 log = logging.getLogger(__name__)
@@ -33,8 +39,11 @@ MUNICIPALITY_PATHS = {
     # The municipality of a comparison measurement is the one compared with; the owner is the plan's.
     "employment_plan.comparisonmeasurement": "indicator__plan__municipality",
 }
-# Fields whose changes are not worth an entry on their own.
-IGNORED_FIELDS = {"last_login"}
+# Fields whose changes are not worth an entry on their own (the generation is bookkeeping, raised
+# by record() below, never saved from an instance).
+IGNORED_FIELDS = {"last_login", "data_generation"}
+# Rows no dashboard shows: a change to them leaves every municipality's generation alone.
+NO_GENERATION = {"organizations.user"}
 # Values never written to the log, only that they changed.
 MASKED_FIELDS = {"password"}
 MASK = "***"
@@ -223,6 +232,12 @@ def record(*, instance, action: str, changes: dict, municipality_id=None, object
         object_repr=object_repr if object_repr is not None else _repr(instance),
         changes=changes,
     )
+    label = instance._meta.label_lower
+    if label not in NO_GENERATION:
+        municipality_bump_generation(
+            municipality_ids=None if municipality_id is None else [municipality_id],
+            using=instance._state.db or "default",
+        )
 
 
 # Handlers ---------------------------------------------------------------------------------------------

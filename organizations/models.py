@@ -75,6 +75,11 @@ class Municipality(Sourced):
         default=False,
         help_text=_("Anyone may read a published municipality's dashboards without logging in."),
     )
+    # Raised in the database in the same transaction as every write to the municipality's data
+    # (organizations.generation); the version every dashboard cache is keyed on.
+    data_generation = models.PositiveBigIntegerField(
+        _("data generation"), default=0, editable=False
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -90,6 +95,17 @@ class Municipality(Sourced):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The generation is raised in the database only (organizations.generation); a save of an
+        # instance loaded earlier must not write its old value back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_generation"
+            ]
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.code,)
