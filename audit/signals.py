@@ -49,6 +49,8 @@ MASKED_FIELDS = {"password"}
 MASK = "***"
 # Fields that name the person who made the record, for writes outside a request.
 ACTOR_FIELDS = ("author", "entered_by")
+# The attribute a service sets on an instance to name who acts: ``obj._audit_actor = acting_user``.
+ACTOR_ATTRIBUTE = "_audit_actor"
 
 _PRE = "_audit_pre"
 _M2M = "_audit_m2m"
@@ -64,18 +66,10 @@ def audited_models() -> list[type[models.Model]]:
             continue
         for model in config.get_models():
             label = model._meta.label_lower
-            if _is_historical(model) or label in EXCLUDED_MODELS or label == "audit.auditentry":
+            if label in EXCLUDED_MODELS or label == "audit.auditentry":
                 continue
             result.append(model)
     return result
-
-
-def _is_historical(model) -> bool:
-    try:
-        from simple_history.models import HistoricalChanges
-    except ImportError:  # pragma: no cover - simple_history is a dependency
-        return False
-    return issubclass(model, HistoricalChanges)
 
 
 # Where: the municipality of a record -----------------------------------------------------------------
@@ -203,8 +197,8 @@ def _actor_of(instance):
     actor = current_actor()
     if actor is not None:
         return actor
-    # Services mark who acts with simple_history's attribute (organizations, employment_plan).
-    actor = getattr(instance, "_history_user", None)
+    # Services name who acts on the instance they save (imports and commands run outside a request).
+    actor = getattr(instance, ACTOR_ATTRIBUTE, None)
     if actor is not None:
         return actor
     for name in ACTOR_FIELDS:

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import Municipality, OrganisationalUnit, Sourced
 
@@ -179,8 +178,6 @@ class Initiative(Sourced):
         default=InitiativeStatus.PLANNED,
     )
 
-    history = HistoricalRecords()
-
     class Meta:
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
@@ -281,8 +278,6 @@ class Indicator(Sourced):
         help_text=_("Where the document contradicts itself: a note and the numbers involved."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("indicator")
@@ -390,8 +385,6 @@ class Measurement(Sourced):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("measurement")

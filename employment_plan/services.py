@@ -22,9 +22,10 @@ def check_permission(user, perm: str, municipality) -> None:
         raise PermissionDenied
 
 
-def _history_user(obj, user) -> None:
+def _audit_actor(obj, user) -> None:
+    """Name who acts for the audit log (audit.signals), also outside a request."""
     if user is not None:
-        obj._history_user = user
+        obj._audit_actor = user
 
 
 def validate_measurement_value(indicator: Indicator, value: Decimal) -> None:
@@ -96,7 +97,7 @@ def measurement_record_nonatomic(
     )
     if not checked:
         measurement.full_clean()
-    _history_user(measurement, acting_user)
+    _audit_actor(measurement, acting_user)
     measurement.save()
     if not checked:
         indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
@@ -114,7 +115,7 @@ def measurement_update(*, measurement: Measurement, acting_user, **fields) -> Me
     validate_measurement_value(indicator, Decimal(measurement.value))
     validate_measurement_date(indicator, measurement.date)
     measurement.full_clean()
-    _history_user(measurement, acting_user)
+    _audit_actor(measurement, acting_user)
     measurement.save()
     indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
     return measurement
@@ -126,7 +127,7 @@ def measurement_delete(*, measurement: Measurement, acting_user) -> None:
     check_permission(
         acting_user, "employment_plan.delete_measurement", indicator.plan.municipality_id
     )
-    _history_user(measurement, acting_user)
+    _audit_actor(measurement, acting_user)
     measurement.delete()
 
 
@@ -149,7 +150,7 @@ def indicator_set_baseline(
     if label is not None:
         indicator.baseline_label = label
     indicator.full_clean()
-    _history_user(indicator, acting_user)
+    _audit_actor(indicator, acting_user)
     indicator.save()
     return indicator
 
@@ -203,7 +204,7 @@ def initiative_set_status(*, initiative: Initiative, status: str, acting_user) -
     )
     initiative.status = status
     initiative.full_clean()
-    _history_user(initiative, acting_user)
+    _audit_actor(initiative, acting_user)
     initiative.save()
     return initiative
 

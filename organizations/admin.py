@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
 from .admin_scoping import MunicipalityScopedAdmin
@@ -109,7 +108,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "municipality", "role", "created_at"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

@@ -43,7 +43,7 @@ def membership_set(
     else:
         membership.role = role
     if acting_user is not None:
-        membership._history_user = acting_user
+        membership._audit_actor = acting_user
     membership.full_clean()
     membership.save()
     _sync_user_roles(user)
@@ -55,6 +55,6 @@ def membership_remove(*, membership: Membership, acting_user: User | None) -> No
     _check_may_manage(acting_user, membership.municipality)
     user = membership.user
     if acting_user is not None:
-        membership._history_user = acting_user
+        membership._audit_actor = acting_user
     membership.delete()
     _sync_user_roles(user)

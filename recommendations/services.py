@@ -128,7 +128,7 @@ def _record(recommendation, status, progress, note, effective_on, origin, acting
     update.full_clean()
     update.save()
     # The audit log names the actor even outside a request (imports, commands).
-    recommendation._history_user = acting_user
+    recommendation._audit_actor = acting_user
     recommendation.status = status
     recommendation.progress = progress
     recommendation.version += 1

@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import (
     INSTITUTION_KINDS,
@@ -108,8 +107,6 @@ class StaffingSnapshot(models.Model):
     hires = models.PositiveIntegerField(_("hires, past 12 months"), default=0)
     is_demo = models.BooleanField(_("demo data"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("staffing snapshot")
@@ -378,8 +375,6 @@ class Scenario(models.Model):
     )
     is_baseline = models.BooleanField(_("baseline"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
-
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("scenario")

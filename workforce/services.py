@@ -1,6 +1,6 @@
 """Every write to workforce data: keyword-only, atomic, validated before saving. The admin, the
-import and the demo command all come through here. Staffing snapshots and scenarios keep their
-history (django-simple-history) with the acting user."""
+import and the demo command all come through here. The audit log records each write with the
+acting user."""
 
 import datetime
 
@@ -33,8 +33,7 @@ SNAPSHOT_FIELDS = (
 
 def _save(obj, acting_user):
     obj.full_clean()
-    if hasattr(obj, "history"):
-        obj._history_user = acting_user
+    obj._audit_actor = acting_user  # for the audit log, also outside a request
     obj.save()
     return obj
 
