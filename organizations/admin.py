@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from . import access, services
+from .admin_history import AuditHistoryAdmin
 from .admin_scoping import MunicipalityScopedAdmin
 from .models import (
     Body,
@@ -17,7 +18,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditHistoryAdmin, DjangoUserAdmin):
     """Accounts are managed by superusers; municipality administrators manage memberships."""
 
     def has_module_permission(self, request):
@@ -78,14 +79,14 @@ class OrganisationalUnitAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Profession)
-class ProfessionAdmin(admin.ModelAdmin):
+class ProfessionAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     list_display = ["name", "name_plural", "key"]
     search_fields = ["name"]
     readonly_fields = ["source", "source_section"]
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -102,7 +103,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin):
+class SourceDocumentAdmin(AuditHistoryAdmin, admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "file_name"]
     search_fields = ["title", "key"]
 

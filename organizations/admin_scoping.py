@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
 from . import access
+from .admin_history import AuditHistoryAdmin
 from .exchange import ADMIN_FORMATS
 from .models import Municipality
 
 
-class MunicipalityScopedAdmin:
+class MunicipalityScopedAdmin(AuditHistoryAdmin):
     """Mixin for ModelAdmin. ``municipality_path`` is the lookup from the model to its municipality."""
 
     municipality_path = "municipality"
@@ -91,7 +92,7 @@ class MunicipalityScopedAdmin:
         super().save_model(request, obj, form, change)
 
 
-class SharedListAdmin:
+class SharedListAdmin(AuditHistoryAdmin):
     """Mixin for lists every municipality shares (statuses, KL's pipeline model …): anyone with the
     view permission may read them; only superusers add, change or delete, since a change would reach
     every municipality."""
