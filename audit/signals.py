@@ -6,8 +6,12 @@ here. For an update, ``pre_save`` reads the row's old values (and its municipali
 ``post_save`` compares and records only what changed. Deletes record the last values; many-to-many
 changes record the old and new sets of ids.
 
+Each entry also raises its municipality's data generation (every municipality's, for a row they all
+share) in the same transaction: the version of the dashboards' caches (organizations.generation).
+
 Not seen by signals, and so not recorded: ``QuerySet.update()``, ``bulk_create()`` and raw SQL. The
-services write row by row; keep it that way for anything a user does.
+services write row by row; keep it that way for anything a user does. A bulk path calls
+``municipality_bump_generation`` itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from organizations.generation import municipality_bump_generation
+
 from .request import client_ip, current_actor, current_request
 
 log = logging.getLogger(__name__)
@@ -33,13 +39,18 @@ MUNICIPALITY_PATHS = {
     # The municipality of a comparison measurement is the one compared with; the owner is the plan's.
     "employment_plan.comparisonmeasurement": "indicator__plan__municipality",
 }
-# Fields whose changes are not worth an entry on their own.
-IGNORED_FIELDS = {"last_login"}
+# Fields whose changes are not worth an entry on their own (the generation is bookkeeping, raised
+# by record() below, never saved from an instance).
+IGNORED_FIELDS = {"last_login", "data_generation"}
+# Rows no dashboard shows: a change to them leaves every municipality's generation alone.
+NO_GENERATION = {"organizations.user"}
 # Values never written to the log, only that they changed.
 MASKED_FIELDS = {"password"}
 MASK = "***"
 # Fields that name the person who made the record, for writes outside a request.
 ACTOR_FIELDS = ("author", "entered_by")
+# The attribute a service sets on an instance to name who acts: ``obj._audit_actor = acting_user``.
+ACTOR_ATTRIBUTE = "_audit_actor"
 
 _PRE = "_audit_pre"
 _M2M = "_audit_m2m"
@@ -55,18 +66,10 @@ def audited_models() -> list[type[models.Model]]:
             continue
         for model in config.get_models():
             label = model._meta.label_lower
-            if _is_historical(model) or label in EXCLUDED_MODELS or label == "audit.auditentry":
+            if label in EXCLUDED_MODELS or label == "audit.auditentry":
                 continue
             result.append(model)
     return result
-
-
-def _is_historical(model) -> bool:
-    try:
-        from simple_history.models import HistoricalChanges
-    except ImportError:  # pragma: no cover - simple_history is a dependency
-        return False
-    return issubclass(model, HistoricalChanges)
 
 
 # Where: the municipality of a record -----------------------------------------------------------------
@@ -194,8 +197,8 @@ def _actor_of(instance):
     actor = current_actor()
     if actor is not None:
         return actor
-    # Services mark who acts with simple_history's attribute (organizations, employment_plan).
-    actor = getattr(instance, "_history_user", None)
+    # Services name who acts on the instance they save (imports and commands run outside a request).
+    actor = getattr(instance, ACTOR_ATTRIBUTE, None)
     if actor is not None:
         return actor
     for name in ACTOR_FIELDS:
@@ -223,6 +226,12 @@ def record(*, instance, action: str, changes: dict, municipality_id=None, object
         object_repr=object_repr if object_repr is not None else _repr(instance),
         changes=changes,
     )
+    label = instance._meta.label_lower
+    if label not in NO_GENERATION:
+        municipality_bump_generation(
+            municipality_ids=None if municipality_id is None else [municipality_id],
+            using=instance._state.db or "default",
+        )
 
 
 # Handlers ---------------------------------------------------------------------------------------------

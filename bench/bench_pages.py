@@ -167,6 +167,7 @@ def measure(client: Client, url: str, repeat: int) -> tuple[int, float]:
 
 
 def page_results(repeat: int) -> list[Result]:
+    from organizations.generation import municipality_bump_generation
     from organizations.models import Municipality
 
     results = []
@@ -182,6 +183,7 @@ def page_results(repeat: int) -> list[Result]:
             _municipality, client, addresses = sides[number]
             figures[(name, number)] = measure(client, addresses[name], repeat)
     Municipality.objects.filter(pk__in=[sides[n][0].pk for n in sides]).update(is_published=True)
+    municipality_bump_generation(municipality_ids=[sides[n][0].pk for n in sides])
     anonymous = Client()
     for name in PUBLIC:
         for number in (ONE, HUNDRED):

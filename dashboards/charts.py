@@ -1,8 +1,8 @@
 """Dashboard charts: horizontal bars of counts by status, drawn with matplotlib ``Figure()`` (never
 pyplot) to inline SVG through the employment plan's render and cache helpers.
 
-The cache key is a digest of a data version and exactly what is drawn (labels, colours, counts, the
-language), so an unchanged chart is never redrawn and a changed one never shown stale. Status is
+The cache key is a digest of exactly what is drawn (labels, colours, counts, the language), so an
+unchanged chart is never redrawn, whatever else changed, and a changed one never shown stale. Status is
 never told by colour alone: every bar carries its status word on the axis, its count as text, and a
 hatch pattern of its own. The template puts a table with the same numbers beside each chart."""
 
@@ -63,7 +63,8 @@ def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
 
 
 def status_chart(kind: str, rows: list[tuple[str, str, int]], version=None) -> str:
-    """The SVG for ``rows``, from the cache when the same data was drawn before."""
+    """The SVG for ``rows``, from the cache when the same data was drawn before. ``version`` only
+    forces a new drawing (the benchmark's cache-miss timing)."""
     if not rows:
         return ""
     data = (version, tuple(rows))

@@ -1,20 +1,17 @@
 """The indicators a dashboard shows, each evaluated by the progress engine, and their statuses
-cached on the data version."""
+cached on the municipality's data generation."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from employment_plan import wording
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate, thresholds
-from organizations.charts import cache_key
-
-from .versions import CACHE_SECONDS, measurement_version
+from organizations.generation import cached_for_municipality, municipality_generation
 
 
 def _measurements():
@@ -32,37 +29,31 @@ def indicator_queryset(municipality) -> QuerySet[Indicator]:
     )
 
 
-def indicator_version(indicators) -> tuple:
-    """Changes whenever an indicator or a measurement is added, removed or edited."""
-    return (
-        len(indicators),
-        max((str(i.updated_at) for i in indicators), default=""),
-        sum(len(i.measurements.all()) for i in indicators),
-        max((m.pk for i in indicators for m in i.measurements.all()), default=0),
-    )
-
-
-def indicator_statuses(municipality, as_of: datetime.date | None = None) -> dict:
+def indicator_statuses(
+    municipality, as_of: datetime.date | None = None, *, generation=None
+) -> dict:
     """Every indicator's status from the progress engine, the summary by status and the plans,
-    cached on the data version, the date and the thresholds: the engine runs over all of a
-    municipality's measurements only when something changed (or on a new day)."""
+    cached on the municipality's data generation, the date and the thresholds: the engine runs
+    over all of a municipality's measurements only when something changed (or on a new day)."""
     as_of = as_of or timezone.localdate()
-    version = measurement_version()
-    key = cache_key(
-        "dashboards:indicator-statuses",
-        (municipality.pk, as_of.isoformat(), version, repr(thresholds())),
-    )
-    found = cache.get(key)
-    if found is None:
+    if generation is None:
+        generation = municipality_generation(municipality)
+
+    def compute():
         indicators = indicators_with_progress(municipality, as_of)
-        found = {
+        return {
             "statuses": {i.pk: i.result.status for i in indicators},
             "summary": wording.summarise(i.result for i in indicators),
             "plan_ids": sorted({i.plan_id for i in indicators}),
-            "version": ("indicators", municipality.pk, *version),
         }
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+
+    return cached_for_municipality(
+        "dashboards:indicator-statuses",
+        municipality,
+        (as_of.isoformat(), repr(thresholds())),
+        compute,
+        generation=generation,
+    )
 
 
 def indicators_with_progress(

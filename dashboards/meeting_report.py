@@ -6,19 +6,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from employment_plan.models import Indicator
 from employment_plan.selectors import thresholds
-from organizations.charts import cache_key
+from organizations.generation import cached_for_municipality
 from organizations.models import Body, Municipality
 from recommendations import selectors as rec_selectors
 from recommendations.models import CouncilDecision, Recommendation, Report, Status, StatusUpdate
 
 from .indicators import indicator_queryset, indicators_with_progress
-from .versions import CACHE_SECONDS, measurement_version, recommendation_version
 
 DEFAULT_PREVIOUS_DAYS = 90
 
@@ -87,19 +85,15 @@ def cached_meeting_summary(
     day: datetime.date,
     previous: datetime.date | None = None,
 ) -> MeetingReport:
-    """``meeting_summary``, cached on the data version of recommendations, status changes,
-    decisions and measurements: council members open the same report before a meeting, and it is
-    computed again only when something it shows may have changed (docs/national-scale.md)."""
-    version = (recommendation_version(), measurement_version(), repr(thresholds()))
-    key = cache_key(
+    """``meeting_summary``, cached on the municipality's data generation: council members open the
+    same report before a meeting, and it is computed again only when something it shows may have
+    changed (docs/national-scale.md)."""
+    return cached_for_municipality(
         "dashboards:meeting-summary",
-        (municipality.pk, body.pk, day, previous, timezone.localdate(), version),
+        municipality,
+        (body.pk, day, previous, timezone.localdate(), repr(thresholds())),
+        lambda: meeting_summary(municipality, body, day, previous),
     )
-    found = cache.get(key)
-    if found is None:
-        found = meeting_summary(municipality, body, day, previous)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
 
 
 def meeting_summary(

@@ -1,18 +1,18 @@
 """The front page: the municipality's reports with their status bars, the totals, what needs an
 update, the indicators' summary and the plans. A fixed number of queries whatever the number of
-reports, recommendations or indicators; the totals are cached on the data version."""
+reports, recommendations or indicators; the totals are cached on the municipality's data
+generation."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from employment_plan.models import EmploymentPlan
-from organizations.charts import cache_key
+from organizations.generation import cached_for_municipality, municipality_generation
 from organizations.models import INSTITUTION_KINDS, Municipality, OrganisationalUnit
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
@@ -20,7 +20,6 @@ from recommendations.freshness import freshness, stale_before
 from recommendations.models import Recommendation, Report, Status
 
 from .indicators import indicator_statuses
-from .versions import CACHE_SECONDS, recommendation_version
 
 FRONT_PAGE_ITEMS = 5
 # The front page lists the most recent reports and plans; the rest are one click away.
@@ -57,30 +56,18 @@ class FrontPage:
     needs_update: list[Recommendation]
     indicator_summary: list[tuple[str, str, int]]
     indicator_count: int
-    recommendation_version: tuple = ()
-    indicator_version: tuple = ()
     plans: list = field(default_factory=list)
     tree: list = field(default_factory=list)
     report_total: int = 0
 
 
-def _recommendation_totals(user, municipality, recommendations, today) -> dict:
+def _recommendation_totals(user, municipality, recommendations, today, generation) -> dict:
     """The counts the front page shows (by status, overdue, stale, reports), aggregated in SQL
-    over every readable recommendation and cached on the recommendations' data version and the
-    day: they change only when a recommendation, a status or a report does."""
-    key = cache_key(
-        "dashboards:recommendation-totals",
-        (
-            municipality.pk,
-            Report.objects.shows_cross_municipal(user, municipality),
-            today,
-            stale_before(today),
-            recommendation_version(),
-        ),
-    )
-    found = cache.get(key)
-    if found is None:
-        found = {
+    over every readable recommendation and cached on the municipality's data generation and the
+    day: they change only when something of the municipality (or shared with it) does."""
+
+    def compute():
+        return {
             "by_status": list(
                 recommendations.order_by().values_list("status_id").annotate(n=Count("pk"))
             ),
@@ -88,17 +75,22 @@ def _recommendation_totals(user, municipality, recommendations, today) -> dict:
                 overdue=Count("pk", filter=overdue_q(today)),
                 stale=Count("pk", filter=stale_q(today)),
                 flagged=Count("pk", filter=overdue_q(today) | stale_q(today)),
-                count=Count("pk"),
-                latest=Max("last_updated_at"),
             ),
             "reports": Report.objects.visible_to(user, municipality).count(),
         }
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+
+    return cached_for_municipality(
+        "dashboards:recommendation-totals",
+        municipality,
+        (Report.objects.shows_cross_municipal(user, municipality), today, stale_before(today)),
+        compute,
+        generation=generation,
+    )
 
 
 def front_page(user, municipality: Municipality, today: datetime.date | None = None) -> FrontPage:
     today = today or timezone.localdate()
+    generation = municipality_generation(municipality)
     # Only the most recent reports are read (with their bars); the totals are counted in SQL over
     # all of them, so the page costs the same with 4 reports or 400 (docs/national-scale.md).
     report_ids = Report.objects.visible_to(user, municipality).order_by().values("pk")
@@ -118,7 +110,7 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
         report.status_counts = counts.get(report.pk, [])
     statuses = {s.pk: s for s in Status.objects.all()}
     recommendations = municipality_recommendations(user, municipality)
-    totals = _recommendation_totals(user, municipality, recommendations, today)
+    totals = _recommendation_totals(user, municipality, recommendations, today, generation)
     status_totals = sorted(
         ((statuses[pk], n) for pk, n in totals["by_status"] if pk in statuses),
         key=lambda row: (row[0].position, row[0].name),
@@ -133,7 +125,7 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     for r in flagged:
         r.freshness = freshness(r, today)
 
-    evaluated = indicator_statuses(municipality, today)
+    evaluated = indicator_statuses(municipality, today, generation=generation)
     plans = list(
         EmploymentPlan.objects.filter(pk__in=evaluated["plan_ids"]).order_by(
             "-period_start", "-title"
@@ -154,8 +146,6 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
         needs_update=flagged,
         indicator_summary=evaluated["summary"],
         indicator_count=len(evaluated["statuses"]),
-        recommendation_version=(numbers["count"], str(numbers["latest"])),
-        indicator_version=evaluated["version"],
         plans=plans,
         tree=unit_tree(units),
     )

@@ -72,11 +72,9 @@ def front_page(request, municipality):
             "municipality": municipality,
             "data": data,
             "is_member": access.is_member(request.user, municipality),
-            "recommendation_chart": charts.status_chart(
-                "recommendations", rec_rows, data.recommendation_version
-            ),
+            "recommendation_chart": charts.status_chart("recommendations", rec_rows),
             "recommendation_chart_alt": charts.alt_text(_("Recommendations by status"), rec_rows),
-            "indicator_chart": charts.status_chart("indicators", ind_rows, data.indicator_version),
+            "indicator_chart": charts.status_chart("indicators", ind_rows),
             "indicator_chart_alt": charts.alt_text(_("Indicators by status"), ind_rows),
             "stale_after_days": stale_after_days(),
             "workforce": workforce_selectors.outlook(municipality),
@@ -144,7 +142,7 @@ def indicator_list(request, municipality):
             resource=IndicatorProgressResource(),
             source=indicators,
         )
-    # Statuses come from the cache (keyed on the data version); only the shown page is evaluated
+    # Statuses come from the cache (keyed on the data generation); only the shown page is evaluated
     # with its measurements, so the page costs the same whatever the number of indicators.
     evaluated = indicator_selectors.indicator_statuses(municipality)
     statuses = evaluated["statuses"]
@@ -172,7 +170,7 @@ def indicator_list(request, municipality):
             "filter": filterset,
             "page_obj": page,
             "summary": summary,
-            "chart": charts.status_chart("indicator-list", rows, evaluated["version"]),
+            "chart": charts.status_chart("indicator-list", rows),
             "chart_alt": charts.alt_text(_("Indicators by status"), rows),
             "can_export": can_export(request.user, municipality),
             "is_filtered": any(k not in ("page", "format") for k in request.GET),

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import Municipality, OrganisationalUnit, Sourced, Versioned
 from organizations.scoping import ScopedQuerySet
@@ -204,8 +203,6 @@ class Initiative(Sourced, Versioned):
         default=InitiativeStatus.PLANNED,
     )
 
-    history = HistoricalRecords(excluded_fields=["version"])
-
     objects = FocusAreaScopedQuerySet.as_manager()
 
     class Meta:
@@ -308,8 +305,6 @@ class Indicator(Sourced, Versioned):
         help_text=_("Where the document contradicts itself: a note and the numbers involved."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     objects = PlanScopedQuerySet.as_manager()
 
@@ -419,8 +414,6 @@ class Measurement(Sourced, Versioned):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     objects = MeasurementQuerySet.as_manager()
 

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, services
+from .admin_history import AuditHistoryAdmin
 from .admin_scoping import MunicipalityScopedAdmin
 from .admin_writes import VersionedAdminMixin
 from .models import (
@@ -18,7 +18,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
+class UserAdmin(VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
     """Accounts are managed by superusers; municipality administrators manage memberships."""
 
     write_services = services.USER
@@ -74,7 +74,7 @@ class OrganisationalUnitAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admi
 
 
 @admin.register(Profession)
-class ProfessionAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class ProfessionAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     write_services = services.PROFESSION
     list_display = ["name", "name_plural", "key"]
     search_fields = ["name"]
@@ -82,7 +82,7 @@ class ProfessionAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Body)
-class BodyAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class BodyAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     write_services = services.BODY
     list_display = ["name", "kind", "municipality"]
     list_filter = ["kind"]
@@ -100,14 +100,14 @@ class BodyAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(VersionedAdminMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     write_services = services.SOURCE_DOCUMENT
     list_display = ["title", "publisher", "published_on", "file_name"]
     search_fields = ["title", "key"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.MEMBERSHIP
     list_display = ["user", "municipality", "role", "created_at"]
     list_filter = ["role", "municipality"]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
 from . import access, scoping
+from .admin_history import AuditHistoryAdmin
 from .exchange import ADMIN_FORMATS
 
 
@@ -17,7 +18,7 @@ def writable(model_admin, request, model):
     return scoping.scoped(model).editable_by(request.user, *perms)
 
 
-class MunicipalityScopedAdmin:
+class MunicipalityScopedAdmin(AuditHistoryAdmin):
     """Mixin for ModelAdmin. The model's QuerySet (``organizations.scoping.ScopedQuerySet``) says how a
     row belongs to a municipality; the lists, drop-downs and exports call its rules."""
 
@@ -82,7 +83,7 @@ class MunicipalityScopedAdmin:
         super().save_model(request, obj, form, change)
 
 
-class SharedListAdmin:
+class SharedListAdmin(AuditHistoryAdmin):
     """Mixin for lists every municipality shares (statuses, KL's pipeline model …): anyone with the
     view permission may read them; only superusers add, change or delete, since a change would reach
     every municipality."""

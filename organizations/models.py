@@ -7,7 +7,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from .scoping import ScopedQuerySet
 
@@ -89,6 +88,11 @@ class Municipality(Sourced, Versioned):
         default=False,
         help_text=_("Anyone may read a published municipality's dashboards without logging in."),
     )
+    # Raised in the database in the same transaction as every write to the municipality's data
+    # (organizations.generation); the version every dashboard cache is keyed on.
+    data_generation = models.PositiveBigIntegerField(
+        _("data generation"), default=0, editable=False
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -104,6 +108,17 @@ class Municipality(Sourced, Versioned):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The generation is raised in the database only (organizations.generation); a save of an
+        # instance loaded earlier must not write its old value back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "data_generation"
+            ]
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (self.code,)
@@ -290,7 +305,6 @@ class Membership(Versioned):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("membership")

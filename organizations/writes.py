@@ -45,7 +45,7 @@ def set_actor(instance, acting_user) -> None:
 
     The one place that knows the attribute the audit signals read."""
     if acting_user is not None:
-        instance._history_user = acting_user
+        instance._audit_actor = acting_user
 
 
 def perm_for(model, action: str) -> str:

@@ -39,6 +39,7 @@ from employment_plan.models import (
     Measurement,
     PlanFact,
 )
+from organizations.generation import municipality_bump_generation
 from organizations.models import (
     Body,
     BodyKind,
@@ -296,6 +297,9 @@ def generate(
                 f"{counts.recommendations:,} recommendations, {counts.measurements:,} "
                 f"measurements, {counts.institutions:,} institutions"
             )
+        # bulk_create passes no signal, so the audit log raises no generation: say here that the
+        # data changed (every municipality's, since new professions are shared).
+        municipality_bump_generation(municipality_ids=None)
     return total
 
 

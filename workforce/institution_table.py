@@ -98,7 +98,7 @@ def _institution_rows(scenario):
 
 def institution_table(municipality, unit_ids=None, profession_keys=None) -> InstitutionTable | None:
     """Each institution × profession of the baseline scenario in its horizon year: staff now,
-    projected supply, demand and shortage. The projection is cached on its data version
+    projected supply, demand and shortage. The projection is cached on the data generation
     (workforce.selectors.cached), so a page costs the same queries and nearly the same time
     whatever the number of institutions."""
     scenario = selectors.scenario_for(municipality, None)

@@ -12,7 +12,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from organizations.models import (
     INSTITUTION_KINDS,
@@ -117,8 +116,6 @@ class StaffingSnapshot(Versioned):
     hires = models.PositiveIntegerField(_("hires, past 12 months"), default=0)
     is_demo = models.BooleanField(_("demo data"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
-
-    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = UnitScopedQuerySet.as_manager()
 
@@ -393,8 +390,6 @@ class Scenario(Versioned):
     )
     is_baseline = models.BooleanField(_("baseline"), default=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
-
-    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ScopedQuerySet.as_manager()
 

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from django.core.cache import cache
-from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from organizations.charts import cache_key
-from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
+from organizations.generation import cached_for_municipality
+from organizations.models import INSTITUTION_KINDS, Profession
 
 from . import pipeline as pipeline_module
 from .models import (
@@ -22,8 +20,6 @@ from .models import (
     PipelineSeries,
     ReferenceShortage,
     Scenario,
-    ScenarioEffect,
-    ScenarioRate,
     SeriesKind,
     StaffingNorm,
     StaffingSnapshot,
@@ -363,46 +359,12 @@ def _outlook_rows(scenario):
 
 
 # Cached projections ------------------------------------------------------------------------------
-# The projection is recomputed only when its inputs change: the key is a data version read in a
-# fixed number of aggregate queries. Snapshots and units are versioned globally (count, highest id
-# and, for snapshots, the latest history entry: every edit through the admin, services or imports
-# writes one), so reading the version costs the same whatever one municipality holds.
-CACHE_SECONDS = 60 * 10
-
-
-def projection_version(scenario) -> tuple:
-    snapshots = StaffingSnapshot.objects.aggregate(n=Count("pk"), top=Max("pk"))
-    history = StaffingSnapshot.history.aggregate(top=Max("history_id"))
-    units = OrganisationalUnit.objects.aggregate(n=Count("pk"), top=Max("pk"))
-    scenario_history = Scenario.history.filter(id=scenario.pk).aggregate(top=Max("history_id"))
-    rates = ScenarioRate.objects.filter(scenario=scenario).aggregate(
-        n=Count("pk"), top=Max("pk"), rate=Sum("leaver_rate"), hires=Sum("hires_per_year")
-    )
-    effects = ScenarioEffect.objects.filter(scenario=scenario).aggregate(
-        n=Count("pk"), top=Max("pk"), pp=Sum("leaver_rate_change_pp"), hires=Sum("hires_change")
-    )
-    drivers = DemandDriver.objects.filter(municipality_id=scenario.municipality_id).aggregate(
-        n=Count("pk"), top=Max("pk"), total=Sum("value")
-    )
-    norms = StaffingNorm.objects.filter(municipality_id=scenario.municipality_id).aggregate(
-        n=Count("pk"), top=Max("pk"), total=Sum("staff_per_unit")
-    )
-    return (
-        scenario.pk,
-        scenario.municipality_id,
-        tuple(snapshots.values()),
-        history["top"],
-        tuple(units.values()),
-        scenario_history["top"],
-        *(tuple(str(v) for v in d.values()) for d in (rates, effects, drivers, norms)),
-    )
-
-
+# The projection is recomputed only when its inputs may have changed: the key is the scenario and
+# its municipality's data generation, raised by every write to the municipality's staffing, units,
+# scenarios, drivers and norms (and to the professions and pipeline models every municipality
+# shares) in the write's own transaction (organizations.generation).
 def cached(namespace: str, scenario, compute):
     """``compute()`` for the scenario's current inputs, from the cache when they are unchanged."""
-    key = cache_key(f"workforce:{namespace}", projection_version(scenario))
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return cached_for_municipality(
+        f"workforce:{namespace}", scenario.municipality_id, (scenario.pk,), compute
+    )

@@ -49,8 +49,8 @@ def _base_context(request, municipality, scenario):
 
 
 def _overview_data(scenario):
-    """Everything the overview shows of a projection, as plain values (cached on the data
-    version: the projection is rerun only when its inputs change)."""
+    """Everything the overview shows of a projection, as plain values (cached on the
+    municipality's data generation: the projection is rerun only when its inputs may have changed)."""
     inputs, result = _projection(scenario)
     data = {"is_demo": inputs.is_demo, "has_result": result is not None}
     if result is None:
@@ -129,7 +129,7 @@ INSTITUTIONS_PER_PAGE = 25
 
 def _institution_data(scenario):
     """The horizon year's shortage, supply and demand per institution and profession as plain
-    numbers, institutions in the table's order (cached on the data version)."""
+    numbers, institutions in the table's order (cached on the data generation)."""
     inputs, result = _projection(scenario)
     data = {"is_demo": inputs.is_demo, "has_result": result is not None}
     if result is None:

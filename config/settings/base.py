@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "import_export",
-    "simple_history",
     "axes",
     "csp",
     # Project apps, in dependency order: each may import only from those above it.
@@ -60,7 +59,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "audit.middleware.AuditContextMiddleware",
     # Last, so it can turn a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -181,6 +181,10 @@ class RecommendationAdmin(
             "admin/recommendations/timeline.html", {"entries": selectors.timeline(detail)}
         )
 
+    def history_sections(self, request, obj):
+        # The HISTORIK page: the status history (seed entries included) above the audit log.
+        return [(_("Status history"), self.timeline_display(obj))]
+
     # Scoping and permissions --------------------------------------------------------------------
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -311,9 +311,6 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
             else:
                 return reverse(base), None
         obj = world.obj(model._meta.label_lower, obj_municipality)
-        if action == "simple_history":
-            record = obj.history.order_by("-history_id").first()
-            return reverse(base, args=[obj.pk, record.history_id]), obj
         if action == "status":
             return reverse(base, kwargs={"pk": obj.pk}), obj
         return reverse(base, kwargs={"object_id": obj.pk}), obj

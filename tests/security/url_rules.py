@@ -288,11 +288,6 @@ RULES: dict[str, Rule] = {
     "route:admin/*/<path:object_id>/": Rule(
         anonymous=LOGIN, home=_staff(REDIRECT, REDIRECT), foreign=_staff(REDIRECT, REDIRECT)
     ),
-    "admin:organizations_membership_simple_history": Rule(
-        anonymous=LOGIN,
-        home=_staff(FORBIDDEN, OK),
-        foreign=_staff(FORBIDDEN, FORBIDDEN),
-    ),
     # The admin: custom views --------------------------------------------------------------------------
     "admin:recommendations_recommendation_status": STAFF_ONLY_WRITE_VIEW,
     "admin:recommendations_recommendation_import_status": Rule(
@@ -314,12 +309,6 @@ RULES: dict[str, Rule] = {
     ),
     # The admin: every model's list, add, change, delete and history ------------------------------
     **_all_admin_rules(),
-    # django-simple-history's history page checks the permission on the record it finds: 403.
-    "admin:organizations_membership_history": Rule(
-        anonymous=LOGIN,
-        home=_staff(FORBIDDEN, OK),
-        foreign=_staff(FORBIDDEN, FORBIDDEN),
-    ),
 }
 
 

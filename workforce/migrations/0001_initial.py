@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import simple_history.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -47,7 +46,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='PipelineModel',
@@ -104,7 +103,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='PipelineSeries',

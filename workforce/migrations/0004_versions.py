@@ -5,42 +5,47 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("organizations", "0002_role_groups"),
+        ("workforce", "0003_delete_history_tables"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="body",
+            model_name="demanddriver",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="membership",
+            model_name="institutionsize",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="municipality",
+            model_name="pipelinemodel",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="organisationalunit",
+            model_name="referenceshortage",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="profession",
+            model_name="scenario",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="sourcedocument",
+            model_name="staffingnorm",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name="user",
+            model_name="staffingsnapshot",
+            name="version",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
+        ),
+        migrations.AddField(
+            model_name="workforcefact",
             name="version",
             field=models.PositiveIntegerField(default=0, editable=False, verbose_name="version"),
         ),
