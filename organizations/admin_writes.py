@@ -11,7 +11,10 @@
   municipality, validated, audited), versioned by their parent.
 """
 
+from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from . import writes
 from .admin_scoping import MunicipalityScopedAdmin
@@ -39,6 +42,17 @@ class VersionedAdminMixin:
         name, options = fieldsets[0]
         first = (name, {**options, "fields": [*options["fields"], VERSION_FIELD]})
         return [first, *fieldsets[1:]]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service that refuses a save the form accepted (a change between the form's check and
+        the save, a rule only the service knows) rolls back the whole save and sends the user back
+        to the form with the reason, never a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
 
     # Saving through the services ------------------------------------------------------------------
     def _many_to_many(self, form) -> dict:

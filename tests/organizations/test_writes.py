@@ -101,3 +101,31 @@ def test_shared_lists_are_changed_by_superusers_only(administrator):
         services.addressee_update(
             addressee=addressee, expected_version=0, acting_user=administrator
         )
+
+
+@pytest.mark.django_db
+def test_a_save_the_service_refuses_after_the_form_accepted_it_is_a_message_not_an_error(
+    decision, hr_officer, client, monkeypatch
+):
+    """Between the form's check and the save, the service has the last word; when it refuses, the
+    whole save is rolled back and the user is sent back to the form with the reason."""
+    from django.urls import reverse
+
+    from tests.reliability.browser_form import form_data
+
+    url = reverse("admin:recommendations_councildecision_change", args=[decision.pk])
+    client.force_login(hr_officer)
+    data = form_data(client.get(url).content.decode(), form_id="councildecision_form")
+    data["item_title"] = "Ændret titel"
+
+    def refuse(**_kwargs):
+        raise writes.StaleEdit("Ændret af en anden imens. Intet blev gemt.")
+
+    monkeypatch.setattr(services.COUNCIL_DECISION, "update", refuse)
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url, 302)]
+    assert "Ændret af en anden imens. Intet blev gemt." in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.item_title == "Rekruttering" and decision.version == 0
