@@ -9,10 +9,10 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from core.charts import cache_key
 from employment_plan import progress
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate, thresholds
-from organizations.charts import cache_key
 
 from .versions import CACHE_SECONDS, measurement_version
 

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from core.charts import cache_key
 from employment_plan.models import Indicator
 from employment_plan.selectors import thresholds
-from organizations.charts import cache_key
 from organizations.models import Body, Municipality
 from recommendations import selectors as rec_selectors
 from recommendations.models import CouncilDecision, Recommendation, Report, Status, StatusUpdate

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
+from core.charts import cache_key
 from employment_plan.models import EmploymentPlan
-from organizations.charts import cache_key
 from organizations.models import INSTITUTION_KINDS, Municipality, OrganisationalUnit
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors

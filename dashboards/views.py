@@ -7,11 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import writers
 from employment_plan import progress
 from employment_plan.resources import IndicatorProgressResource
 from employment_plan.selectors import evaluate
 from exchange.views import export_refusal, file_stem, requested_format
-from organizations import access, exchange
+from organizations import access
 from organizations.access import can_export
 from organizations.decorators import municipality_view
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit
@@ -51,7 +52,7 @@ def _export(request, municipality, *, stem, resource, source):
     refused = export_refusal(request, municipality)
     if refused:
         return refused
-    return exchange.response(
+    return writers.response(
         requested_format(request),
         filename=file_stem(stem, municipality),
         resource=resource,

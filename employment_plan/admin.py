@@ -15,11 +15,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tabular import upload_error
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.forms import StaleEditForm
 from organizations.models import Municipality
-from organizations.tabular import upload_error
 
 from . import importing, services
 from .forms import (

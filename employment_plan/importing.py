@@ -1,7 +1,7 @@
 """Importing measurements: reading a file (CSV or XLSX) into rows, and ``measurements_import``, which
 checks each row and records it through the services.
 
-The file is read by the shared reader (``organizations.tabular``: encodings, delimiters, size, row and
+The file is read by the shared reader (``core.tabular``: encodings, delimiters, size, row and
 unpacked-size limits). Each row is a dict of text cells keyed by lower-case column name, plus
 ``ROW_KEY`` with the row number the user sees in the spreadsheet (header = row 1), so messages point at
 the right row even when blank rows were skipped. Cells are text so rows can travel signed between
@@ -21,8 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.exchange import with_aliases
-from organizations.tabular import TableError, read_table
+from core.tabular import TableError, read_table
+from core.writers import with_aliases
 
 from . import services
 from .models import EmploymentPlan, Indicator, Measurement

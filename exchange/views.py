@@ -6,7 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from organizations import access, exchange
+from core import writers
+from organizations import access
 from organizations.decorators import municipality_view
 
 from . import workbook
@@ -28,7 +29,7 @@ def requested_format(request, default=None) -> str | None:
     wanted = request.GET.get("format", default)
     if wanted is None:
         return None
-    if wanted not in exchange.FORMATS:
+    if wanted not in writers.FORMATS:
         raise Http404
     return wanted
 
@@ -48,7 +49,7 @@ def export_page(request, municipality):
         {
             "municipality": municipality,
             "subjects": SUBJECTS,
-            "formats": exchange.FORMATS,
+            "formats": writers.FORMATS,
             "can_import": {
                 "recommendations": access.has_perm_in(
                     request.user, "recommendations.import_status_updates", municipality
@@ -72,7 +73,7 @@ def export_subject(request, municipality, subject):
     chosen = BY_KEY.get(subject)
     if chosen is None:
         raise Http404
-    return exchange.response(
+    return writers.response(
         requested_format(request, "xlsx"),
         filename=file_stem(chosen.file_stem, municipality),
         resource=chosen.resource(),
@@ -87,7 +88,7 @@ def export_workbook(request, municipality):
     if refused:
         return refused
     reply = HttpResponse(
-        workbook.build(municipality, request.user), content_type=exchange.FORMATS["xlsx"][2]
+        workbook.build(municipality, request.user), content_type=writers.FORMATS["xlsx"][2]
     )
     name = file_stem("arbejdsbog", municipality)
     reply["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -5,8 +5,9 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
+from core.writers import ADMIN_FORMATS
+
 from . import access
-from .exchange import ADMIN_FORMATS
 from .models import Municipality
 
 

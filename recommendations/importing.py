@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tabular import Row, cell_date, cell_decimal, cell_text
+from core.writers import with_aliases
 from organizations import access
-from organizations.exchange import with_aliases
-from organizations.tabular import Row, cell_date, cell_decimal, cell_text
 
 from . import services
 from .models import Recommendation, Status, UpdateOrigin

@@ -162,7 +162,7 @@ def frames(inputs, result):
 
 
 def sheets(detail, totals_frame, assumption_list, is_demo: bool):
-    """The projection's sheets as (title, headers, rows, preface) for organizations.exchange."""
+    """The projection's sheets as (title, headers, rows, preface) for core.writers."""
     titles = column_titles()
     preface = [_("Demo data: synthetic institutions, not real staffing.")] if is_demo else []
     result = []
@@ -196,7 +196,7 @@ def _plain(value):
 def json_text(detail, is_demo: bool) -> str:
     """The projection as JSON objects keyed by the column names (``year``, ``supply`` …), each
     with ``is_demo`` so a demo projection is never mistaken for real staffing."""
-    from organizations.exchange import write_json
+    from core.writers import write_json
 
     buffer = io.StringIO()
     rows = (

@@ -1,4 +1,4 @@
-"""Importing staffing from a spreadsheet (read by organizations.tabular), in two shapes:
+"""Importing staffing from a spreadsheet (read by core.tabular), in two shapes:
 
 * **Aggregated rows**: institution, profession, date, headcount, FTE, vacancies, headcount per age
   band (columns "15-19" … "70+"), leavers for retirement, other leavers and hires in the past 12
@@ -22,9 +22,9 @@ from decimal import Decimal
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from organizations.exchange import with_aliases
+from core.tabular import Row, TableError, cell_date, cell_decimal, cell_text
+from core.writers import with_aliases
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
-from organizations.tabular import Row, TableError, cell_date, cell_decimal, cell_text
 
 from . import services
 from .models import StaffingSnapshot

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
-from organizations.charts import cache_key
+from core.charts import cache_key
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
 
 from . import pipeline as pipeline_module

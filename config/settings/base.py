@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # Project apps, in dependency order: each may import only from those above it.
+    # Shared infrastructure that knows no domain (tabular reading, cells, writers, charts).
+    "core",
     "organizations",
     "employment_plan",
     "recommendations",

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.tabular import read_table
 from organizations.models import Profession, UnitKind
-from organizations.tabular import read_table
 from tests.factories import UnitFactory
 from workforce import importing
 from workforce.models import StaffingSnapshot
