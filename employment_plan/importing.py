@@ -21,8 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.resources import with_aliases
 from core.tabular import TableError, read_table
-from core.writers import with_aliases
 
 from . import services
 from .models import EmploymentPlan, Indicator, Measurement

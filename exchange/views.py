@@ -2,9 +2,8 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from core import writers
 from organizations import access
@@ -32,10 +31,6 @@ def requested_format(request, default=None) -> str | None:
     if wanted not in writers.FORMATS:
         raise Http404
     return wanted
-
-
-def file_stem(stem: str, municipality) -> str:
-    return f"{stem}-{municipality.slug}-{timezone.localdate().isoformat()}"
 
 
 @municipality_view
@@ -73,9 +68,10 @@ def export_subject(request, municipality, subject):
     chosen = BY_KEY.get(subject)
     if chosen is None:
         raise Http404
+    fmt = requested_format(request, "xlsx")
     return writers.response(
-        requested_format(request, "xlsx"),
-        filename=file_stem(chosen.file_stem, municipality),
+        fmt,
+        filename=writers.file_name(fmt, place=municipality.slug, subject=chosen.file_stem),
         resource=chosen.resource(),
         source=chosen.rows(request.user, municipality),
         title=str(chosen.title),
@@ -87,9 +83,8 @@ def export_workbook(request, municipality):
     refused = export_refusal(request, municipality)
     if refused:
         return refused
-    reply = HttpResponse(
-        workbook.build(municipality, request.user), content_type=writers.FORMATS["xlsx"][2]
+    return writers.attachment(
+        workbook.build(municipality, request.user),
+        "xlsx",
+        writers.file_name("xlsx", place=municipality.slug, subject="arbejdsbog"),
     )
-    name = file_stem("arbejdsbog", municipality)
-    reply["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return reply

@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.resources import with_aliases
 from core.tabular import Row, cell_date, cell_decimal, cell_text
-from core.writers import with_aliases
 from organizations import access
 
 from . import services

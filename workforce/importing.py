@@ -22,8 +22,8 @@ from decimal import Decimal
 from django.core import signing
 from django.utils.translation import gettext as _
 
+from core.resources import with_aliases
 from core.tabular import Row, TableError, cell_date, cell_decimal, cell_text
-from core.writers import with_aliases
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
 
 from . import services

@@ -39,7 +39,10 @@ def test_every_subject_downloads_in_every_format(seeded, login, analyst):
             response = client.get(url)
             assert response.status_code == 200, (subject.key, fmt)
             assert response["Content-Type"] == content_type
-            assert f'-allerod-{today}.{extension}"' in response["Content-Disposition"]
+            variant = {"csv": "-excel", "csv-comma": "-komma"}.get(fmt, "")
+            assert response["Content-Disposition"] == (
+                f'attachment; filename="allerod-{subject.file_stem}-alle{variant}-{today}.{extension}"'
+            )
             if fmt == "json":
                 assert isinstance(json.loads(response.content), list)
             elif fmt == "xlsx":
