@@ -66,7 +66,7 @@ def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-import="refused"' in html and "Import all rows" not in html
-    assert response.context["result"].errors == [(5_001, "værdi", "Ikke et tal: “fire”.")]
+    assert response.context["result"].errors == [(5_001, "værdi", "“fire” er ikke et tal.")]
     assert 'data-row="5001" data-action="error"' in html
     # Applying the same file (the command line applies without a browser) changes nothing.
     path = tmp_path / "m.csv"
