@@ -179,33 +179,17 @@ def measurements_import(
         if indicator is None and row_plan is not None:
             result.errors.append((column, _("Unknown indicator “%s” in this plan.") % code))
 
-        column, date_text = _column(row, "date")
-        try:
-            result.date = parse_date(date_text)
-        except CellError as exc:
-            result.errors.append((column, str(exc)))
-        else:
-            if result.date is None:
-                result.errors.append((column, _("A value is required.")))
-            elif indicator is not None:
-                try:
-                    services.validate_measurement_date(indicator, result.date)
-                except ValidationError as exc:
-                    result.errors.append((column, " ".join(exc.message_dict["date"])))
-
-        column, value_text = _column(row, "value")
-        try:
-            result.value = parse_number(value_text, **VALUE_DIGITS)
-        except CellError as exc:
-            result.errors.append((column, str(exc)))
-        else:
-            if result.value is None:
-                result.errors.append((column, _("A value is required.")))
-            elif indicator is not None:
-                try:
-                    services.validate_measurement_value(indicator, result.value)
-                except ValidationError as exc:
-                    result.errors.append((column, " ".join(exc.message_dict["value"])))
+        result.date = _checked_cell(
+            row, "date", parse_date, services.validate_measurement_date, indicator, result.errors
+        )
+        result.value = _checked_cell(
+            row,
+            "value",
+            functools.partial(parse_number, **VALUE_DIGITS),
+            services.validate_measurement_value,
+            indicator,
+            result.errors,
+        )
 
         column, flag = _column(row, "provisional")
         flag_text = cell_text(flag).lower()
@@ -267,6 +251,25 @@ def measurements_import(
             services.indicator_refresh_baseline(indicator=indicator, acting_user=acting_user)
     tick(len(rows))
     return outcome
+
+
+def _checked_cell(row: dict, name: str, parse, validate, indicator, errors: list):
+    """The required cell ``name`` read by ``parse`` (core.cells) and checked by the service's
+    ``validate(indicator, value)``; every problem is added to ``errors`` with the row's column."""
+    column, cell = _column(row, name)
+    try:
+        value = parse(cell)
+    except CellError as exc:
+        errors.append((column, str(exc)))
+        return None
+    if value is None:
+        errors.append((column, _("A value is required.")))
+    elif indicator is not None:
+        try:
+            validate(indicator, value)
+        except ValidationError as exc:
+            errors.append((column, " ".join(exc.message_dict[name])))
+    return value
 
 
 def _text(row: dict, name: str) -> str:
