@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
@@ -212,6 +213,14 @@ def render(fmt: str, *, title: str, keys, headers, rows) -> bytes:
 # The two CSV formats share an extension; the file name tells them apart.
 FORMAT_VARIANTS = {"csv": "excel", "csv-comma": "komma"}
 FULL, FILTERED, SELECTED = "alle", "filtreret", "udvalgte"
+
+
+def name_part(text: str) -> str:
+    """Text as a part of a file name: ASCII, with Danish letters spelt out (Grundforløb →
+    grundforloeb), where slugify alone would drop them."""
+    for letter, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(letter, spelt).replace(letter.upper(), spelt.capitalize())
+    return slugify(text)
 
 
 def file_name(fmt: str, *, place: str, subject: str, scope: str = FULL, extra=()) -> str:

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import writers
@@ -282,7 +281,7 @@ def export(request, municipality):
     name = writers.file_name(
         fmt,
         place=municipality.slug,
-        subject=f"fremskrivning-{slugify(scenario.name)}",
+        subject=f"fremskrivning-{writers.name_part(scenario.name)}",
         extra=["demodata"] if inputs.is_demo else [],
     )
     body = exporting.render(fmt, detail, summed, _assumptions(inputs, result), inputs.is_demo)

@@ -136,7 +136,9 @@ def test_the_projection_export_opens_in_danish_excel_with_typed_numbers(seeded, 
     files = {fmt: get(client, url, format=fmt) for fmt in ("csv", "csv-comma", "xlsx", "json")}
     names = {fmt: file_name(r) for fmt, r in files.items()}
     assert len(set(names.values())) == 4
-    assert names["csv"].startswith("allerod-fremskrivning-") and "-demodata-excel-" in names["csv"]
+    assert (
+        names["csv"] == f"allerod-fremskrivning-grundforloeb-demo-alle-demodata-excel-{TODAY}.csv"
+    )
     rows = json.loads(files["json"].content)
     assert rows and all(row["is_demo"] is True for row in rows)
 
