@@ -1,37 +1,39 @@
 """The audit log in the admin: read-only for everyone, superusers included; an administrator sees the
 entries of the municipalities where their role grants ``audit.view_auditentry``; entries that belong
 to no municipality (user accounts, shared lists) only superusers see. Export writes what the list
-shows (same filters and search) as CSV."""
+shows (same filters and search) through the one set of writers (``core.writers``): CSV for Danish
+Excel by default (``?format=csv-comma``, ``xlsx`` and ``json`` too)."""
 
-import csv
 import json
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import writers
+from core.resources import CHUNK
 from organizations.admin_scoping import MunicipalityScopedAdmin
 
 from .models import AuditEntry
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_KEYS = [
+    "time",
+    "actor",
+    "address",
+    "municipality",
+    "action",
+    "model_label",
+    "object_id",
+    "object_repr",
+    "changes",
+]
 
 
-def neutralise(value) -> str:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def export_rows(entries):
-    yield [
+def export_headers() -> list[str]:
+    return [
         gettext("time"),
         gettext("actor"),
         gettext("address"),
@@ -42,9 +44,13 @@ def export_rows(entries):
         gettext("record"),
         gettext("changes"),
     ]
+
+
+def export_rows(entries):
+    """Plain values: the time is a date and time (typed in XLSX), the rest text."""
     for entry in entries:
         yield [
-            timezone.localtime(entry.time).isoformat(timespec="seconds"),
+            entry.time,
             entry.actor_display,
             entry.ip_address or "",
             entry.municipality.name if entry.municipality else "",
@@ -56,14 +62,20 @@ def export_rows(entries):
         ]
 
 
-def csv_response(entries, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    for row in export_rows(entries):
-        writer.writerow([neutralise(cell) for cell in row])
-    return response
+def export_response(entries, fmt: str, scope: str):
+    """The entries as a download; the file is named for the municipality when they all belong to
+    one (an administrator's), otherwise for every municipality."""
+    slugs = set(entries.values_list("municipality__slug", flat=True).distinct()[:2])
+    place = slugs.pop() if len(slugs) == 1 and None not in slugs else "alle-kommuner"
+    body = writers.render(
+        fmt,
+        title=gettext("Audit log"),
+        keys=EXPORT_KEYS,
+        headers=export_headers(),
+        rows=export_rows(entries.iterator(chunk_size=CHUNK)),
+    )
+    name = writers.file_name(fmt, place=place, subject="revisionslog", scope=scope)
+    return writers.attachment(body, fmt, name)
 
 
 @admin.register(AuditEntry)
@@ -159,16 +171,19 @@ class AuditEntryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def export_view(self, request):
-        """The list as shown (filters, search), as CSV."""
+        """The list as shown (filters, search), in ``?format=`` (CSV for Danish Excel by default)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
+        # The format chooses the file, not the rows: the changelist must not read it as a filter.
+        request.GET = request.GET.copy()
+        fmt = request.GET.pop("format", ["csv"])[-1]
+        if fmt not in writers.FORMATS:
+            fmt = "csv"
+        filtered = any(key not in ("o", "p", "all") for key in request.GET)
         changelist = self.get_changelist_instance(request)
         entries = changelist.get_queryset(request).select_related("municipality")
-        return csv_response(entries, f"audit-{timezone.localdate():%Y-%m-%d}.csv")
+        return export_response(entries, fmt, writers.FILTERED if filtered else writers.FULL)
 
     @admin.action(description=_("Export the selected entries as CSV"), permissions=["view"])
     def export_selected(self, request, queryset):
-        return csv_response(
-            queryset.select_related("municipality"),
-            f"audit-{timezone.localdate():%Y-%m-%d}.csv",
-        )
+        return export_response(queryset.select_related("municipality"), "csv", writers.SELECTED)

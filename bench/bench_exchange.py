@@ -126,8 +126,8 @@ def _queryset(municipality_id):
 
 
 def export_csv(municipality_id, _args):
+    from core.writers import excel_dialect, write_csv
     from employment_plan.resources import MeasurementResource
-    from organizations.exchange import excel_dialect, write_csv
 
     resource_ = MeasurementResource()
     out = io.StringIO()
@@ -149,8 +149,8 @@ def bare_csv(municipality_id, _args):
 
 
 def export_xlsx(municipality_id, _args):
+    from core.writers import write_xlsx
     from employment_plan.resources import MeasurementResource
-    from organizations.exchange import write_xlsx
 
     resource_ = MeasurementResource()
     out = io.BytesIO()

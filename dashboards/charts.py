@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
+from core.charts import cached_svg, render_svg
 from employment_plan import progress, wording
-from organizations.charts import cached_svg, render_svg
 
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 INDICATOR_COLOURS = {

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
+from core.widgets import LeanSelect
 from employment_plan import progress, wording
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
-from organizations.widgets import LeanSelect
 from recommendations.filters import RecommendationFilter
 
 from .selectors import overdue_q

@@ -7,11 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import writers
 from employment_plan import wording
 from employment_plan.resources import IndicatorProgressResource
 from employment_plan.selectors import evaluate
-from exchange.views import export_refusal, file_stem, requested_format
-from organizations import access, exchange
+from exchange.views import export_refusal, requested_format
+from organizations import access
 from organizations.access import can_export
 from organizations.decorators import municipality_view
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit
@@ -30,6 +31,8 @@ from .filters import DashboardRecommendationFilter, IndicatorFilter, Institution
 from .forms import MeetingReportForm
 
 PAGE_SIZE = 25
+# Query parameters that choose the file or the page, not the rows.
+UNFILTERED_PARAMETERS = {"format", "page", "sort"}
 
 
 def _page(request, rows):
@@ -52,9 +55,16 @@ def _export(request, municipality, *, stem, resource, source):
     refused = export_refusal(request, municipality)
     if refused:
         return refused
-    return exchange.response(
-        requested_format(request),
-        filename=file_stem(stem, municipality),
+    fmt = requested_format(request)
+    filtered = any(v for k, v in request.GET.items() if k not in UNFILTERED_PARAMETERS)
+    return writers.response(
+        fmt,
+        filename=writers.file_name(
+            fmt,
+            place=municipality.slug,
+            subject=stem,
+            scope=writers.FILTERED if filtered else writers.FULL,
+        ),
         resource=resource,
         source=source,
     )

@@ -14,12 +14,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.tabular import upload_error
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality
 from organizations.scoping import is_scoped
-from organizations.tabular import upload_error
 
 from . import importing, services
 from .forms import (

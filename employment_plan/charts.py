@@ -13,7 +13,7 @@ from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from organizations.charts import cached_svg, render_svg
+from core.charts import cached_svg, render_svg
 
 from . import progress, wording
 

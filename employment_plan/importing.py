@@ -1,18 +1,19 @@
 """Importing measurements: reading a file (CSV or XLSX) into rows, and ``measurements_import``, which
 checks each row and records it through the services.
 
-The file is read by the shared reader (``organizations.tabular``: encodings, delimiters, size, row and
-unpacked-size limits). Each row is a dict of text cells keyed by lower-case column name, plus
-``ROW_KEY`` with the row number the user sees in the spreadsheet (header = row 1), so messages point at
-the right row even when blank rows were skipped. Cells are text so rows can travel signed between
-preview and apply.
+The file is read by the shared reader (``core.tabular``: encodings, delimiters, size, row and
+unpacked-size limits) and each cell by the shared parsers (``core.cells``). Each row is a dict of
+cells keyed by lower-case column name, plus ``ROW_KEY`` with the row number the user sees in the
+spreadsheet (header = row 1), so messages point at the right row even when blank rows were skipped.
+Cells are JSON values (text, numbers, true/false; dates as ISO text) so rows can travel signed
+between preview and apply; a typed number stays a number, so 1.125 typed in Excel is never read
+again as the text "1.125" (which is Danish for 1125).
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,8 +22,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.exchange import with_aliases
-from organizations.tabular import TableError, read_table
+from core.cells import CellError, cell_text, digits_of, parse_date, parse_number
+from core.resources import with_aliases
+from core.tabular import TableError, read_table
 
 from . import services
 from .models import EmploymentPlan, Indicator, Measurement
@@ -41,19 +43,15 @@ def read_rows(name: str, content: bytes, **limits) -> list[dict]:
     return [{ROW_KEY: row.number, **{k: _cell(v) for k, v in row.values.items()}} for row in rows]
 
 
-def _cell(value) -> str:
+def _cell(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return repr(value)  # "inf"/"nan": refused as "not a number" with row and column
-        return repr(value) if value != int(value) else str(int(value))
+    if isinstance(value, bool | int | float):
+        return value  # typed: read by core.cells as it is
     return str(value).strip()
 
 
@@ -100,54 +98,9 @@ COLUMNS = {
     "comment": ("kommentar", "comment"),
     "period": ("periode", "period"),
 }
+VALUE_DIGITS = digits_of(Measurement._meta.get_field("value"))
 TRUE_WORDS = {"1", "ja", "j", "yes", "y", "true", "sand", "x"}
 FALSE_WORDS = {"", "0", "nej", "n", "no", "false", "falsk"}
-
-
-def parse_decimal(text) -> Decimal:
-    """Danish or English notation: 12,5 · 1.050,5 · 1050.5 · 6 800 000 · 1.050 (= 1050).
-
-    Raises ValueError for anything else."""
-    if isinstance(text, bool):
-        raise ValueError(text)
-    if isinstance(text, int | float | Decimal):
-        return Decimal(str(text))
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if cleaned.endswith("%"):
-        cleaned = cleaned[:-1]
-    if "," in cleaned:
-        # Danish: "." groups thousands, "," is the decimal mark.
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif cleaned.count(".") > 1:
-        cleaned = cleaned.replace(".", "")
-    elif cleaned.count(".") == 1:
-        whole, decimals = cleaned.split(".")
-        if len(decimals) == 3 and whole.lstrip("+-") not in ("", "0"):
-            # As Django reads Danish input: "1.050" is one thousand and fifty (the preview shows it).
-            cleaned = whole + decimals
-    if not cleaned or not all(c.isdigit() or c in ".-+" for c in cleaned):
-        raise ValueError(text)
-    try:
-        value = Decimal(cleaned)
-    except ArithmeticError:
-        raise ValueError(text) from None
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
-
-
-def parse_date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 @functools.cache
@@ -214,46 +167,32 @@ def measurements_import(
         column, plan_text = _column(row, "plan")
         row_plan = plan
         if plan_text not in (None, ""):
-            row_plan = plans.get(str(plan_text).strip())
+            row_plan = plans.get(cell_text(plan_text))
             if row_plan is None:
                 result.errors.append((column, _("The row belongs to another plan: %s") % plan_text))
 
         column, code = _column(row, "indicator")
-        code = "" if code is None else str(code).strip()
+        code = cell_text(code)
         indicator = indicators.get((row_plan.pk, code)) if row_plan else None
         result.plan_id = row_plan.pk if row_plan else None
         result.indicator_code = code
         if indicator is None and row_plan is not None:
             result.errors.append((column, _("Unknown indicator “%s” in this plan.") % code))
 
-        column, date_text = _column(row, "date")
-        try:
-            result.date = parse_date(date_text)
-        except (ValueError, TypeError):
-            result.errors.append((column, _("Not a date: “%s”.") % (date_text or "")))
-        else:
-            if indicator is not None:
-                try:
-                    services.validate_measurement_date(indicator, result.date)
-                except ValidationError as exc:
-                    result.errors.append((column, " ".join(exc.message_dict["date"])))
-
-        column, value_text = _column(row, "value")
-        try:
-            result.value = parse_decimal(value_text if value_text is not None else "")
-        except ValueError:
-            result.errors.append((column, _("Not a number: “%s”.") % (value_text or "")))
-        else:
-            if indicator is not None:
-                try:
-                    services.validate_measurement_value(indicator, result.value)
-                except ValidationError as exc:
-                    result.errors.append((column, " ".join(exc.message_dict["value"])))
-            if abs(result.value) >= Decimal(10) ** 14:
-                result.errors.append((column, _("The number is too large.")))
+        result.date = _checked_cell(
+            row, "date", parse_date, services.validate_measurement_date, indicator, result.errors
+        )
+        result.value = _checked_cell(
+            row,
+            "value",
+            functools.partial(parse_number, **VALUE_DIGITS),
+            services.validate_measurement_value,
+            indicator,
+            result.errors,
+        )
 
         column, flag = _column(row, "provisional")
-        flag_text = "" if flag is None else str(flag).strip().lower()
+        flag_text = cell_text(flag).lower()
         if flag_text in TRUE_WORDS:
             result.provisional = True
         elif flag_text not in FALSE_WORDS:
@@ -314,8 +253,27 @@ def measurements_import(
     return outcome
 
 
+def _checked_cell(row: dict, name: str, parse, validate, indicator, errors: list):
+    """The required cell ``name`` read by ``parse`` (core.cells) and checked by the service's
+    ``validate(indicator, value)``; every problem is added to ``errors`` with the row's column."""
+    column, cell = _column(row, name)
+    try:
+        value = parse(cell)
+    except CellError as exc:
+        errors.append((column, str(exc)))
+        return None
+    if value is None:
+        errors.append((column, _("A value is required.")))
+    elif indicator is not None:
+        try:
+            validate(indicator, value)
+        except ValidationError as exc:
+            errors.append((column, " ".join(exc.message_dict[name])))
+    return value
+
+
 def _text(row: dict, name: str) -> str:
-    return str(_column(row, name)[1] or "").strip()
+    return cell_text(_column(row, name)[1])
 
 
 def _row_action(row: dict, result: RowResult, current) -> str:
@@ -327,7 +285,7 @@ def _row_action(row: dict, result: RowResult, current) -> str:
     same = value == result.value and provisional == result.provisional
     for name, now in (("period", period), ("source", source), ("comment", comment)):
         column, given = _column(row, name)
-        if given is not None and str(given).strip() != now:
+        if given is not None and cell_text(given) != now:
             same = False
     return "unchanged" if same else "update"
 
@@ -347,9 +305,9 @@ def _check_row_fits(row: dict, indicator: Indicator, result) -> None:
         date=result.date,
         value=result.value,
         provisional=result.provisional,
-        data_source=str(_column(row, "source")[1] or "").strip(),
-        comment=str(_column(row, "comment")[1] or "").strip(),
-        period_label=str(_column(row, "period")[1] or "").strip(),
+        data_source=_text(row, "source"),
+        comment=_text(row, "comment"),
+        period_label=_text(row, "period"),
     )
     try:
         # The indicator was found above: no need to ask the database again whether it exists.

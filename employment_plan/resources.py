@@ -1,11 +1,11 @@
-"""The employment plan's export columns (see organizations.exchange). The measurements sheet is the
+"""The employment plan's export columns (see core.resources). The measurements sheet is the
 measurements import's format: re-importing it unchanged changes nothing."""
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from organizations.exchange import ExportResource, ObjectResource, choice_label
+from core.resources import ExportResource, ObjectResource, choice_label
 
 from .models import Direction, Indicator, Measurement, TargetKind, Unit
 

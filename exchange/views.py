@@ -2,11 +2,11 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
-from organizations import access, exchange
+from core import writers
+from organizations import access
 from organizations.decorators import municipality_view
 
 from . import workbook
@@ -28,13 +28,9 @@ def requested_format(request, default=None) -> str | None:
     wanted = request.GET.get("format", default)
     if wanted is None:
         return None
-    if wanted not in exchange.FORMATS:
+    if wanted not in writers.FORMATS:
         raise Http404
     return wanted
-
-
-def file_stem(stem: str, municipality) -> str:
-    return f"{stem}-{municipality.slug}-{timezone.localdate().isoformat()}"
 
 
 @municipality_view
@@ -48,7 +44,7 @@ def export_page(request, municipality):
         {
             "municipality": municipality,
             "subjects": SUBJECTS,
-            "formats": exchange.FORMATS,
+            "formats": writers.FORMATS,
             "can_import": {
                 "recommendations": access.has_perm_in(
                     request.user, "recommendations.import_status_updates", municipality
@@ -72,9 +68,10 @@ def export_subject(request, municipality, subject):
     chosen = BY_KEY.get(subject)
     if chosen is None:
         raise Http404
-    return exchange.response(
-        requested_format(request, "xlsx"),
-        filename=file_stem(chosen.file_stem, municipality),
+    fmt = requested_format(request, "xlsx")
+    return writers.response(
+        fmt,
+        filename=writers.file_name(fmt, place=municipality.slug, subject=chosen.file_stem),
         resource=chosen.resource(),
         source=chosen.rows(request.user, municipality),
         title=str(chosen.title),
@@ -86,9 +83,8 @@ def export_workbook(request, municipality):
     refused = export_refusal(request, municipality)
     if refused:
         return refused
-    reply = HttpResponse(
-        workbook.build(municipality, request.user), content_type=exchange.FORMATS["xlsx"][2]
+    return writers.attachment(
+        workbook.build(municipality, request.user),
+        "xlsx",
+        writers.file_name("xlsx", place=municipality.slug, subject="arbejdsbog"),
     )
-    name = file_stem("arbejdsbog", municipality)
-    reply["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return reply

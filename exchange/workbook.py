@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from organizations.exchange import write_xlsx
+from core.writers import write_xlsx
 from organizations.models import SourceDocument
 from workforce import exporting as workforce_exporting
 from workforce import selectors as workforce_selectors

@@ -5,9 +5,10 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
+from core.writers import ADMIN_FORMATS
+
 from . import access, scoping
 from .admin_history import AuditHistoryAdmin
-from .exchange import ADMIN_FORMATS
 
 
 def writable(model_admin, request, model):

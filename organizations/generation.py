@@ -124,7 +124,7 @@ def cached_for_municipality(
     otherwise it is read here."""
     from django.core.cache import cache
 
-    from .charts import cache_key
+    from core.charts import cache_key
 
     pk = getattr(municipality, "pk", municipality)
     if generation is None:

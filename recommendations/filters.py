@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
+from core.widgets import LeanSelect
 from organizations.models import OrganisationalUnit, Profession
-from organizations.widgets import LeanSelect
 
 from . import selectors
 from .models import Recommendation, Report, Status, Theme

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cells import CellError, cell_text, digits_of, parse_date, parse_number
+from core.resources import with_aliases
+from core.tabular import Row
 from organizations import access
-from organizations.exchange import with_aliases
-from organizations.tabular import Row, cell_date, cell_decimal, cell_text
 
 from . import services
 from .models import Recommendation, Status, UpdateOrigin
@@ -37,6 +38,7 @@ COLUMNS = {
     "theme": ("tema", "theme"),
 }
 REQUIRED = ("report", "number", "status")
+PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
 
 
 @functools.cache
@@ -157,18 +159,18 @@ def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> Im
                 (col("status"), _("Unknown status “%(status)s”.") % {"status": status_text})
             )
         try:
-            result.progress = cell_decimal(get("progress"))
+            result.progress = parse_number(get("progress"), **PROGRESS_DIGITS)
             if result.progress is not None and not 0 <= result.progress <= 100:
                 result.errors.append((col("progress"), _("Progress must be between 0 and 100 %.")))
-        except ValueError as exc:
+        except CellError as exc:
             result.errors.append((col("progress"), str(exc)))
         try:
-            result.effective_on = cell_date(get("date")) or today
+            result.effective_on = parse_date(get("date")) or today
             if result.effective_on > today:
                 result.errors.append(
                     (col("date"), _("The date of a status change cannot be in the future."))
                 )
-        except ValueError as exc:
+        except CellError as exc:
             result.errors.append((col("date"), str(exc)))
         result.note = cell_text(get("note"))
         unchanged = False

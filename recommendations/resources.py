@@ -1,10 +1,10 @@
-"""The recommendations' export columns (see organizations.exchange). The recommendations sheet is
+"""The recommendations' export columns (see core.resources). The recommendations sheet is
 also the status import's format: re-importing it unchanged changes nothing."""
 
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from organizations.exchange import ExportResource, choice_label
+from core.resources import ExportResource, choice_label
 
 from .models import (
     CouncilDecision,

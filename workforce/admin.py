@@ -8,10 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.tabular import TableError, read_table, upload_error
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, OrganisationalUnit
-from organizations.tabular import TableError, read_table, upload_error
 from recommendations.models import Recommendation
 
 from . import importing, services

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from organizations.charts import OKABE_ITO, cached_svg, render_svg
+from core.charts import OKABE_ITO, cached_svg, render_svg
 
 # Okabe–Ito colours (colour-blind safe); lines also differ by marker and style.
 COLOURS = OKABE_ITO

@@ -1,30 +1,17 @@
-"""Exporting a projection: XLSX (write-only) with the projection per institution × profession × year,
-the totals per profession, and a sheet of assumptions; or CSV of the projection. Demo data says so in
-every sheet and in every CSV row. Text cells that a spreadsheet would run as a formula are escaped."""
+"""Exporting a projection: XLSX with the projection per institution × profession × year, the totals
+per profession, and a sheet of assumptions; or the projection alone as CSV (for Danish Excel or with
+commas) or JSON. Demo data says so in every sheet, every CSV row and every JSON object. The files are
+written by the one set of writers (``core.writers``): typed numbers, a byte-order mark for Danish
+Excel, formula-like text neutralised."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from core import writers
 from organizations.models import UnitKind
 
 from .projection import FLOW_COLUMNS, totals
-
-
-def _safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _cell(value):
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, int):
-        return value
-    return _safe("" if value is None else str(value))
 
 
 def column_titles() -> dict[str, str]:
@@ -107,48 +94,6 @@ def assumption_rows(
     return rows
 
 
-def xlsx(detail, totals, assumption_list, is_demo: bool) -> bytes:
-    titles = column_titles()
-    workbook = Workbook(write_only=True)
-    for title, frame, columns in (
-        (_("Projection"), detail, DETAIL_COLUMNS),
-        (_("Totals"), totals, TOTAL_COLUMNS),
-    ):
-        sheet = workbook.create_sheet(title[:31])
-        if is_demo:
-            sheet.append([_("Demo data: synthetic institutions, not real staffing.")])
-        sheet.append([titles[c] for c in columns])
-        for record in frame[columns].itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
-    sheet = workbook.create_sheet(_("Assumptions")[:31])
-    sheet.append([_("Assumption"), _("Value")])
-    for label, value in assumption_list:
-        sheet.append([_safe(str(label)), _safe(str(value))])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def csv_text(detail, is_demo: bool) -> str:
-    titles = column_titles()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    header = [titles[c] for c in DETAIL_COLUMNS]
-    if is_demo:
-        header.append(_("data"))
-    writer.writerow(header)
-    marker = [_("Demo data")] if is_demo else []
-    for record in detail[DETAIL_COLUMNS].itertuples(index=False):
-        writer.writerow(
-            [
-                f"{v:.3f}".replace(".", ",") if isinstance(v, float) else _safe(str(v))
-                for v in record
-            ]
-            + marker
-        )
-    return buffer.getvalue()
-
-
 def frames(inputs, result):
     """The projection per institution × profession × year and its totals per profession, with
     names and labels: what the projection export and the municipality's workbook write."""
@@ -162,7 +107,7 @@ def frames(inputs, result):
 
 
 def sheets(detail, totals_frame, assumption_list, is_demo: bool):
-    """The projection's sheets as (title, headers, rows, preface) for organizations.exchange."""
+    """The projection's sheets as (title, headers, rows, preface) for ``core.writers.write_xlsx``."""
     titles = column_titles()
     preface = [_("Demo data: synthetic institutions, not real staffing.")] if is_demo else []
     result = []
@@ -193,15 +138,21 @@ def _plain(value):
     return "" if value is None else str(value)
 
 
-def json_text(detail, is_demo: bool) -> str:
-    """The projection as JSON objects keyed by the column names (``year``, ``supply`` …), each
-    with ``is_demo`` so a demo projection is never mistaken for real staffing."""
-    from organizations.exchange import write_json
-
-    buffer = io.StringIO()
-    rows = (
-        [*(_plain(v) for v in record), is_demo]
-        for record in detail[DETAIL_COLUMNS].itertuples(index=False)
-    )
-    write_json(buffer, [*DETAIL_COLUMNS, "is_demo"], rows)
-    return buffer.getvalue()
+def render(fmt: str, detail, totals_frame, assumption_list, is_demo: bool) -> bytes:
+    """The projection export in ``fmt`` (one of ``core.writers.FORMATS``). XLSX has every sheet;
+    CSV and JSON the projection per institution × profession × year, with a demo mark on every row
+    (a "data" column in CSV, ``is_demo`` in JSON) so a demo projection is never taken for real."""
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        writers.write_xlsx(buffer, sheets(detail, totals_frame, assumption_list, is_demo))
+        return buffer.getvalue()
+    titles = column_titles()
+    records = detail[DETAIL_COLUMNS].itertuples(index=False)
+    if fmt == "json":
+        keys = [*DETAIL_COLUMNS, "is_demo"]
+        rows = ([*(_plain(v) for v in record), is_demo] for record in records)
+        return writers.render(fmt, title="", keys=keys, headers=keys, rows=rows)
+    headers = [titles[c] for c in DETAIL_COLUMNS] + ([_("data")] if is_demo else [])
+    marker = [_("Demo data")] if is_demo else []
+    rows = ([*(_plain(v) for v in record), *marker] for record in records)
+    return writers.render(fmt, title="", keys=headers, headers=headers, rows=rows)

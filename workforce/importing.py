@@ -1,4 +1,4 @@
-"""Importing staffing from a spreadsheet (read by organizations.tabular), in two shapes:
+"""Importing staffing from a spreadsheet (read by core.tabular), in two shapes:
 
 * **Aggregated rows**: institution, profession, date, headcount, FTE, vacancies, headcount per age
   band (columns "15-19" … "70+"), leavers for retirement, other leavers and hires in the past 12
@@ -22,9 +22,10 @@ from decimal import Decimal
 from django.core import signing
 from django.utils.translation import gettext as _
 
-from organizations.exchange import with_aliases
+from core.cells import WHOLE_DIGITS, CellError, cell_text, digits_of, parse_date, parse_number
+from core.resources import with_aliases
+from core.tabular import Row, TableError
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
-from organizations.tabular import Row, TableError, cell_date, cell_decimal, cell_text
 
 from . import services
 from .models import StaffingSnapshot
@@ -45,6 +46,7 @@ AGGREGATED = {
     "hires": ("hires", "ansættelser", "tilgang"),
 }
 AGGREGATED_REQUIRED = ("institution", "profession", "date", "headcount", "fte")
+DIGITS = {name: digits_of(StaffingSnapshot._meta.get_field(name)) for name in ("fte", "vacancies")}
 
 
 @functools.cache
@@ -204,8 +206,8 @@ def _lookups(municipality):
 
 def _whole(value, column, row, errors, *, required=False):
     try:
-        number = cell_decimal(value)
-    except ValueError as exc:
+        number = parse_number(value, max_digits=WHOLE_DIGITS)
+    except CellError as exc:
         errors.append((row.number, column, str(exc)))
         return None
     if number is None:
@@ -218,10 +220,10 @@ def _whole(value, column, row, errors, *, required=False):
     return int(number)
 
 
-def _decimal(value, column, row, errors, *, required=False):
+def _decimal(value, column, row, errors, *, digits, required=False):
     try:
-        number = cell_decimal(value)
-    except ValueError as exc:
+        number = parse_number(value, **digits)
+    except CellError as exc:
         errors.append((row.number, column, str(exc)))
         return None
     if number is None:
@@ -330,18 +332,22 @@ def _aggregated(header, rows, municipality) -> Preview:
             _("Unknown profession “%(value)s”."),
         )
         try:
-            date = cell_date(get("date"))
+            date = parse_date(get("date"))
             if date is None:
                 errors.append((row.number, mapping["date"], _("A value is required.")))
-        except ValueError as exc:
+        except CellError as exc:
             date = None
             errors.append((row.number, mapping["date"], str(exc)))
         values = {
             "headcount": _whole(get("headcount"), mapping["headcount"], row, errors, required=True),
-            "fte": _decimal(get("fte"), mapping["fte"], row, errors, required=True),
+            "fte": _decimal(
+                get("fte"), mapping["fte"], row, errors, digits=DIGITS["fte"], required=True
+            ),
         }
         for name in ("vacancies",):
-            values[name] = _decimal(get(name), mapping.get(name, name), row, errors)
+            values[name] = _decimal(
+                get(name), mapping.get(name, name), row, errors, digits=DIGITS[name]
+            )
         for name in ("leavers_retirement", "leavers_other", "hires"):
             values[name] = _whole(get(name), mapping.get(name, name), row, errors)
         bands = {}
@@ -427,7 +433,7 @@ def _staff_list(header, rows, municipality, date) -> Preview:
         birth_year = _whole(get("birth_year"), mapping["birth_year"], row, errors, required=True)
         if birth_year is not None and not 1900 <= birth_year <= date.year - 14:
             errors.append((row.number, mapping["birth_year"], _("Not a plausible birth year.")))
-        fte = _decimal(get("fte"), mapping["fte"], row, errors, required=True)
+        fte = _decimal(get("fte"), mapping["fte"], row, errors, digits=DIGITS["fte"], required=True)
         if fte is not None and fte > 1:
             errors.append(
                 (row.number, mapping["fte"], _("FTE is a share of full time, at most 1."))
@@ -435,8 +441,8 @@ def _staff_list(header, rows, municipality, date) -> Preview:
         dates = {}
         for name in ("start_date", "end_date"):
             try:
-                dates[name] = cell_date(get(name))
-            except ValueError as exc:
+                dates[name] = parse_date(get(name))
+            except CellError as exc:
                 dates[name] = None
                 errors.append((row.number, mapping[name], str(exc)))
         if dates["start_date"] is None and "start_date" not in [e[1] for e in errors[before:]]:

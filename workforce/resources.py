@@ -1,11 +1,11 @@
-"""The workforce's export columns (see organizations.exchange). The staffing sheet is the staffing
+"""The workforce's export columns (see core.resources). The staffing sheet is the staffing
 import's aggregated format: re-importing it unchanged changes nothing."""
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
-from organizations.exchange import ExportResource, ObjectResource
+from core.resources import ExportResource, ObjectResource
 
 from .models import StaffingSnapshot
 from .projection import BANDS

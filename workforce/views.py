@@ -9,9 +9,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core import writers
 from organizations import access
 from organizations.decorators import municipality_view
 from organizations.models import UnitKind
@@ -275,25 +275,14 @@ def export(request, municipality):
             _("No staffing data to project."), status=404, content_type="text/plain"
         )
     detail, summed = exporting.frames(inputs, result)
-    name = f"fremskrivning-{municipality.slug}-{slugify(scenario.name)}"
-    if inputs.is_demo:
-        name += "-demodata"
-    if request.GET.get("format") == "json":
-        response = HttpResponse(
-            exporting.json_text(detail, inputs.is_demo), content_type="application/json"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-        return response
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            exporting.csv_text(detail, inputs.is_demo), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    content = exporting.xlsx(detail, summed, _assumptions(inputs, result), inputs.is_demo)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in writers.FORMATS:
+        fmt = "xlsx"
+    name = writers.file_name(
+        fmt,
+        place=municipality.slug,
+        subject=f"fremskrivning-{writers.name_part(scenario.name)}",
+        extra=["demodata"] if inputs.is_demo else [],
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    body = exporting.render(fmt, detail, summed, _assumptions(inputs, result), inputs.is_demo)
+    return writers.attachment(body, fmt, name)

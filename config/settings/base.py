@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     # Project apps, in dependency order: each may import only from those above it.
+    # Shared infrastructure that knows no domain (tabular reading, cells, writers, charts).
+    "core",
     "organizations",
     "employment_plan",
     "recommendations",

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.tabular import TableError, read_table, upload_error
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, User
-from organizations.tabular import TableError, read_table, upload_error
 
 from .. import importing, selectors, services
 from ..forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from organizations.exchange import excel_dialect
+from core.writers import excel_dialect
 from recommendations.models import Recommendation
 
 from .conftest import build

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
+from core.cells import parse_number
 from employment_plan import importing
 from employment_plan.models import Measurement
 
@@ -165,18 +166,19 @@ def test_a_tampered_payload_is_refused(login, hr_officer, plan, percent_indicato
         ("6.800.000", "6800000"),
         ("1.050", "1050"),
         ("0.125", "0.125"),
+        ("1,050.5", "1050.5"),
         ("-10", "-10"),
         ("55,5 %", "55.5"),
     ],
 )
 def test_numbers_in_danish_and_english_notation(text, value):
-    assert importing.parse_decimal(text) == Decimal(value)
+    assert parse_number(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["", "fire", "1,2,3", "NaN", "Infinity", "12a"])
+@pytest.mark.parametrize("text", ["fire", "1,2,3", "NaN", "Infinity", "12a", "1,050"])
 def test_text_is_not_a_number(text):
     with pytest.raises(ValueError):
-        importing.parse_decimal(text)
+        parse_number(text)
 
 
 def test_reimporting_the_same_file_is_unchanged_and_saves_nothing(

@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Q
 from django.urls import reverse
 
+from core import writers
 from exchange.subjects import SUBJECTS
-from organizations import exchange
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
@@ -23,7 +23,7 @@ def test_export_page_lists_every_subject_in_every_format(seeded, login, analyst)
     html = response.content.decode()
     assert response.status_code == 200
     for subject in SUBJECTS:
-        for fmt in exchange.FORMATS:
+        for fmt in writers.FORMATS:
             assert f"/kommune/allerod/eksport/{subject.key}/?format={fmt}" in html
     assert reverse("export-workbook", args=["allerod"]) in html
     assert "Import kræver rollen HR-medarbejder eller administrator." in html  # analyst
@@ -34,12 +34,15 @@ def test_every_subject_downloads_in_every_format(seeded, login, analyst):
     client = login(analyst)
     today = datetime.date.today().isoformat()
     for subject in SUBJECTS:
-        for fmt, (_label, extension, content_type) in exchange.FORMATS.items():
+        for fmt, (_label, extension, content_type) in writers.FORMATS.items():
             url = reverse("export-subject", args=["allerod", subject.key]) + f"?format={fmt}"
             response = client.get(url)
             assert response.status_code == 200, (subject.key, fmt)
             assert response["Content-Type"] == content_type
-            assert f'-allerod-{today}.{extension}"' in response["Content-Disposition"]
+            variant = {"csv": "-excel", "csv-comma": "-komma"}.get(fmt, "")
+            assert response["Content-Disposition"] == (
+                f'attachment; filename="allerod-{subject.file_stem}-alle{variant}-{today}.{extension}"'
+            )
             if fmt == "json":
                 assert isinstance(json.loads(response.content), list)
             elif fmt == "xlsx":
@@ -158,7 +161,7 @@ def test_admin_export_uses_the_same_safe_writers_and_only_own_rows(
     # The form offers every column, ticked; the user may untick some.
     ticked = {name: "on" for name in page.context["form"].fields if name.startswith("staffing")}
     response = client.post(url, {"format": "0", "resource": "0", **ticked})
-    assert response["Content-Type"] == exchange.FORMATS["xlsx"][2]
+    assert response["Content-Type"] == writers.FORMATS["xlsx"][2]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     assert sheet.freeze_panes == "A2"

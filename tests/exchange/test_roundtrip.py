@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.tabular import read_table
 from employment_plan import importing as measurement_importing
 from employment_plan import services as plan_services
 from employment_plan.models import EmploymentPlan, Measurement
-from organizations.tabular import read_table
 from recommendations import importing as status_importing
 from recommendations.models import Recommendation, StatusUpdate
 from workforce import importing as staffing_importing

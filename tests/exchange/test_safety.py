@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core import tabular, writers
 from employment_plan import services as plan_services
 from employment_plan.models import Measurement
-from organizations import exchange, tabular
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
@@ -66,7 +66,7 @@ def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-import="refused"' in html and "Import all rows" not in html
-    assert response.context["result"].errors == [(5_001, "værdi", "Ikke et tal: “fire”.")]
+    assert response.context["result"].errors == [(5_001, "værdi", "“fire” er ikke et tal.")]
     assert 'data-row="5001" data-action="error"' in html
     # Applying the same file (the command line applies without a browser) changes nothing.
     path = tmp_path / "m.csv"
@@ -165,12 +165,12 @@ def test_formula_text_is_a_string_cell_in_xlsx_and_numbers_stay_numbers(
 
 
 def test_writers_neutralise_every_formula_start_and_leave_numbers():
-    cell = exchange.excel_dialect().text
+    cell = writers.excel_dialect().text
     for text in FORMULAS:
         assert cell(text) == "'" + text
     assert cell(-5) == "-5" and cell(Decimal("-5.5")) == "-5,5"
     buffer = io.BytesIO()
-    exchange.write_xlsx(buffer, [("T", ["a", "b"], [["=1+1", -5], ["@cmd", Decimal("-2.5")]])])
+    writers.write_xlsx(buffer, [("T", ["a", "b"], [["=1+1", -5], ["@cmd", Decimal("-2.5")]])])
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
     assert sheet is not None
     assert [(c.value, c.data_type) for c in sheet[2]] == [("=1+1", "s"), (-5, "n")]

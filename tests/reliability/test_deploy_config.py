@@ -174,8 +174,8 @@ def test_nginx_site_forwards_the_scheme_and_allows_the_import_size():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in proxy
     assert "proxy_set_header Host $host;" in proxy
     assert "return 301 https://$host$request_uri;" in site
-    assert "client_max_body_size 12m;" in site  # > organizations.tabular.MAX_UPLOAD_BYTES
-    from organizations.tabular import MAX_UPLOAD_BYTES
+    assert "client_max_body_size 12m;" in site  # > core.tabular.MAX_UPLOAD_BYTES
+    from core.tabular import MAX_UPLOAD_BYTES
 
     assert MAX_UPLOAD_BYTES < 12 * 1024 * 1024
     assert "server 127.0.0.1:8000" in site

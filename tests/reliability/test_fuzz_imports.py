@@ -14,8 +14,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.tabular import Row, TableError, read_table
 from employment_plan.models import Measurement
-from organizations.tabular import Row, TableError, read_table
 from recommendations.models import Recommendation, StatusUpdate
 from tests.factories import RecommendationFactory, ReportFactory
 from tests.reliability.junk import (

@@ -19,8 +19,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from core.tabular import Row
 from organizations.models import Body, BodyKind
-from organizations.tabular import Row
 from recommendations import importing
 from recommendations.models import Recommendation, Report
 from tests.factories import RecommendationFactory, ReportFactory

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from core.tabular import read_table
 from organizations.models import Profession, UnitKind
-from organizations.tabular import read_table
 from tests.factories import UnitFactory
 from workforce import importing
 from workforce.models import StaffingSnapshot

@@ -19,10 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from exchange.progress import Progress
+from core.tabular import TableError, read_table
+from exchange.progress_line import Progress
 from organizations import access
 from organizations.models import Municipality
-from organizations.tabular import TableError, read_table
 
 SUBJECTS = ("recommendations", "measurements", "staffing")
 # The command line's limits: far beyond a browser upload's, still bounded (a zip bomb is refused).

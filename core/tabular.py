@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .exchange import restore
+from .writers import restore
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -173,63 +173,6 @@ def _xlsx_rows(content: bytes, max_rows: int, max_unpacked: int) -> list[list]:
         raise TableError(_("The file is not a valid XLSX workbook.")) from None
     finally:
         workbook.close()
-
-
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def cell_decimal(value):
-    """A number from a cell: 12.5, "12,5", "1.050,5" (Danish) or "1,050.5". Empty → None."""
-    from decimal import Decimal, InvalidOperation
-
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if "," in text and "." in text:
-        # Whichever comes last is the decimal mark.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from None
-    if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
-    return number
-
-
-def cell_date(value):
-    """A date from a cell: a spreadsheet date, 2024-03-01, 01-03-2024 or 1.3.2024. Empty → None."""
-    import datetime
-
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(
-        _("“%(value)s” is not a date: use YYYY-MM-DD or DD-MM-YYYY.") % {"value": value}
-    )
 
 
 def upload_error(exc: TableError, subject: str) -> str:

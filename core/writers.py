@@ -1,8 +1,5 @@
-"""Exports shared by the admin, the dashboards, the workbook and the command line.
-
-A subject's columns are declared once, as a django-import-export resource (``ExportResource``): each
-column is a ``Field`` with an attribute path and a translated column name. The admin's export button
-and the dashboards' "export what I see" both go through the same resource and the same writers here:
+"""The one set of export writers, for every file the product hands out: the admin's export button,
+the lists' "export what I see", the export page, the workbook, the projection and the audit log.
 
 - CSV for Danish Excel (``csv``: semicolons, UTF-8 with a byte-order mark, decimal commas) and CSV
   with commas (``csv-comma``: UTF-8, decimal points);
@@ -21,19 +18,14 @@ import io
 import json
 from decimal import Decimal
 
-import tablib
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.encoding import force_str
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources
 from import_export.formats import base_formats
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Rows read from the database per round trip while exporting.
-CHUNK = 2000
 
 
 # Cells ---------------------------------------------------------------------------------------
@@ -43,16 +35,12 @@ def is_formula_like(value) -> bool:
 
 def neutralise(value):
     """A text cell a spreadsheet would run, made inert for CSV; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return "'" + value if is_formula_like(value) else value
 
 
 def restore(text: str) -> str:
     """The inverse of ``neutralise`` for importers: ``'=1+1`` read back is ``=1+1``."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
+    return text[1:] if text[:1] == "'" and is_formula_like(text[1:]) else text
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:
@@ -137,7 +125,7 @@ def _sheet_title(title: str) -> str:
 
 
 def _xlsx_text(sheet, text: str):
-    if text.startswith(FORMULA_STARTS):
+    if is_formula_like(text):
         from openpyxl.cell import WriteOnlyCell
 
         cell = WriteOnlyCell(sheet, value=text)
@@ -193,98 +181,6 @@ def write_json(out, keys, rows) -> None:
     out.write("]\n")
 
 
-# Resources -----------------------------------------------------------------------------------
-class ExportResource(resources.ModelResource):
-    """A subject's columns. Subclasses declare every column as a ``Field(attribute=…,
-    column_name=_(…))``; ``convert`` maps a field name to a function applied to its raw value (a
-    choice label, a JSON member). Which rows a user may export is the model's QuerySet's rule
-    (``exportable_by``, organizations.scoping), applied by whoever hands the rows in."""
-
-    convert: dict = {}
-
-    def keys(self, selected_fields=None) -> list[str]:
-        return [self.get_field_name(f) for f in self.get_export_fields(selected_fields)]
-
-    def headers(self, selected_fields=None) -> list[str]:
-        return self.get_export_headers(selected_fields)
-
-    def rows(self, source=None, selected_fields=None):
-        """Plain Python values (dates, Decimals, text) per row, in column order.
-
-        A queryset is read with one ``values_list`` query in chunks; a list of objects (computed
-        rows) through each field's attribute."""
-        if source is None:
-            source = self.get_queryset()
-        fields = self.get_export_fields(selected_fields)
-        names = [self.get_field_name(f) for f in fields]
-        converters = [self.convert.get(n) for n in names]
-        if isinstance(source, QuerySet):
-            paths = list(dict.fromkeys(f.attribute for f in fields))
-            index = [paths.index(f.attribute) for f in fields]
-            pairs = list(zip(index, converters, strict=True))
-            for values in source.values_list(*paths).iterator(chunk_size=CHUNK):
-                yield [c(values[i]) if c else values[i] for i, c in pairs]
-        else:
-            for obj in source:
-                row = []
-                for field, c in zip(fields, converters, strict=True):
-                    value = field.get_value(obj)
-                    row.append(c(value) if c else value)
-                yield row
-
-    def export(self, queryset=None, **kwargs):
-        """The admin's export: the same rows as every other export, as a tablib Dataset."""
-        if queryset is None:
-            queryset = self.get_queryset()
-        queryset = self.filter_export(queryset, **kwargs)
-        selected = kwargs.get("export_fields")
-        dataset = tablib.Dataset(headers=self.get_export_headers(selected))
-        for row in self.rows(queryset, selected):
-            dataset.append(row)
-        return dataset
-
-
-class ObjectResource(resources.Resource):
-    """Columns of computed rows (progress, projections), with the same writers."""
-
-    convert: dict = {}
-
-    keys = ExportResource.keys
-    headers = ExportResource.headers
-
-    def rows(self, source, selected_fields=None):
-        return ExportResource.rows(self, list(source), selected_fields)
-
-
-def header_aliases(resource_class) -> dict[str, set[str]]:
-    """Each column's names as an importer reads them (lower case): the exported header in Danish
-    and in English, and the column's key, so a file exported in either language imports."""
-    from django.utils import translation
-
-    resource = resource_class()
-    aliases: dict[str, set[str]] = {}
-    for language in ("da", "en"):
-        with translation.override(language):
-            for key, header in zip(resource.keys(), resource.headers(), strict=True):
-                aliases.setdefault(key, {key}).add(header.strip().lower())
-    return aliases
-
-
-def with_aliases(columns: dict, resource_class) -> dict:
-    """An importer's column spec (name → accepted names, the first shown in messages) extended with
-    the resource's exported headers."""
-    exported = header_aliases(resource_class)
-    return {
-        name: tuple(dict.fromkeys([*names, *sorted(exported.get(name, ()))]))
-        for name, names in columns.items()
-    }
-
-
-def choice_label(choices):
-    labels = dict(choices)
-    return lambda value: force_str(labels.get(value, value)) if value is not None else None
-
-
 # Formats -------------------------------------------------------------------------------------
 FORMATS = {
     "xlsx": (
@@ -314,19 +210,46 @@ def render(fmt: str, *, title: str, keys, headers, rows) -> bytes:
     raise ValueError(fmt)
 
 
+# The two CSV formats share an extension; the file name tells them apart.
+FORMAT_VARIANTS = {"csv": "excel", "csv-comma": "komma"}
+FULL, FILTERED, SELECTED = "alle", "filtreret", "udvalgte"
+
+
+def name_part(text: str) -> str:
+    """Text as a part of a file name: ASCII, with Danish letters spelt out (Grundforløb →
+    grundforloeb), where slugify alone would drop them."""
+    for letter, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(letter, spelt).replace(letter.upper(), spelt.capitalize())
+    return slugify(text)
+
+
+def file_name(fmt: str, *, place: str, subject: str, scope: str = FULL, extra=()) -> str:
+    """``<place>-<subject>-<variant>-<YYYY-MM-DD>.<extension>``, e.g.
+    ``allerod-maalinger-filtreret-excel-2026-11-23.csv``: where the data is from (a municipality's
+    slug), what it is, which variant (every row or the filtered ones, the CSV for Danish Excel or
+    with commas, demo data) and the day. Two different downloads never share a name."""
+    variant = "-".join(part for part in (scope, *extra, FORMAT_VARIANTS.get(fmt, "")) if part)
+    return f"{place}-{subject}-{variant}-{timezone.localdate().isoformat()}.{FORMATS[fmt][1]}"
+
+
+def attachment(body, fmt: str, filename: str) -> HttpResponse:
+    """``body`` (bytes or text) as a download of ``fmt`` named ``filename``."""
+    reply = HttpResponse(body, content_type=FORMATS[fmt][2])
+    reply["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return reply
+
+
 def response(fmt: str, *, filename: str, resource, source, title: str = "") -> HttpResponse:
-    """A download of ``source`` (a queryset or computed rows) through ``resource`` in ``fmt``."""
-    _label, extension, content_type = FORMATS[fmt]
+    """A download of ``source`` (a queryset or computed rows) through ``resource`` in ``fmt``;
+    ``filename`` from ``file_name``."""
     body = render(
         fmt,
-        title=title or filename,
+        title=title or filename.rsplit(".", 1)[0],
         keys=resource.keys(),
         headers=resource.headers(),
         rows=resource.rows(source),
     )
-    reply = HttpResponse(body, content_type=content_type)
-    reply["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    return reply
+    return attachment(body, fmt, filename)
 
 
 # The admin's formats: the same writers, so the admin's files are as safe as the dashboards'.

@@ -1,0 +1,106 @@
+"""A subject's columns, declared once as a django-import-export resource on one shared base.
+
+Each column is a ``Field`` with an attribute path and a translated column name. The admin's export
+button, the lists' "export what I see", the export page and the workbook read rows through the same
+resource and hand them to the writers in ``core.writers``; the importers accept the same columns'
+headers in Danish and English (``with_aliases``), so an exported file imports again.
+"""
+
+import tablib
+from django.db.models import QuerySet
+from django.utils.encoding import force_str
+from import_export import resources
+
+# Rows read from the database per round trip while exporting.
+CHUNK = 2000
+
+
+class ExportResource(resources.ModelResource):
+    """A subject's columns. Subclasses declare every column as a ``Field(attribute=…,
+    column_name=_(…))``; ``convert`` maps a field name to a function applied to its raw value (a
+    choice label, a JSON member). Which rows a user may export is the model's QuerySet's rule
+    (``exportable_by``, organizations.scoping), applied by whoever hands the rows in."""
+
+    convert: dict = {}
+
+    def keys(self, selected_fields=None) -> list[str]:
+        return [self.get_field_name(f) for f in self.get_export_fields(selected_fields)]
+
+    def headers(self, selected_fields=None) -> list[str]:
+        return self.get_export_headers(selected_fields)
+
+    def rows(self, source=None, selected_fields=None):
+        """Plain Python values (dates, Decimals, text) per row, in column order.
+
+        A queryset is read with one ``values_list`` query in chunks; a list of objects (computed
+        rows) through each field's attribute."""
+        if source is None:
+            source = self.get_queryset()
+        fields = self.get_export_fields(selected_fields)
+        names = [self.get_field_name(f) for f in fields]
+        converters = [self.convert.get(n) for n in names]
+        if isinstance(source, QuerySet):
+            paths = list(dict.fromkeys(f.attribute for f in fields))
+            index = [paths.index(f.attribute) for f in fields]
+            pairs = list(zip(index, converters, strict=True))
+            for values in source.values_list(*paths).iterator(chunk_size=CHUNK):
+                yield [c(values[i]) if c else values[i] for i, c in pairs]
+        else:
+            for obj in source:
+                row = []
+                for field, c in zip(fields, converters, strict=True):
+                    value = field.get_value(obj)
+                    row.append(c(value) if c else value)
+                yield row
+
+    def export(self, queryset=None, **kwargs):
+        """The admin's export: the same rows as every other export, as a tablib Dataset."""
+        if queryset is None:
+            queryset = self.get_queryset()
+        queryset = self.filter_export(queryset, **kwargs)
+        selected = kwargs.get("export_fields")
+        dataset = tablib.Dataset(headers=self.get_export_headers(selected))
+        for row in self.rows(queryset, selected):
+            dataset.append(row)
+        return dataset
+
+
+class ObjectResource(resources.Resource):
+    """Columns of computed rows (progress, projections), with the same writers."""
+
+    convert: dict = {}
+
+    keys = ExportResource.keys
+    headers = ExportResource.headers
+
+    def rows(self, source, selected_fields=None):
+        return ExportResource.rows(self, list(source), selected_fields)
+
+
+def header_aliases(resource_class) -> dict[str, set[str]]:
+    """Each column's names as an importer reads them (lower case): the exported header in Danish
+    and in English, and the column's key, so a file exported in either language imports."""
+    from django.utils import translation
+
+    resource = resource_class()
+    aliases: dict[str, set[str]] = {}
+    for language in ("da", "en"):
+        with translation.override(language):
+            for key, header in zip(resource.keys(), resource.headers(), strict=True):
+                aliases.setdefault(key, {key}).add(header.strip().lower())
+    return aliases
+
+
+def with_aliases(columns: dict, resource_class) -> dict:
+    """An importer's column spec (name → accepted names, the first shown in messages) extended with
+    the resource's exported headers."""
+    exported = header_aliases(resource_class)
+    return {
+        name: tuple(dict.fromkeys([*names, *sorted(exported.get(name, ()))]))
+        for name, names in columns.items()
+    }
+
+
+def choice_label(choices):
+    labels = dict(choices)
+    return lambda value: force_str(labels.get(value, value)) if value is not None else None
