@@ -5,10 +5,12 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
+from core import writers
 from core.writers import ADMIN_FORMATS
 
 from . import access, scoping
 from .admin_history import AuditHistoryAdmin
+from .models import Municipality
 
 
 def writable(model_admin, request, model):
@@ -113,3 +115,22 @@ class ScopedExportMixin(ExportMixin):
     def get_export_queryset(self, request):
         # The changelist's rows (already scoped by get_queryset), of those the ones one may export.
         return super().get_export_queryset(request).exportable_by(request.user)
+
+    # What only orders or pages the changelist; anything else in the address narrows the rows.
+    NOT_FILTERS = frozenset({"o", "p", "_to_field", "_popup", "all"})
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The product's one file-name scheme (``core.writers.file_name``): the municipality, the
+        subject, every row or the filtered ones, the CSV variant and the day, so the two CSVs and a
+        filtered and a full export never share a name."""
+        ids = access.export_municipality_ids(request.user)
+        place = "alle-kommuner"
+        if ids is not None and len(ids) == 1:
+            place = Municipality.objects.get(pk=next(iter(ids))).slug
+        narrowed = any(key not in self.NOT_FILTERS for key in request.GET)
+        return writers.file_name(
+            file_format.key,
+            place=place,
+            subject=writers.name_part(str(self.model._meta.verbose_name_plural)),
+            scope=writers.FILTERED if narrowed else writers.FULL,
+        )

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from core import writers
 from exchange.subjects import SUBJECTS
@@ -229,3 +230,23 @@ def test_an_export_costs_the_same_queries_for_ten_rows_or_three_hundred(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_admin_export_files_are_named_by_the_one_scheme(seeded, login, hr_officer):
+    """The admin's export button names its files like every other export: municipality, subject,
+    every row, the CSV variant and the day, so its two CSVs no longer share a name."""
+    client = login(hr_officer)
+    url = reverse("admin:workforce_staffingsnapshot_export")
+    page = client.get(url)
+    ticked = {name: "on" for name in page.context["form"].fields if name.startswith("staffing")}
+    names = []
+    for choice in ("0", "1", "2", "3"):
+        response = client.post(url + "?o=1", {"format": choice, "resource": "0", **ticked})
+        names.append(response["Content-Disposition"].split('filename="', 1)[1].rstrip('"'))
+    day = timezone.localdate().isoformat()
+    assert names == [
+        f"allerod-bemandingsopgoerelser-alle-{day}.xlsx",
+        f"allerod-bemandingsopgoerelser-alle-excel-{day}.csv",
+        f"allerod-bemandingsopgoerelser-alle-komma-{day}.csv",
+        f"allerod-bemandingsopgoerelser-alle-{day}.json",
+    ]
