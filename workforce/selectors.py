@@ -303,8 +303,10 @@ def shortage_words(value: float, profession) -> str:
     low, high = math.floor(abs(value)), math.ceil(abs(value))
     low = max(low, 1)
     amount = str(low) if low == high else f"{low}–{high}"
-    name = profession.name if high == 1 else profession.name_plural
-    name = name.lower() if profession is not None else ""
+    if profession is None:
+        name = ""
+    else:
+        name = (profession.name if high == 1 else profession.name_plural).lower()
     if value > 0:
         return _("short of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
     return _("surplus of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
