@@ -78,6 +78,19 @@ def export_response(entries, fmt: str, scope: str):
     return writers.attachment(body, fmt, name)
 
 
+SHOWN_FIELDS = [
+    "time",
+    "actor_name",
+    "ip_address",
+    "municipality",
+    "action",
+    "model_label",
+    "object_id",
+    "object_repr",
+    "changes_table",
+]
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = [
@@ -94,18 +107,9 @@ class AuditEntryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_select_related = ["municipality"]
     date_hierarchy = "time"
     actions = ["export_selected"]
-    fields = [
-        "time",
-        "actor_name",
-        "ip_address",
-        "municipality",
-        "action",
-        "model_label",
-        "object_id",
-        "object_repr",
-        "changes_table",
-    ]
-    readonly_fields = fields
+    # Every field shown is read-only (``list()``: the two options have different types).
+    fields = list(SHOWN_FIELDS)
+    readonly_fields = SHOWN_FIELDS
 
     # Read-only for everyone ---------------------------------------------------------------------
     def has_add_permission(self, request):

@@ -82,6 +82,7 @@ def municipality_path(model) -> str | None:
     if label in _path_cache:
         return _path_cache[label]
     municipality_model = apps.get_model("organizations", "Municipality")
+    path: str | None
     if model is municipality_model:
         path = "pk"
     else:
@@ -365,6 +366,7 @@ def connect() -> None:
         post_delete.connect(on_post_delete, sender=model, weak=False, dispatch_uid=uid)
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
+            assert through is not None  # set on every many-to-many field once models are ready
             if through._meta.auto_created:
                 _through_fields[through] = field
                 m2m_changed.connect(

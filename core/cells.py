@@ -20,7 +20,11 @@ adds the row and the column.
 import datetime
 import re
 from decimal import Context, Decimal
+from typing import TypedDict
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.db import models
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils.translation import gettext as _
 
 # Excel keeps 15 significant digits; a float read from a workbook is rounded to them.
@@ -39,8 +43,15 @@ class CellError(ValueError):
     """A cell that is not what its column needs; the message is for the user."""
 
 
+class Digits(TypedDict):
+    """A decimal column's digits, as ``DecimalField`` and ``parse_number`` take them."""
+
+    max_digits: int
+    decimal_places: int
+
+
 # Text ----------------------------------------------------------------------------------------------
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell as text: empty for an empty cell, a whole float without its ``.0``."""
     if value is None:
         return ""
@@ -50,7 +61,9 @@ def cell_text(value) -> str:
 
 
 # Numbers -------------------------------------------------------------------------------------------
-def parse_number(value, *, max_digits=None, decimal_places=None) -> Decimal | None:
+def parse_number(
+    value: object, *, max_digits: int | None = None, decimal_places: int | None = None
+) -> Decimal | None:
     """The number in a cell, or None for an empty cell; ``CellError`` when it is not one number.
 
     ``max_digits`` and ``decimal_places`` are the column's (a DecimalField's, or
@@ -72,12 +85,14 @@ def parse_number(value, *, max_digits=None, decimal_places=None) -> Decimal | No
     return number
 
 
-def digits_of(field) -> dict:
+def digits_of(field: models.Field | ForeignObjectRel | GenericForeignKey) -> Digits:
     """The ``max_digits``/``decimal_places`` of a model field, for ``parse_number``."""
+    if not isinstance(field, models.DecimalField):
+        raise TypeError(f"digits_of needs a DecimalField, not {field!r}")
     return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
 
 
-def _typed(value) -> Decimal:
+def _typed(value: float | Decimal) -> Decimal:
     if isinstance(value, float):
         if value != value:  # NaN
             raise CellError(_("“%(value)s” is not a number.") % {"value": value})
@@ -100,7 +115,14 @@ def _plain(number: Decimal) -> Decimal:
     # Exact at any length: the default context (28 digits) would round a long number.
     exact = Context(prec=max(len(number.as_tuple().digits), number.adjusted() + 1, 1) + 2)
     number = number.normalize(exact)
-    return number.quantize(Decimal(1), context=exact) if number.as_tuple().exponent > 0 else number
+    return number.quantize(Decimal(1), context=exact) if _exponent(number) > 0 else number
+
+
+def _exponent(number: Decimal) -> int:
+    """The exponent of a finite number (an infinity or NaN has a letter there; none gets here)."""
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int), number
+    return exponent
 
 
 def _from_text(original: str) -> Decimal:
@@ -180,11 +202,13 @@ def _danish(number: Decimal) -> str:
     return format(_plain(number), "f").replace(".", ",")
 
 
-def _check_range(number: Decimal, value, max_digits, decimal_places) -> None:
+def _check_range(
+    number: Decimal, value: object, max_digits: int | None, decimal_places: int | None
+) -> None:
     """``number`` is plain (no trailing zeros)."""
     if max_digits is None and decimal_places is None:
         return
-    decimals = max(0, -number.as_tuple().exponent)
+    decimals = max(0, -_exponent(number))
     whole_digits = max(0, number.adjusted() + 1)
     shown = value if isinstance(value, str) else _danish(number)
     if max_digits is not None and whole_digits > max_digits - (decimal_places or 0):
@@ -197,7 +221,7 @@ def _check_range(number: Decimal, value, max_digits, decimal_places) -> None:
 
 
 # Dates ---------------------------------------------------------------------------------------------
-def parse_date(value) -> datetime.date | None:
+def parse_date(value: object) -> datetime.date | None:
     """The date in a cell, or None for an empty cell; ``CellError`` when it is not one date.
 
     A spreadsheet date as it is; text as ISO (2024-03-01) or Danish, day first (01-03-2024,
@@ -218,7 +242,7 @@ def parse_date(value) -> datetime.date | None:
         year, month, day = (int(g) for g in match.groups())
     elif match := _DANISH_DATE.match(text) or _DANISH_SHORT_DATE.match(text):
         groups = match.groups()
-        day, month, year_text = groups[0], groups[-2], groups[-1]
+        day_text, month_text, year_text = groups[0], groups[-2], groups[-1]
         if len(year_text) == 2:
             raise CellError(
                 _(
@@ -227,7 +251,7 @@ def parse_date(value) -> datetime.date | None:
                 )
                 % {"value": text, "first": f"19{year_text}", "second": f"20{year_text}"}
             )
-        day, month, year = int(day), int(month), int(year_text)
+        day, month, year = int(day_text), int(month_text), int(year_text)
     else:
         raise not_a_date
     try:

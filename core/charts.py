@@ -5,6 +5,7 @@ redrawn. The apps' charts.py draw; this module renders and caches."""
 import hashlib
 import io
 import re
+from collections.abc import Callable
 
 import matplotlib
 from django.core.cache import cache
@@ -30,15 +31,15 @@ def render_svg(fig: Figure, salt: str) -> str:
     return svg.replace("<svg ", '<svg class="chart-svg" aria-hidden="true" focusable="false" ', 1)
 
 
-def cache_key(namespace: str, data) -> str:
+def cache_key(namespace: str, data: object) -> str:
     digest = hashlib.sha256(repr(data).encode()).hexdigest()[:32]
     return f"chart:{namespace}:{get_language()}:{digest}"
 
 
-def cached_svg(namespace: str, data, draw) -> str:
+def cached_svg(namespace: str, data: object, draw: Callable[[str], str]) -> str:
     """The SVG for ``data``, drawn by ``draw(key)`` only when the cache does not have it."""
     key = cache_key(namespace, data)
-    svg = cache.get(key)
+    svg: str | None = cache.get(key)
     if svg is None:
         svg = draw(key)
         cache.set(key, svg, CACHE_SECONDS)

@@ -6,6 +6,9 @@ resource and hand them to the writers in ``core.writers``; the importers accept 
 headers in Danish and English (``with_aliases``), so an exported file imports again.
 """
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
 import tablib
 from django.db.models import QuerySet
 from django.utils.encoding import force_str
@@ -14,6 +17,9 @@ from import_export import resources
 # Rows read from the database per round trip while exporting.
 CHUNK = 2000
 
+# A function applied to a column's raw value on export (a choice label, a JSON member).
+Converter = Callable[[Any], object]
+
 
 class ExportResource(resources.ModelResource):
     """A subject's columns. Subclasses declare every column as a ``Field(attribute=…,
@@ -21,15 +27,18 @@ class ExportResource(resources.ModelResource):
     choice label, a JSON member). Which rows a user may export is the model's QuerySet's rule
     (``exportable_by``, organizations.scoping), applied by whoever hands the rows in."""
 
-    convert: dict = {}
+    convert: dict[str, Converter] = {}
 
-    def keys(self, selected_fields=None) -> list[str]:
+    def keys(self, selected_fields: Sequence[str] | None = None) -> list[str]:
         return [self.get_field_name(f) for f in self.get_export_fields(selected_fields)]
 
-    def headers(self, selected_fields=None) -> list[str]:
-        return self.get_export_headers(selected_fields)
+    def headers(self, selected_fields: Sequence[str] | None = None) -> list[str]:
+        # django-import-export has no type information: it returns the column names.
+        return cast("list[str]", self.get_export_headers(selected_fields))
 
-    def rows(self, source=None, selected_fields=None):
+    def rows(
+        self, source: Iterable[Any] | None = None, selected_fields: Sequence[str] | None = None
+    ) -> Iterator[list[object]]:
         """Plain Python values (dates, Decimals, text) per row, in column order.
 
         A queryset is read with one ``values_list`` query in chunks; a list of objects (computed
@@ -53,7 +62,7 @@ class ExportResource(resources.ModelResource):
                     row.append(c(value) if c else value)
                 yield row
 
-    def export(self, queryset=None, **kwargs):
+    def export(self, queryset: QuerySet[Any] | None = None, **kwargs: Any) -> tablib.Dataset:
         """The admin's export: the same rows as every other export, as a tablib Dataset."""
         if queryset is None:
             queryset = self.get_queryset()
@@ -68,16 +77,20 @@ class ExportResource(resources.ModelResource):
 class ObjectResource(resources.Resource):
     """Columns of computed rows (progress, projections), with the same writers."""
 
-    convert: dict = {}
+    convert: dict[str, Converter] = {}
 
     keys = ExportResource.keys
     headers = ExportResource.headers
 
-    def rows(self, source, selected_fields=None):
+    def rows(
+        self, source: Iterable[Any], selected_fields: Sequence[str] | None = None
+    ) -> Iterator[list[object]]:
         return ExportResource.rows(self, list(source), selected_fields)
 
 
-def header_aliases(resource_class) -> dict[str, set[str]]:
+def header_aliases(
+    resource_class: type[ExportResource] | type[ObjectResource],
+) -> dict[str, set[str]]:
     """Each column's names as an importer reads them (lower case): the exported header in Danish
     and in English, and the column's key, so a file exported in either language imports."""
     from django.utils import translation
@@ -91,7 +104,10 @@ def header_aliases(resource_class) -> dict[str, set[str]]:
     return aliases
 
 
-def with_aliases(columns: dict, resource_class) -> dict:
+def with_aliases(
+    columns: Mapping[str, Sequence[str]],
+    resource_class: type[ExportResource] | type[ObjectResource],
+) -> dict[str, tuple[str, ...]]:
     """An importer's column spec (name → accepted names, the first shown in messages) extended with
     the resource's exported headers."""
     exported = header_aliases(resource_class)
@@ -101,6 +117,6 @@ def with_aliases(columns: dict, resource_class) -> dict:
     }
 
 
-def choice_label(choices):
+def choice_label(choices: Iterable[tuple[Any, Any]]) -> Converter:
     labels = dict(choices)
     return lambda value: force_str(labels.get(value, value)) if value is not None else None

@@ -9,6 +9,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ class Row:
 
 
 def read_table(
-    uploaded,
+    uploaded: IO[bytes],
     *,
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_UPLOAD_BYTES,
@@ -87,11 +88,11 @@ def read_table(
     return header, rows
 
 
-def _restore(value):
+def _restore(value: object) -> object:
     return restore(value) if isinstance(value, str) else value
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 

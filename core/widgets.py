@@ -1,8 +1,12 @@
 """Form widgets for long choice lists on read pages."""
 
+from typing import Any
+
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 
 class LeanSelect(forms.Select):
@@ -11,7 +15,13 @@ class LeanSelect(forms.Select):
     renders every option through the template engine). Flat choices only; grouped choices fall
     back to the ordinary rendering."""
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
         choices = list(self.choices)
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)

@@ -16,7 +16,9 @@ import csv
 import datetime
 import io
 import json
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias, TypeGuard, TypeVar
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -25,15 +27,39 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.formats import base_formats
 
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+_V = TypeVar("_V")
+# A row of plain values (text, numbers, dates, None); headers may be lazy text.
+Cells: TypeAlias = Iterable[object]
+# A workbook sheet: (title, headers, rows) or (title, headers, rows, preface lines).
+Sheet: TypeAlias = (
+    tuple[str, Sequence[object], Iterable[Cells]]
+    | tuple[str, Sequence[object], Iterable[Cells], Sequence[str]]
+)
+
+
+class Columns(Protocol):
+    """What ``response`` reads from a resource (``core.resources``)."""
+
+    def keys(self) -> list[str]: ...
+
+    def headers(self) -> list[str]: ...
+
+    def rows(self, source: Any) -> Iterable[Cells]: ...
 
 
 # Cells ---------------------------------------------------------------------------------------
-def is_formula_like(value) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def neutralise(value):
+def neutralise(value: _V) -> _V | str:
     """A text cell a spreadsheet would run, made inert for CSV; anything else unchanged."""
     return "'" + value if is_formula_like(value) else value
 
@@ -52,10 +78,10 @@ def _local(value: datetime.datetime) -> datetime.datetime:
 class Dialect:
     """How plain values become CSV text."""
 
-    def __init__(self, *, delimiter: str, decimal: str, yes: str, no: str, bom: bool):
+    def __init__(self, *, delimiter: str, decimal: str, yes: str, no: str, bom: bool) -> None:
         self.delimiter, self.decimal, self.yes, self.no, self.bom = delimiter, decimal, yes, no, bom
 
-    def text(self, value) -> str:
+    def text(self, value: object) -> str:
         if value is None:
             return ""
         if isinstance(value, str):
@@ -87,7 +113,9 @@ def excel_dialect() -> Dialect:
 
 
 # Writers -------------------------------------------------------------------------------------
-def write_csv(out, headers, rows, dialect: Dialect) -> None:
+def write_csv(
+    out: IO[str], headers: Iterable[object], rows: Iterable[Cells], dialect: Dialect
+) -> None:
     """``out`` is a text stream."""
     if dialect.bom:
         out.write("\ufeff")
@@ -97,11 +125,18 @@ def write_csv(out, headers, rows, dialect: Dialect) -> None:
     writer.writerows([text(v) for v in row] for row in rows)
 
 
-def _xlsx_sheet(workbook, title: str, headers, rows, *, preface=()) -> None:
+def _xlsx_sheet(
+    workbook: "Workbook",
+    title: str,
+    headers: Iterable[object],
+    rows: Iterable[Cells],
+    *,
+    preface: Sequence[str] = (),
+) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    sheet = workbook.create_sheet(_sheet_title(title))
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(_sheet_title(title))
     bold = Font(bold=True)
     # A write-only sheet takes its view before the first row: the header row stays in view.
     sheet.freeze_panes = f"A{len(preface) + 2}"
@@ -124,7 +159,7 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31] or "-"
 
 
-def _xlsx_text(sheet, text: str):
+def _xlsx_text(sheet: "WriteOnlyWorksheet", text: str) -> "Cell | str":
     if is_formula_like(text):
         from openpyxl.cell import WriteOnlyCell
 
@@ -135,7 +170,7 @@ def _xlsx_text(sheet, text: str):
     return text
 
 
-def _xlsx_value(sheet, value):
+def _xlsx_value(sheet: "WriteOnlyWorksheet", value: object) -> object:
     if value is None or isinstance(value, bool | int | float | Decimal | datetime.date):
         if isinstance(value, datetime.datetime):
             return _local(value)
@@ -151,7 +186,7 @@ def _printable(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) if ILLEGAL_CHARACTERS_RE.search(text) else text
 
 
-def write_xlsx(out, sheets) -> None:
+def write_xlsx(out: IO[bytes], sheets: Iterable[Sheet]) -> None:
     """``sheets``: iterable of (title, headers, rows) or (title, headers, rows, preface lines)."""
     from openpyxl import Workbook
 
@@ -162,7 +197,7 @@ def write_xlsx(out, sheets) -> None:
     workbook.save(out)
 
 
-def _json_default(value):
+def _json_default(value: object) -> str | float:
     if isinstance(value, datetime.datetime):
         return _local(value).isoformat()
     if isinstance(value, datetime.date):
@@ -172,7 +207,7 @@ def _json_default(value):
     return str(value)
 
 
-def write_json(out, keys, rows) -> None:
+def write_json(out: IO[str], keys: Sequence[str], rows: Iterable[Cells]) -> None:
     out.write("[")
     for index, row in enumerate(rows):
         if index:
@@ -194,15 +229,22 @@ FORMATS = {
 }
 
 
-def render(fmt: str, *, title: str, keys, headers, rows) -> bytes:
+def render(
+    fmt: str,
+    *,
+    title: str,
+    keys: Sequence[str],
+    headers: Sequence[object],
+    rows: Iterable[Cells],
+) -> bytes:
     if fmt in ("csv", "csv-comma"):
         buffer = io.StringIO()
         write_csv(buffer, headers, rows, excel_dialect() if fmt == "csv" else comma_dialect())
         return buffer.getvalue().encode("utf-8")
     if fmt == "xlsx":
-        buffer = io.BytesIO()
-        write_xlsx(buffer, [(title, headers, rows)])
-        return buffer.getvalue()
+        data = io.BytesIO()
+        write_xlsx(data, [(title, headers, rows)])
+        return data.getvalue()
     if fmt == "json":
         buffer = io.StringIO()
         write_json(buffer, keys, rows)
@@ -223,7 +265,9 @@ def name_part(text: str) -> str:
     return slugify(text)
 
 
-def file_name(fmt: str, *, place: str, subject: str, scope: str = FULL, extra=()) -> str:
+def file_name(
+    fmt: str, *, place: str, subject: str, scope: str = FULL, extra: Iterable[str] = ()
+) -> str:
     """``<place>-<subject>-<variant>-<YYYY-MM-DD>.<extension>``, e.g.
     ``allerod-maalinger-filtreret-excel-2026-11-23.csv``: where the data is from (a municipality's
     slug), what it is, which variant (every row or the filtered ones, the CSV for Danish Excel or
@@ -232,14 +276,16 @@ def file_name(fmt: str, *, place: str, subject: str, scope: str = FULL, extra=()
     return f"{place}-{subject}-{variant}-{timezone.localdate().isoformat()}.{FORMATS[fmt][1]}"
 
 
-def attachment(body, fmt: str, filename: str) -> HttpResponse:
+def attachment(body: bytes | str, fmt: str, filename: str) -> HttpResponse:
     """``body`` (bytes or text) as a download of ``fmt`` named ``filename``."""
     reply = HttpResponse(body, content_type=FORMATS[fmt][2])
     reply["Content-Disposition"] = f'attachment; filename="{filename}"'
     return reply
 
 
-def response(fmt: str, *, filename: str, resource, source, title: str = "") -> HttpResponse:
+def response(
+    fmt: str, *, filename: str, resource: Columns, source: Any, title: str = ""
+) -> HttpResponse:
     """A download of ``source`` (a queryset or computed rows) through ``resource`` in ``fmt``;
     ``filename`` from ``file_name``."""
     body = render(
@@ -256,25 +302,25 @@ def response(fmt: str, *, filename: str, resource, source, title: str = "") -> H
 class _DatasetFormat(base_formats.Format):
     key = ""
 
-    def get_title(self):
+    def get_title(self) -> str:
         return self.key
 
-    def get_extension(self):
+    def get_extension(self) -> str:
         return FORMATS[self.key][1]
 
-    def get_content_type(self):
+    def get_content_type(self) -> str:
         return FORMATS[self.key][2]
 
-    def can_export(self):
+    def can_export(self) -> bool:
         return True
 
-    def can_import(self):
+    def can_import(self) -> bool:
         return False
 
-    def is_binary(self):
+    def is_binary(self) -> bool:
         return self.key == "xlsx"
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: Any, **kwargs: Any) -> bytes | str:  # a tablib Dataset
         rows = (list(r) for r in dataset)
         headers = dataset.headers or []
         body = render(
@@ -286,14 +332,14 @@ class _DatasetFormat(base_formats.Format):
 class ExcelCSV(_DatasetFormat):
     key = "csv"
 
-    def get_title(self):
+    def get_title(self) -> str:
         return "csv (Excel, ;)"
 
 
 class SafeCSV(_DatasetFormat):
     key = "csv-comma"
 
-    def get_title(self):
+    def get_title(self) -> str:
         return "csv (,)"
 
 

@@ -5,6 +5,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organizations.models import Body
+
 from .meeting_report import bodies_for
 
 
@@ -16,8 +18,8 @@ class DateInput(forms.DateInput):
 
 
 class MeetingReportForm(forms.Form):
-    body = forms.ModelChoiceField(
-        queryset=None,
+    body: "forms.ModelChoiceField[Body]" = forms.ModelChoiceField(
+        queryset=None,  # the municipality's, set in __init__
         label=_("Committee"),
         empty_label=None,
     )
@@ -49,10 +51,13 @@ class MeetingReportForm(forms.Form):
 
     def __init__(self, data=None, *, municipality):
         super().__init__(data)
-        self.fields["body"].queryset = bodies_for(municipality)
+        body = self.fields["body"]
+        assert isinstance(body, forms.ModelChoiceField)
+        body.queryset = bodies_for(municipality)
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # a Form's clean() returns its cleaned_data
         day, previous = cleaned.get("date"), cleaned.get("previous")
         if day and day > datetime.date(2100, 12, 31):
             self.add_error("date", _("Choose a date before the year 2101."))

@@ -42,8 +42,9 @@ def indicator_statuses(
     def compute():
         indicators = indicators_with_progress(municipality, as_of)
         return {
-            "statuses": {i.pk: i.result.status for i in indicators},
-            "summary": wording.summarise(i.result for i in indicators),
+            # ``result`` is attached by indicators_with_progress (not a field: hence the ignores).
+            "statuses": {i.pk: i.result.status for i in indicators},  # type: ignore[attr-defined]
+            "summary": wording.summarise(i.result for i in indicators),  # type: ignore[attr-defined]
             "plan_ids": sorted({i.plan_id for i in indicators}),
         }
 
@@ -63,5 +64,5 @@ def indicators_with_progress(
     queryset = queryset if queryset is not None else indicator_queryset(municipality)
     indicators = list(queryset)
     for indicator in indicators:
-        indicator.result = evaluate(indicator, as_of)
+        indicator.result = evaluate(indicator, as_of)  # type: ignore[attr-defined]  # for the pages
     return indicators

@@ -172,7 +172,8 @@ def meeting_summary(
             recommendation=r,
             new_status=statuses[getattr(r, f"{when}_status")],
             progress=getattr(r, f"{when}_progress"),
-            effective_on=getattr(r, "now_on", None) if when == "now" else None,
+            # An unsaved row for the page only; the earlier state's date is not shown (None).
+            effective_on=getattr(r, "now_on", None) if when == "now" else None,  # type: ignore[misc]
             note=r.now_note if when == "now" else "",
         )
 
@@ -201,7 +202,7 @@ def meeting_summary(
     ):
         by_indicator.setdefault(r.baseline_indicator_id, []).append(r)
     for indicator in indicators:
-        indicator.linked_recommendations = by_indicator.get(indicator.pk, [])
+        indicator.linked_recommendations = by_indicator.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the template
 
     return MeetingReport(
         municipality=municipality,
@@ -276,7 +277,7 @@ def meeting_report(
         if r.baseline_indicator_id:
             linked.setdefault(r.baseline_indicator_id, []).append(r)
     for indicator in indicators:
-        indicator.linked_recommendations = linked.get(indicator.pk, [])
+        indicator.linked_recommendations = linked.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the template
 
     return MeetingReport(
         municipality=municipality,

@@ -17,7 +17,7 @@ from organizations.models import INSTITUTION_KINDS, Municipality, Organisational
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_before
-from recommendations.models import Recommendation, Report, Status
+from recommendations.models import Recommendation, Report, ReportQuerySet, Status
 
 from .indicators import indicator_statuses
 
@@ -82,7 +82,7 @@ def _recommendation_totals(user, municipality, recommendations, today, generatio
     return cached_for_municipality(
         "dashboards:recommendation-totals",
         municipality,
-        (Report.objects.shows_cross_municipal(user, municipality), today, stale_before(today)),
+        (ReportQuerySet.shows_cross_municipal(user, municipality), today, stale_before(today)),
         compute,
         generation=generation,
     )
@@ -107,7 +107,7 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     )
     counts = rec_selectors.status_counts(recent_ids)
     for report in reports:
-        report.status_counts = counts.get(report.pk, [])
+        report.status_counts = counts.get(report.pk, [])  # type: ignore[attr-defined]  # for the template
     statuses = {s.pk: s for s in Status.objects.all()}
     recommendations = municipality_recommendations(user, municipality)
     totals = _recommendation_totals(user, municipality, recommendations, today, generation)

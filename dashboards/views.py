@@ -21,7 +21,7 @@ from recommendations.freshness import freshness, stale_after_days
 from recommendations.models import Report
 from recommendations.resources import RecommendationResource
 from workforce import selectors as workforce_selectors
-from workforce.institution_table import institution_table
+from workforce.institution_table import InstitutionRow, LazyRows, institution_table
 from workforce.resources import InstitutionRowResource
 
 from . import charts, selectors
@@ -56,6 +56,7 @@ def _export(request, municipality, *, stem, resource, source):
     if refused:
         return refused
     fmt = requested_format(request)
+    assert fmt is not None  # the lists export only when a format is asked for
     filtered = any(v for k, v in request.GET.items() if k not in UNFILTERED_PARAMETERS)
     return writers.response(
         fmt,
@@ -144,7 +145,8 @@ def indicator_list(request, municipality):
             municipality, queryset=filterset.qs
         )
         if wanted:
-            indicators = [i for i in indicators if i.result.status in wanted]
+            # ``result``: attached by indicators_with_progress (not a field: hence the ignore).
+            indicators = [i for i in indicators if i.result.status in wanted]  # type: ignore[attr-defined]
         return _export(
             request,
             municipality,
@@ -211,12 +213,12 @@ def institution_list(request, municipality):
     table = institution_table(
         municipality, unit_ids=unit_ids, profession_keys={p.key for p in professions or []}
     )
-    rows = table.rows if table else []
+    rows: LazyRows | list[InstitutionRow] = table.rows if table else []
     if table and filterset.cleaned("shortage_only"):
-        rows.shortage_only()
+        table.rows.shortage_only()
     order = filterset.cleaned("sort")
     if table and order:
-        rows.sort_by(order)
+        table.rows.sort_by(order)
     if requested_format(request):
         return _export(
             request,

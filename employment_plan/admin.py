@@ -2,6 +2,9 @@
 the services (so the percent/date checks and the baseline rule apply here too); a plan offers
 "enter one period's values" and "import measurements" (dry run, then all or nothing)."""
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
 from django.core import signing
@@ -44,11 +47,20 @@ PROVENANCE = ["source", "source_section"]
 IMPORT_SALT = "employment_plan.import"
 
 
-class RelatedScope:
+if TYPE_CHECKING:
+    # Mixed into ModelAdmins and inlines: to the type checker it is their common base.
+    RelatedScopeBase = BaseModelAdmin[Any]
+else:
+    RelatedScopeBase = object
+
+
+class RelatedScope(RelatedScopeBase):
     """Danish number input (12,5) and display; and limits drop-downs of plans and their children
     (focus areas, indicators) to the municipalities where the user may write — inlines too."""
 
-    formfield_overrides = {models.DecimalField: {"localize": True}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
+        models.DecimalField: {"localize": True}
+    }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
@@ -355,7 +367,7 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
             gettext_lazy("Follow-up"),
             {"fields": ["data_source", "responsible_unit", "responsible_text", "inconsistency"]},
         ),
-        (gettext_lazy("Source"), {"fields": PROVENANCE}),
+        (gettext_lazy("Source"), {"fields": list(PROVENANCE)}),
     ]
 
     def save_formset(self, request, form, formset, change):

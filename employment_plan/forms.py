@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -57,18 +60,26 @@ class PeriodValuesForm(forms.Form):
         }
 
 
-class MeasurementChecks:
+if TYPE_CHECKING:
+    # Mixed into model forms: to the type checker it is one.
+    MeasurementChecksBase = forms.ModelForm[Any]
+else:
+    MeasurementChecksBase = object
+
+
+class MeasurementChecks(MeasurementChecksBase):
     """Check a measurement the way the services do (percent within 0–100, date within the plan),
     so a bad value is a message on the form, not a server error on save."""
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         indicator = cleaned.get("indicator")
         if indicator is None and self.instance.indicator_id:
             indicator = self.instance.indicator
         if indicator is None:
             return cleaned
-        checks = [
+        checks: list[tuple[Callable[[Any, Any], None], Any]] = [
             (services.validate_measurement_value, cleaned.get("value")),
             (services.validate_measurement_date, cleaned.get("date")),
         ]

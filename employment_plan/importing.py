@@ -165,7 +165,7 @@ def measurements_import(
             result.errors.append(("", _("The row is empty.")))
             continue
         column, plan_text = _column(row, "plan")
-        row_plan = plan
+        row_plan: EmploymentPlan | None = plan
         if plan_text not in (None, ""):
             row_plan = plans.get(cell_text(plan_text))
             if row_plan is None:
@@ -203,6 +203,7 @@ def measurements_import(
         if result.errors:
             result.action = "error"
             continue
+        assert indicator is not None  # a row without one has an error
         key = (indicator.pk, result.date)
         if key in seen:
             result.errors.append(
@@ -233,6 +234,8 @@ def measurements_import(
                 tick(number - 1)
             row = {str(k).strip().lower(): v for k, v in raw.items() if k is not None}
             indicator = indicators[(result.plan_id, result.indicator_code)]
+            # Required cells: a row without either has an error, and no row is saved then.
+            assert result.date is not None and result.value is not None
             services.measurement_record_nonatomic(
                 indicator=indicator,
                 date=result.date,

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.cells import Digits
 from organizations.models import Municipality, OrganisationalUnit, Sourced, Versioned
 from organizations.scoping import ScopedQuerySet
 
@@ -36,7 +37,7 @@ class MeasurementQuerySet(IndicatorScopedQuerySet):
     scope_by_subquery = True
 
 
-VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
+VALUE_DIGITS: Digits = {"max_digits": 18, "decimal_places": 4}
 
 
 class Unit(models.TextChoices):

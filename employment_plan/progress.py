@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 LOWER, HIGHER = "lower", "higher"
 ABSOLUTE = "absolute"
@@ -104,6 +104,13 @@ class Forecast:
     @property
     def slope_per_year(self) -> Decimal:
         return _dec(self.slope_per_day * 365.25)
+
+
+class HasStatus(Protocol):
+    """What counting by status reads of a result: a ``Progress``, or only its status."""
+
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -395,7 +402,7 @@ def evaluate(
     return Progress(status=status, reason=REASON_PROGRESS_VS_EXPECTED, **common)
 
 
-def count_by_status(results: Iterable[Progress]) -> list[tuple[str, int]]:
+def count_by_status(results: Iterable[HasStatus]) -> list[tuple[str, int]]:
     """(status, count) for each status present, worst first."""
     counts: dict[str, int] = {}
     for result in results:

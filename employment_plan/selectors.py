@@ -4,9 +4,12 @@ progress is then computed in Python by the pure engine."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -21,18 +24,21 @@ from .models import (
     PlanFact,
 )
 
+if TYPE_CHECKING:
+    from organizations.models import Municipality
+
 
 def thresholds() -> progress.Thresholds:
     """``EMPLOYMENT_PLAN_THRESHOLDS = {"at_risk": 10, "off_track": 25}`` in settings overrides."""
     configured = getattr(settings, "EMPLOYMENT_PLAN_THRESHOLDS", None) or {}
     default = progress.DEFAULT_THRESHOLDS
     return progress.Thresholds(
-        at_risk=progress.Decimal(str(configured.get("at_risk", default.at_risk))),
-        off_track=progress.Decimal(str(configured.get("off_track", default.off_track))),
+        at_risk=Decimal(str(configured.get("at_risk", default.at_risk))),
+        off_track=Decimal(str(configured.get("off_track", default.off_track))),
     )
 
 
-def points_of(measurements) -> list[progress.Point]:
+def points_of(measurements: Iterable[Measurement]) -> list[progress.Point]:
     return [progress.Point(m.date, m.value, m.provisional, m.pk) for m in measurements]
 
 
@@ -46,7 +52,7 @@ def evaluate(indicator: Indicator, as_of: datetime.date | None = None) -> progre
     )
 
 
-def plans_for(municipality, counts: bool = True):
+def plans_for(municipality: Municipality, counts: bool = True) -> QuerySet[EmploymentPlan]:
     """The municipality's plans, newest first; with ``counts``, each with its number of focus
     areas and indicators (restrict the queryset to the shown plans before reading it)."""
     plans = EmploymentPlan.objects.filter(municipality=municipality)
@@ -58,21 +64,21 @@ def plans_for(municipality, counts: bool = True):
     return plans.order_by("-period_start", "title", "pk")
 
 
-def _measurements():
+def _measurements() -> QuerySet[Measurement]:
     return Measurement.objects.order_by("date", "id").only(
         "id", "indicator_id", "date", "value", "provisional", "updated_at"
     )
 
 
 def plan_barometer(
-    *, municipality, plan_id: int, as_of: datetime.date | None = None
+    *, municipality: Municipality, plan_id: int, as_of: datetime.date | None = None
 ) -> EmploymentPlan:
     """The plan with its facts, focus areas, initiatives, indicators and measurements (six queries),
     each indicator carrying ``result`` (progress) and the plan ``status_counts``."""
     indicators = Indicator.objects.order_by("position", "code").prefetch_related(
         Prefetch("measurements", queryset=_measurements())
     )
-    plan = get_object_or_404(
+    plan: EmploymentPlan = get_object_or_404(
         EmploymentPlan.objects.filter(municipality=municipality).prefetch_related(
             Prefetch("facts", queryset=PlanFact.objects.order_by("position")),
             Prefetch(
@@ -95,14 +101,17 @@ def plan_barometer(
         for indicator in area.indicators.all():
             indicator.result = evaluate(indicator, as_of)
             results.append(indicator.result)
-    plan.status_counts = wording.summarise(results)
-    plan.as_of = as_of
+    # For the page, attached to the fetched row (not fields of the model: hence the ignores).
+    plan.status_counts = wording.summarise(results)  # type: ignore[attr-defined]
+    plan.as_of = as_of  # type: ignore[attr-defined]
     return plan
 
 
-def indicator_detail(*, municipality, pk: int, as_of: datetime.date | None = None) -> Indicator:
+def indicator_detail(
+    *, municipality: Municipality, pk: int, as_of: datetime.date | None = None
+) -> Indicator:
     """One indicator of the municipality (404 otherwise) with measurements and comparisons."""
-    indicator = get_object_or_404(
+    indicator: Indicator = get_object_or_404(
         Indicator.objects.filter(plan__municipality=municipality)
         .select_related("plan", "focus_area", "responsible_unit", "source")
         .prefetch_related(
@@ -119,6 +128,7 @@ def indicator_detail(*, municipality, pk: int, as_of: datetime.date | None = Non
         ),
         pk=pk,
     )
-    indicator.result = evaluate(indicator, as_of)
-    indicator.as_of = as_of or timezone.localdate()
+    # For the page (not fields: hence the ignores).
+    indicator.result = evaluate(indicator, as_of)  # type: ignore[attr-defined]
+    indicator.as_of = as_of or timezone.localdate()  # type: ignore[attr-defined]
     return indicator

@@ -4,7 +4,9 @@ through here, so the same validation and the same baseline rule apply everywhere
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +25,9 @@ from .models import (
     PlanFact,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from organizations.models import User
 
 # ``None`` is the system itself (seed data, management commands).
 check_permission = writes.check_permission
@@ -73,7 +78,7 @@ def validate_measurement_date(indicator: Indicator, day: datetime.date) -> None:
 
 
 @transaction.atomic
-def measurement_record(**kwargs) -> Measurement:
+def measurement_record(**kwargs: Any) -> Measurement:
     """Record a value; ``source`` is where the number comes from (e.g. “Jobindsats.dk”)."""
     return measurement_record_nonatomic(**kwargs)
 
@@ -87,7 +92,7 @@ def measurement_record_nonatomic(
     source: str = "",
     comment: str = "",
     period_label: str = "",
-    acting_user,
+    acting_user: User | None,
     checked: bool = False,
 ) -> Measurement:
     """``checked``: the caller (the import, inside its own transaction) has already checked the
@@ -121,7 +126,9 @@ def measurement_record_nonatomic(
 
 
 @transaction.atomic
-def measurement_create(*, measurement: Measurement, acting_user, m2m=None) -> Measurement:
+def measurement_create(
+    *, measurement: Measurement, acting_user: User | None, m2m: writes.M2M | None = None
+) -> Measurement:
     """The admin's new measurement (an unsaved instance) through ``measurement_record``."""
     saved = measurement_record(
         indicator=measurement.indicator,
@@ -140,7 +147,12 @@ def measurement_create(*, measurement: Measurement, acting_user, m2m=None) -> Me
 
 @transaction.atomic
 def measurement_update(
-    *, measurement: Measurement, acting_user, expected_version=None, m2m=None, **fields
+    *,
+    measurement: Measurement,
+    acting_user: User | None,
+    expected_version: int | str | None = None,
+    m2m: writes.M2M | None = None,
+    **fields: Any,
 ) -> Measurement:
     indicator = measurement.indicator
     check_permission(
@@ -160,7 +172,9 @@ def measurement_update(
 
 
 @transaction.atomic
-def measurement_delete(*, measurement: Measurement, acting_user, expected_version=None) -> None:
+def measurement_delete(
+    *, measurement: Measurement, acting_user: User | None, expected_version: int | str | None = None
+) -> None:
     writes.delete(
         measurement,
         acting_user=acting_user,
@@ -183,7 +197,7 @@ def indicator_set_baseline(
     value: Decimal,
     date: datetime.date,
     label: str | None = None,
-    acting_user,
+    acting_user: User | None,
 ) -> Indicator:
     """Give the indicator its measured baseline; a relative target thereby becomes a level.
 
@@ -203,7 +217,7 @@ def indicator_set_baseline(
     )
 
 
-def indicator_refresh_baseline(*, indicator: Indicator, acting_user) -> Indicator:
+def indicator_refresh_baseline(*, indicator: Indicator, acting_user: User | None) -> Indicator:
     """After a measurement changed: an indicator waiting for its baseline takes the measurement
     from the period the plan names (the latest there, a final value before a provisional one), or
     the first measurement when no period is named. A baseline the document states is never
@@ -239,12 +253,14 @@ def indicator_refresh_baseline(*, indicator: Indicator, acting_user) -> Indicato
     )
 
 
-def _points(measurements):
+def _points(measurements: Iterable[Measurement]) -> Iterator[progress.Point]:
     return (progress.Point(m.date, m.value, m.provisional, m.pk) for m in measurements)
 
 
 @transaction.atomic
-def initiative_set_status(*, initiative: Initiative, status: str, acting_user) -> Initiative:
+def initiative_set_status(
+    *, initiative: Initiative, status: str, acting_user: User | None
+) -> Initiative:
     check_permission(
         acting_user,
         "employment_plan.change_initiative",
@@ -267,7 +283,7 @@ def measurements_record_period(
     values: dict[int, tuple[Decimal, bool]],
     period_label: str = "",
     source: str = "",
-    acting_user,
+    acting_user: User | None,
 ) -> list[Measurement]:
     """One period's values for several indicators of a plan, all or nothing.
 

@@ -1,6 +1,7 @@
 import datetime
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 
 from organizations import access
@@ -26,7 +27,8 @@ def plan_list(request, municipality):
     """The municipality's plans, newest first, paginated (``?page=``); the counts of focus areas
     and indicators are read for the shown plans only."""
     ids = selectors.plans_for(municipality, counts=False).values_list("pk", flat=True)
-    page = Paginator(ids, PLANS_PER_PAGE).get_page(request.GET.get("page"))
+    # A page of ids, whose object_list is then swapped for the plans.
+    page: Page[Any] = Paginator(ids, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     found = {p.pk: p for p in selectors.plans_for(municipality).filter(pk__in=shown)}
     page.object_list = [found[pk] for pk in shown if pk in found]
@@ -43,11 +45,11 @@ def plan_barometer(request, municipality, pk):
     for area in plan.focus_areas.all():
         for indicator in area.indicators.all():
             # The selector attaches each indicator's result; the sparkline is attached here for
-            # the template. Neither is a field of the model, hence the ignores.
-            result: progress.Progress = indicator.result  # type: ignore[attr-defined]
-            indicator.sparkline = charts.sparkline(result)  # type: ignore[attr-defined]
-            indicator.sparkline_alt = charts.sparkline_alt(result, indicator.unit)  # type: ignore[attr-defined]
-            indicator.sparkline_points = charts.sparkline_points(result)  # type: ignore[attr-defined]
+            # the template. (The plan's related managers are untyped: ``indicator`` is Any.)
+            result: progress.Progress = indicator.result
+            indicator.sparkline = charts.sparkline(result)
+            indicator.sparkline_alt = charts.sparkline_alt(result, indicator.unit)
+            indicator.sparkline_points = charts.sparkline_points(result)
     return render(
         request,
         "employment_plan/plan_barometer.html",

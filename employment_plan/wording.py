@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import progress
-from .progress import Point, Progress
+from .progress import HasStatus, Point, Progress
 
 STATUS_LABELS = {
     progress.ACHIEVED: gettext_lazy("Achieved"),
@@ -41,7 +41,7 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
 
 
-def summarise(results: Iterable[Progress]) -> list[tuple[str, str, int]]:
+def summarise(results: Iterable[HasStatus]) -> list[tuple[str, str, int]]:
     """(status, label, count) for each status present, worst first."""
     return [(s, status_label(s), n) for s, n in progress.count_by_status(results)]
 

@@ -1,8 +1,10 @@
 """The municipality's export page: every subject in every format, and the whole workbook."""
 
+from typing import overload
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
 
 from core import writers
@@ -23,7 +25,11 @@ def export_refusal(request, municipality):
     return None
 
 
-def requested_format(request, default=None) -> str | None:
+@overload
+def requested_format(request: HttpRequest, default: str) -> str: ...
+@overload
+def requested_format(request: HttpRequest, default: None = None) -> str | None: ...
+def requested_format(request: HttpRequest, default: str | None = None) -> str | None:
     """The export format the address asks for (``?format=csv|csv-excel|xlsx|json``), or None."""
     wanted = request.GET.get("format", default)
     if wanted is None:

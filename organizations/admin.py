@@ -135,4 +135,5 @@ class MembershipAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelA
 
 
 admin.site.site_url = "/"
-admin.site.empty_value_display = _("(none)")
+# Lazy, so each request shows it in its own language; django-stubs declares the attribute as str.
+admin.site.empty_value_display = _("(none)")  # type: ignore[assignment]

@@ -14,6 +14,7 @@ module reads ``AuditEntry`` from the registry too, instead of importing upward.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.admin.utils import unquote
@@ -26,6 +27,14 @@ from django.utils.translation import gettext as _
 from . import access
 
 HISTORY_LIMIT = 500
+
+if TYPE_CHECKING:
+    # The admin mixins are mixed into ModelAdmin: to the type checker they are ModelAdmins.
+    from django.contrib.admin import ModelAdmin
+
+    ModelAdminMixinBase = ModelAdmin[Any]
+else:
+    ModelAdminMixinBase = object
 
 
 @dataclass
@@ -98,7 +107,7 @@ def describe(model, entries) -> list[tuple[object, list[Change]]]:
     return described
 
 
-class AuditHistoryAdmin:
+class AuditHistoryAdmin(ModelAdminMixinBase):
     """Mixin for ModelAdmin: the history page lists the object's audit entries."""
 
     object_history_template = "admin/audit_history.html"
@@ -127,7 +136,8 @@ class AuditHistoryAdmin:
         # As Django's own: looked up in the user's list first, then the permission is checked.
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # Django's own helper for this, which django-stubs does not declare.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         entries = list(self.history_entries(request, obj))

@@ -1,6 +1,8 @@
 """Admin that shows and changes only the rows of the municipalities where the user holds a role
 granting the permission in question. Every domain app's ModelAdmin builds on this."""
 
+from typing import cast
+
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
@@ -45,11 +47,10 @@ class MunicipalityScopedAdmin(AuditHistoryAdmin):
         return access.has_perm_in(request.user, self._perm(action), self._municipality_of(obj))
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .editable_by(request.user, self._perm("view"), self._perm("change"))
-        )
+        # A scoped model's manager gives a ScopedQuerySet (scoping.scoped() insists), which the
+        # admin's types cannot know.
+        rows = cast(scoping.ScopedQuerySet, super().get_queryset(request))
+        return rows.editable_by(request.user, self._perm("view"), self._perm("change"))
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):

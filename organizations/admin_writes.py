@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from . import writes
+from .admin_history import ModelAdminMixinBase
 from .admin_scoping import MunicipalityScopedAdmin
 from .forms import versioned
 
 VERSION_FIELD = "version_seen"
 
 
-class VersionedAdminMixin:
+class VersionedAdminMixin(ModelAdminMixinBase):
     """Mixin for ModelAdmin; set ``write_services`` to the entity's ``writes.EntityServices``."""
 
     write_services: writes.EntityServices

@@ -24,6 +24,7 @@ class StaleEditForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         if self.instance.pk:
             seen = cleaned.get("version_seen")
             if seen is None:

@@ -15,12 +15,19 @@ transaction is slow on PostgreSQL (every update leaves a row version the next on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from .models import Municipality
+
+_T = TypeVar("_T")
+# Django's queued on-commit callbacks: (savepoint ids, callback, robust). django-stubs still
+# declares the pairs Django had before 4.2.
+OnCommitQueue = list[tuple[set[str], Callable[[], None], bool]]
 
 
 class _Bumped:
@@ -32,15 +39,15 @@ class _Bumped:
 
     __slots__ = ("ids", "token")
 
-    def __init__(self, token, ids):
+    def __init__(self, token: str, ids: set[int] | None) -> None:
         self.token = token
         self.ids = ids  # None: every municipality
 
-    def __call__(self):
+    def __call__(self) -> None:
         pass
 
 
-def _transaction_token(connection):
+def _transaction_token(connection: BaseDatabaseWrapper) -> str | None:
     """What identifies the open transaction of a write, or None when every write must bump.
 
     Outside ``atomic`` each statement commits on its own. Under a test case (pytest-django, Django's
@@ -61,9 +68,9 @@ def _transaction_token(connection):
     return connection.savepoint_ids[index - offset]  # None (savepoint=False): never reused
 
 
-def _raised(connection, token) -> tuple[set[int], bool]:
+def _raised(connection: BaseDatabaseWrapper, token: str) -> tuple[set[int], bool]:
     ids: set[int] = set()
-    for _sids, func, _robust in connection.run_on_commit:
+    for _sids, func, _robust in cast(OnCommitQueue, connection.run_on_commit):
         if isinstance(func, _Bumped) and func.token == token:
             if func.ids is None:
                 return ids, True
@@ -72,7 +79,7 @@ def _raised(connection, token) -> tuple[set[int], bool]:
 
 
 def municipality_bump_generation(
-    *, municipality_ids: Iterable[int] | None, using="default"
+    *, municipality_ids: Iterable[int | None] | None, using: str = "default"
 ) -> None:
     """Raise the data generation of ``municipality_ids`` (None: every municipality) by one, in the
     current transaction, unless this transaction has raised it already."""
@@ -97,7 +104,7 @@ def municipality_bump_generation(
         connection.on_commit(_Bumped(token, ids))
 
 
-def municipality_generation(municipality, using="default") -> int:
+def municipality_generation(municipality: Municipality | int, using: str = "default") -> int:
     """The municipality's generation as committed now (read from the database, not the instance:
     the instance on a request was loaded before the request's own writes)."""
     pk = getattr(municipality, "pk", municipality)
@@ -116,8 +123,14 @@ CACHE_SECONDS = 60 * 10
 
 
 def cached_for_municipality(
-    namespace: str, municipality, parts, compute, *, generation=None, timeout=CACHE_SECONDS
-):
+    namespace: str,
+    municipality: Municipality | int,
+    parts: object,
+    compute: Callable[[], _T],
+    *,
+    generation: int | None = None,
+    timeout: int = CACHE_SECONDS,
+) -> _T:
     """``compute()``, from the cache while the municipality's generation and ``parts`` (what else
     the figure depends on: the day, the visitor's access, the thresholds …) are unchanged.
     ``generation``: the generation the caller has just read (one read for a page's several caches);
@@ -130,4 +143,5 @@ def cached_for_municipality(
     if generation is None:
         generation = municipality_generation(pk)
     key = cache_key(namespace, (pk, generation, parts))
-    return cache.get_or_set(key, compute, timeout)
+    # The cache holds what ``compute`` returned; its types cannot know that.
+    return cast(_T, cache.get_or_set(key, compute, timeout))

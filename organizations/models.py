@@ -24,7 +24,7 @@ class Versioned(models.Model):
 class User(AbstractUser, Versioned):  # noqa: DJ008 - AbstractUser has __str__
     """A person who logs in. The only people stored: workforce data is aggregated."""
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits this Meta
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -203,7 +203,7 @@ class OrganisationalUnit(Sourced, Versioned):
             raise ValidationError({"parent": _("An administration is the top of the tree.")})
         if parent.is_institution:
             raise ValidationError({"parent": _("An institution cannot contain other units.")})
-        ancestor = parent
+        ancestor: OrganisationalUnit | None = parent
         while ancestor is not None:
             if self.pk and ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("A unit cannot be placed under itself.")})

@@ -16,12 +16,20 @@ reports — rather than nobody's (``cross_municipal``).
 | ``visible_to(user, municipality=None)`` | what a reader may see; defined where a model has readers outside the admin (``recommendations.models.ReportQuerySet``) |
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
 from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.db.models import Q
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-class ScopedQuerySet(models.QuerySet):
+    from .models import User
+
+
+class ScopedQuerySet(models.QuerySet[Any]):
     #: The lookup from a row to its municipality ("pk" for the municipality itself).
     municipality_path = "municipality"
     #: A row whose municipality is empty is shared by every municipality (KL's and KKR's reports).
@@ -32,7 +40,7 @@ class ScopedQuerySet(models.QuerySet):
     scope_by_subquery = False
 
     # The rules ---------------------------------------------------------------------------------
-    def editable_by(self, user, *perms: str):
+    def editable_by(self, user: "User | AnonymousUser", *perms: str) -> Self:
         """Rows of the municipalities where one of the user's roles grants one of ``perms`` (default:
         this model's change permission). The admin passes its view and change permissions for its
         lists, add and change for its drop-downs; the importers their import permission. Rows
@@ -48,7 +56,7 @@ class ScopedQuerySet(models.QuerySet):
             ids |= found
         return self.in_municipalities(ids)
 
-    def exportable_by(self, user):
+    def exportable_by(self, user: "User | AnonymousUser") -> Self:
         """Rows the user may take out of the product (exports, the API): those of the municipalities
         where they hold an exporting role (``access.EXPORT_ROLES``: not council members), and the
         cross-municipal rows — public documents — for anyone who may export at all."""
@@ -60,7 +68,9 @@ class ScopedQuerySet(models.QuerySet):
         return self.in_municipalities(ids, cross_municipal=bool(ids))
 
     # The building block ------------------------------------------------------------------------
-    def in_municipalities(self, ids, *, cross_municipal: bool = False):
+    def in_municipalities(
+        self, ids: Iterable[int] | None, *, cross_municipal: bool = False
+    ) -> Self:
         """Rows of the municipalities ``ids`` (None: every row), and with ``cross_municipal`` the
         rows shared by every municipality."""
         if ids is None:
@@ -82,19 +92,19 @@ class ScopedQuerySet(models.QuerySet):
         return f"{opts.app_label}.{get_permission_codename(action, opts)}"
 
 
-def municipality_path(model) -> str:
+def municipality_path(model: type[models.Model]) -> str:
     """The lookup from ``model`` to its municipality, as its QuerySet declares it."""
     return scoped(model).municipality_path
 
 
-def is_scoped(model) -> bool:
+def is_scoped(model: type[models.Model]) -> bool:
     return isinstance(model._default_manager.all(), ScopedQuerySet)
 
 
-def scoped(model) -> ScopedQuerySet:
+def scoped(model: type[models.Model]) -> ScopedQuerySet:
     """``model``'s rows as a ScopedQuerySet; refuses a model whose manager does not declare how its
     rows belong to a municipality (so no list is left unscoped by omission)."""
     queryset = model._default_manager.all()
-    if not is_scoped(model):
+    if not isinstance(queryset, ScopedQuerySet):  # is_scoped(model)
         raise TypeError(f"{model._meta.label} has no ScopedQuerySet manager")
     return queryset

@@ -8,12 +8,15 @@ created, updated or left unchanged per model so a second run can show that it ch
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from .models import Municipality, Profession, SourceDocument
+
+_M = TypeVar("_M", bound=models.Model)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -57,11 +60,11 @@ class SeedLoader:
     # Upserting -------------------------------------------------------------------------------
     def upsert(
         self,
-        model: type[models.Model],
+        model: type[_M],
         lookup: dict,
         values: dict,
         create_only: dict | None = None,
-    ) -> models.Model:
+    ) -> _M:
         """Create or update the row identified by ``lookup`` so that it holds ``values``.
 
         ``create_only`` values are set on a new row only: state users own afterwards (a status, say)

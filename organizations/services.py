@@ -47,7 +47,7 @@ def _sync_user_roles(user: User) -> None:
     access.forget(user)
 
 
-def _check_may_manage(acting_user, municipality: Municipality) -> None:
+def _check_may_manage(acting_user: User | None, municipality: Municipality) -> None:
     if acting_user is not None and not access.has_perm_in(
         acting_user, MEMBERSHIP_MANAGE_PERM, municipality
     ):
@@ -82,7 +82,9 @@ def membership_set(
 
 
 @transaction.atomic
-def membership_create(*, membership: Membership, acting_user: User | None, m2m=None) -> Membership:
+def membership_create(
+    *, membership: Membership, acting_user: User | None, m2m: writes.M2M | None = None
+) -> Membership:
     _check_may_manage(acting_user, membership.municipality)
     membership.version = 0
     membership.full_clean()
@@ -94,7 +96,11 @@ def membership_create(*, membership: Membership, acting_user: User | None, m2m=N
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, expected_version: int | None, acting_user: User | None, m2m=None
+    *,
+    membership: Membership,
+    expected_version: int | None,
+    acting_user: User | None,
+    m2m: writes.M2M | None = None,
 ) -> Membership:
     """A new role; the person and the municipality of a membership are fixed."""
     _check_may_manage(acting_user, membership.municipality)

@@ -18,17 +18,30 @@ imports run as a command, tests); it is not permission-checked.
 
 from __future__ import annotations
 
+import datetime
 import sys
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import access
+from .models import Versioned
+
+if TYPE_CHECKING:
+    from .models import Municipality, User
+
+_M = TypeVar("_M", bound=Model)
+_VM = TypeVar("_VM", bound="Versioned")
+# The many-to-many values of a save: field name → the related rows (or their ids).
+M2M = dict[str, Any]
 
 # Bookkeeping fields a stale message does not list as "what changed".
 QUIET_FIELDS = {"version", "last_updated_at", "updated_at"}
@@ -40,20 +53,23 @@ class StaleEdit(ValidationError):
     """The record changed after the form was opened: nothing was written."""
 
 
-def set_actor(instance, acting_user) -> None:
+def set_actor(instance: Model, acting_user: User | None) -> None:
     """Name who acts on ``instance`` for the audit log (outside a request it cannot know).
 
     The one place that knows the attribute the audit signals read."""
     if acting_user is not None:
-        instance._audit_actor = acting_user
+        # A plain attribute on the instance, not a field: audit.signals reads it (ACTOR_ATTRIBUTE).
+        instance._audit_actor = acting_user  # type: ignore[attr-defined]
 
 
-def perm_for(model, action: str) -> str:
+def perm_for(model: type[Model], action: str) -> str:
     opts = model._meta
     return f"{opts.app_label}.{get_permission_codename(action, opts)}"
 
 
-def check_permission(acting_user, perm: str, municipality) -> None:
+def check_permission(
+    acting_user: User | None, perm: str, municipality: Municipality | int | None
+) -> None:
     """``municipality`` None: a shared record, which only superusers change."""
     if acting_user is not None and not access.has_perm_in(acting_user, perm, municipality):
         raise PermissionDenied
@@ -66,11 +82,11 @@ class Default:
 FROM_MODEL = Default()
 
 
-def resolve_path(instance, path: str | None | Default) -> str | None:
+def resolve_path(instance: Model, path: str | None | Default) -> str | None:
     return model_path(type(instance)) if isinstance(path, Default) else path
 
 
-def municipality_of(instance, path: str | None):
+def municipality_of(instance: Model, path: str | None) -> Any:
     """The municipality id ``instance`` belongs to as it is in memory (None: none)."""
     if path is None:
         return None
@@ -80,6 +96,7 @@ def municipality_of(instance, path: str | None):
     parts = path.split("__")
     for index, part in enumerate(parts):
         field = current._meta.get_field(part)
+        assert isinstance(field, Field), f"{path}: {part} is not a field of {type(current)}"
         if index == len(parts) - 1:
             return getattr(current, field.attname)
         if getattr(current, field.attname) is None:
@@ -88,7 +105,7 @@ def municipality_of(instance, path: str | None):
     return None
 
 
-def _stored_municipality(model, pk, path: str | None):
+def _stored_municipality(model: type[Model], pk: Any, path: str | None) -> Any:
     if path is None:
         return None
     if path == "pk":
@@ -96,19 +113,25 @@ def _stored_municipality(model, pk, path: str | None):
     return model._base_manager.filter(pk=pk).values_list(path, flat=True).first()
 
 
-def _check_municipalities(acting_user, perm, municipality_ids) -> None:
+def _check_municipalities(
+    acting_user: User | None, perm: str, municipality_ids: Collection[int | None]
+) -> None:
     for municipality_id in municipality_ids:
         check_permission(acting_user, perm, municipality_id)
 
 
-def _set_many(instance, m2m: dict | None) -> None:
+def _set_many(instance: Model, m2m: M2M | None) -> None:
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
 
 
 def create(
-    instance, *, acting_user, path: str | None | Default = FROM_MODEL, m2m: dict | None = None
-):
+    instance: _VM,
+    *,
+    acting_user: User | None,
+    path: str | None | Default = FROM_MODEL,
+    m2m: M2M | None = None,
+) -> _VM:
     path = resolve_path(instance, path)
     """Save a new record (version 0) and its many-to-many values."""
     check_permission(acting_user, perm_for(type(instance), "add"), municipality_of(instance, path))
@@ -120,14 +143,12 @@ def create(
     return instance
 
 
-def lock_version(model, pk) -> int:
+def lock_version(model: type[Model], pk: Any) -> int:
     """Lock the row until the transaction ends (PostgreSQL; SQLite locks the whole database on the
     first write) and return its version. Without a join: PostgreSQL re-checks a joined row after
     waiting and may then find none."""
-    version = (
-        model._base_manager.select_for_update().filter(pk=pk).values_list("version", flat=True)
-    )
-    version = version.first()
+    rows = model._base_manager.select_for_update().filter(pk=pk).values_list("version", flat=True)
+    version: int | None = rows.first()
     if version is None:
         raise ValidationError(
             _("This record was deleted by someone else after you opened it. Nothing was saved.")
@@ -135,7 +156,7 @@ def lock_version(model, pk) -> int:
     return version
 
 
-def check_version(model, pk, expected_version) -> int:
+def check_version(model: type[Model], pk: Any, expected_version: int | str | None) -> int:
     """Lock the row and refuse when it is no longer at ``expected_version`` (None: not checked,
     for writes that no form precedes: imports, recomputations)."""
     current = lock_version(model, pk)
@@ -145,15 +166,15 @@ def check_version(model, pk, expected_version) -> int:
 
 
 def update(
-    instance,
+    instance: _VM,
     *,
-    expected_version,
-    acting_user,
+    expected_version: int | str | None,
+    acting_user: User | None,
     path: str | None | Default = FROM_MODEL,
-    m2m: dict | None = None,
+    m2m: M2M | None = None,
     update_fields: list[str] | None = None,
     checked: bool = False,
-):
+) -> _VM:
     """Save a changed record if it is still at the version the user saw, bumping its version.
 
     The permission is checked in the municipality the record is in and, when the edit moves it, in
@@ -179,7 +200,11 @@ def update(
 
 
 def delete(
-    instance, *, acting_user, path: str | None | Default = FROM_MODEL, expected_version=None
+    instance: Model,
+    *,
+    acting_user: User | None,
+    path: str | None | Default = FROM_MODEL,
+    expected_version: int | str | None = None,
 ) -> None:
     path = resolve_path(instance, path)
     model = type(instance)
@@ -191,15 +216,15 @@ def delete(
     instance.delete()
 
 
-def child_save(child, *, acting_user, path: str | None):
+def child_save(child: _M, *, acting_user: User | None, path: str | None) -> _M:
     """A row edited as part of its parent (an inline: budget lines, a scenario's rates …): the
     parent's version covers it; a child that has a version of its own has it bumped too."""
     if child.pk is None or child._state.adding:
-        if hasattr(child, "version"):
+        if isinstance(child, Versioned):  # the models with a ``version``
             return create(child, acting_user=acting_user, path=path)
         check_permission(acting_user, perm_for(type(child), "add"), municipality_of(child, path))
     else:
-        if hasattr(child, "version"):
+        if isinstance(child, Versioned):
             return update(child, expected_version=None, acting_user=acting_user, path=path)
         model = type(child)
         perm = perm_for(model, "change")
@@ -211,7 +236,7 @@ def child_save(child, *, acting_user, path: str | None):
     return child
 
 
-def child_delete(child, *, acting_user, path: str | None) -> None:
+def child_delete(child: Model, *, acting_user: User | None, path: str | None) -> None:
     model = type(child)
     check_permission(
         acting_user, perm_for(model, "delete"), _stored_municipality(model, child.pk, path)
@@ -221,19 +246,27 @@ def child_delete(child, *, acting_user, path: str | None) -> None:
 
 
 # Services of an entity --------------------------------------------------------------------------------
-class EntityServices:
+class EntityServices(Generic[_M]):
     """``<entity>_create``, ``<entity>_update`` and ``<entity>_delete`` of one model, and the keyword
     they take the record by (``arg``); the admin's ``VersionedAdminMixin`` calls them. Unpacks as
     (create, update, delete)."""
 
-    def __init__(self, *, create, update, delete, arg: str):
+    def __init__(
+        self,
+        *,
+        create: Callable[..., _M],
+        update: Callable[..., _M],
+        delete: Callable[..., None],
+        arg: str,
+    ) -> None:
         self.create, self.update, self.delete, self.arg = create, update, delete, arg
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Callable[..., Any]]:
+        # The three differ in what they return (the record, the record, None).
         return iter((self.create, self.update, self.delete))
 
 
-def entity_services(model, arg: str) -> EntityServices:
+def entity_services(model: type[_VM], arg: str) -> EntityServices[_VM]:
     """The plain create/update/delete services of ``model``: everything in this module, nothing
     more. An entity with rules of its own (a recommendation's first status, a measurement's
     baseline) writes its services by hand on top of ``create``/``update``/``delete``. Where a
@@ -242,25 +275,33 @@ def entity_services(model, arg: str) -> EntityServices:
     module = sys._getframe(1).f_globals.get("__name__", __name__)
     label = model._meta.verbose_name
 
-    def record(kwargs: dict):
-        instance = kwargs.pop(arg)
+    def record(kwargs: dict[str, Any]) -> _VM:
+        instance: _VM = kwargs.pop(arg)
         if kwargs:
             raise TypeError(f"unexpected arguments: {sorted(kwargs)}")
         return instance
 
     @transaction.atomic
-    def create_(*, acting_user, m2m: dict | None = None, **kwargs):
+    def create_(*, acting_user: User | None, m2m: M2M | None = None, **kwargs: Any) -> _VM:
         return create(record(kwargs), acting_user=acting_user, path=path, m2m=m2m)
 
     @transaction.atomic
-    def update_(*, expected_version, acting_user, m2m: dict | None = None, **kwargs):
+    def update_(
+        *,
+        expected_version: int | str | None,
+        acting_user: User | None,
+        m2m: M2M | None = None,
+        **kwargs: Any,
+    ) -> _VM:
         instance = record(kwargs)
         return update(
             instance, expected_version=expected_version, acting_user=acting_user, path=path, m2m=m2m
         )
 
     @transaction.atomic
-    def delete_(*, acting_user, expected_version=None, **kwargs):
+    def delete_(
+        *, acting_user: User | None, expected_version: int | str | None = None, **kwargs: Any
+    ) -> None:
         instance = record(kwargs)
         delete(instance, acting_user=acting_user, path=path, expected_version=expected_version)
 
@@ -276,7 +317,7 @@ def entity_services(model, arg: str) -> EntityServices:
 
 
 # What changed meanwhile ----------------------------------------------------------------------------
-def stale_message(model, pk, seen_version: int) -> str:
+def stale_message(model: type[Model], pk: Any, seen_version: int) -> str:
     """ "Changed by hanne at 10:32: title, decision" for every save after ``seen_version``, read from
     the audit log (which names the actor and the fields of every write)."""
     changes = changes_since(model, pk, seen_version)
@@ -294,7 +335,9 @@ def stale_message(model, pk, seen_version: int) -> str:
     ) % {"changes": detail}
 
 
-def changes_since(model, pk, seen_version: int) -> list[tuple[str, str, list[str]]]:
+def changes_since(
+    model: type[Model], pk: Any, seen_version: int
+) -> list[tuple[str, str, list[str]]]:
     """(who, when, field labels) for each save after ``seen_version``, oldest first. Many-to-many
     changes recorded right after a save are counted with it."""
     AuditEntry = apps.get_model("audit", "AuditEntry")
@@ -322,30 +365,32 @@ def changes_since(model, pk, seen_version: int) -> list[tuple[str, str, list[str
     return result
 
 
-def _int(value) -> int:
+def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return -1
 
 
-def _label(model, name: str) -> str | None:
+def _label(model: type[Model], name: str) -> str | None:
     if name in QUIET_FIELDS or "." in name:
         return None
     try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    assert isinstance(field, Field), f"{name} is not a field of {model}"  # audited: forward fields
+    return str(capfirst(field.verbose_name))
 
 
-def _when(time) -> str:
+def _when(time: datetime.datetime) -> str:
     local = timezone.localtime(time)
     if local.date() == timezone.localdate():
         return local.strftime("%H:%M")
     return local.strftime("%d.%m.%Y %H:%M")
 
 
-def model_path(model) -> str | None:
+def model_path(model: type[Model]) -> str | None:
     """The lookup from ``model`` to its municipality, as its ScopedQuerySet declares it; None for
     the lists every municipality shares (professions, statuses …), which only superusers change."""
     from . import scoping

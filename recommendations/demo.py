@@ -17,7 +17,8 @@ from .models import ProgressMode, Recommendation, Status, StatusUpdate, UpdateOr
 REPORT_KEY = "allerod-2023-opgaveudvalg"
 
 # number, [(days ago, status key, progress or None, note)]
-HISTORY = [
+# (number, [(days ago, status key, progress or None, note)])
+HISTORY: list[tuple[str, list[tuple[int, str, int | None, str]]]] = [
     (
         "1",
         [

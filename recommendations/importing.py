@@ -10,6 +10,7 @@ and skipped, so re-importing an export is a no-op.
 import datetime
 import functools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,7 +56,7 @@ class RowResult:
     action: str = ""  # "change", "unchanged" or "error"
     recommendation: Recommendation | None = None
     status: Status | None = None
-    progress: object = None
+    progress: Decimal | None = None
     effective_on: datetime.date | None = None
     note: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
@@ -210,6 +211,8 @@ def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> Im
             result.action = "error"
         else:
             rec = result.recommendation
+            # Both are found for a row without errors.
+            assert rec is not None and result.status is not None
             result.action = "unchanged" if unchanged else "change"
             if not unchanged:
                 pending[rec.pk] = (
@@ -234,6 +237,7 @@ def apply(header: list[str], rows: list[Row], *, user, on_progress=None) -> Impo
                     on_progress(done)
                 if row.action != "change":
                     continue
+                assert row.recommendation is not None and row.status is not None  # as in preview
                 try:
                     services.recommendation_change_status(
                         recommendation=Recommendation.objects.get(pk=row.recommendation.pk),

@@ -4,6 +4,7 @@ up to date, and council decisions."""
 import datetime
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +26,11 @@ from organizations.models import (
 )
 from organizations.scoping import ScopedQuerySet
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from organizations.models import User
+
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
@@ -32,7 +38,9 @@ class ReportQuerySet(ScopedQuerySet):
     # A report without a municipality is cross-municipal (KL, KKR): every municipality follows it.
     cross_municipal = True
 
-    def visible_to(self, user, municipality: Municipality | None = None):
+    def visible_to(
+        self, user: "User | AnonymousUser", municipality: Municipality | None = None
+    ) -> Self:
         """The reports a reader may see (the pages, the lists and their exports, the export page).
 
         Under a municipality's address: its own reports, and the cross-municipal ones for a
@@ -54,7 +62,9 @@ class ReportQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
     @staticmethod
-    def shows_cross_municipal(user, municipality: Municipality | None = None) -> bool:
+    def shows_cross_municipal(
+        user: "User | AnonymousUser", municipality: Municipality | None = None
+    ) -> bool:
         """Whether ``visible_to`` includes the cross-municipal reports (a cache key needs to know)."""
         published = municipality is not None and municipality.is_published
         return user.is_authenticated or published
@@ -68,7 +78,9 @@ class ReportScopedQuerySet(ScopedQuerySet):
     municipality_path = "report__municipality"
     cross_municipal = True
 
-    def visible_to(self, user, municipality: Municipality | None = None):
+    def visible_to(
+        self, user: "User | AnonymousUser", municipality: Municipality | None = None
+    ) -> Self:
         """The rows of the reports ``Report.objects.visible_to(user, municipality)`` gives."""
         reports = Report.objects.visible_to(user, municipality).order_by().values("pk")
         return self.filter(**{f"{self.report_path}__in": reports})
@@ -389,11 +401,12 @@ class Recommendation(Sourced, Versioned):
     def clean(self):
         super().clean()
         errors = {}
-        if self.parent_id and self.parent.report_id != self.report_id:
+        if self.parent_id and self.parent is not None and self.parent.report_id != self.report_id:
             errors["parent"] = _("A sub-item belongs to the same report as its parent.")
         if (
             self.baseline_indicator_id
             and self.report_id
+            and self.baseline_indicator is not None
             and self.baseline_indicator.plan.municipality_id != self.report.municipality_id
         ):
             errors["baseline_indicator"] = _(

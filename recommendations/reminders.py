@@ -54,6 +54,7 @@ def send_followup_reminders(
     try:
         for contact_id, recommendations in by_contact.items():
             contact = recommendations[0].contact
+            assert contact is not None  # only recommendations with a contact are read
             if not contact.is_active or not contact.email:
                 unreachable += 1
                 continue
@@ -100,7 +101,9 @@ def _flagged_by_contact(today: datetime.date) -> dict[int, list[Recommendation]]
     )
     grouped: dict[int, list[Recommendation]] = {}
     for recommendation in queryset:
-        grouped.setdefault(recommendation.contact_id, []).append(recommendation)
+        contact_id = recommendation.contact_id
+        assert contact_id is not None  # filtered on contact__isnull=False
+        grouped.setdefault(contact_id, []).append(recommendation)
     return grouped
 
 

@@ -1,6 +1,8 @@
 """Reads for pages, the admin and exports; each returns in a fixed number of queries."""
 
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -9,6 +11,11 @@ from organizations import access
 
 from .freshness import stale_before
 from .models import CouncilDecision, Recommendation, Report, StatusUpdate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from organizations.models import User
 
 
 def recommendation_list(queryset: QuerySet[Recommendation] | None = None) -> QuerySet:
@@ -88,7 +95,9 @@ def status_as_of(recommendation: Recommendation, day: datetime.date) -> StatusUp
     )
 
 
-def needs_update(queryset: QuerySet[Recommendation], today: datetime.date | None = None):
+def needs_update(
+    queryset: QuerySet[Recommendation], today: datetime.date | None = None
+) -> QuerySet[Recommendation]:
     """Open recommendations not updated within the interval, or past their follow-up date."""
     today = today or timezone.localdate()
     overdue = Q(follow_up_date__lt=today) | Q(
@@ -107,22 +116,27 @@ from organizations.models import Municipality  # noqa: E402
 from .models import Status  # noqa: E402
 
 
-def reports_for_municipality(user, municipality) -> QuerySet[Report]:
+def reports_for_municipality(
+    user: "User | AnonymousUser", municipality: Municipality
+) -> QuerySet[Report]:
     """The reports readable under a municipality's address (``Report.objects.visible_to``), with what
     the pages show of them: issuer, municipality, source and the number of recommendations."""
-    return (
+    reports: QuerySet[Report] = (
         Report.objects.visible_to(user, municipality)
         .select_related("issuing_body", "municipality", "source")
         .annotate(recommendation_count=Count("recommendations"))
     )
+    return reports
 
 
-def report_for_municipality(user, municipality, pk: int) -> Report | None:
+def report_for_municipality(
+    user: "User | AnonymousUser", municipality: Municipality, pk: int
+) -> Report | None:
     """One report readable under the municipality's address, or None (the caller answers 404)."""
     return reports_for_municipality(user, municipality).filter(pk=pk).first()
 
 
-def status_counts(report_ids) -> dict[int, list[tuple[Status, int]]]:
+def status_counts(report_ids: Iterable[int]) -> dict[int, list[tuple[Status, int]]]:
     """For each report, (status, number of recommendations) in status order: two queries in all,
     whatever the number of reports and recommendations."""
     statuses = {s.pk: s for s in Status.objects.all()}
@@ -142,7 +156,9 @@ def status_counts(report_ids) -> dict[int, list[tuple[Status, int]]]:
     }
 
 
-def recommendation_for_municipality(user, municipality, pk: int) -> Recommendation | None:
+def recommendation_for_municipality(
+    user: "User | AnonymousUser", municipality: Municipality, pk: int
+) -> Recommendation | None:
     """A recommendation (with everything its page shows) readable under the municipality's address,
     or None."""
     try:
@@ -151,7 +167,11 @@ def recommendation_for_municipality(user, municipality, pk: int) -> Recommendati
         return None
 
 
-def cross_reference_targets(user, municipality, recommendations) -> dict[int, str | None]:
+def cross_reference_targets(
+    user: "User | AnonymousUser",
+    municipality: Municipality,
+    recommendations: Iterable[Recommendation],
+) -> dict[int, str | None]:
     """For cross-referenced recommendations, the municipality slug to open each under (None: the
     visitor may not read it). One query at most, for references into other municipalities."""
     targets: dict[int, str | None] = {}

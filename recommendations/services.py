@@ -4,6 +4,7 @@ bulk action, imports, seed data and the demo alike (``<entity>_<verb>(*, …, ac
 ``organizations.writes``)."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations import access, writes
+from organizations.models import User
 
 from .models import (
     Addressee,
@@ -49,11 +51,11 @@ ADDRESSEE = writes.entity_services(Addressee, "addressee")
 addressee_create, addressee_update, addressee_delete = ADDRESSEE
 
 
-def can_change_status(user, recommendation: Recommendation) -> bool:
+def can_change_status(user: User, recommendation: Recommendation) -> bool:
     return access.has_perm_in(user, STATUS_PERM, recommendation.report.municipality)
 
 
-def _as_progress(value) -> Decimal:
+def _as_progress(value: Decimal | float | str) -> Decimal:
     try:
         progress = Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
     except ArithmeticError:
@@ -70,12 +72,12 @@ def recommendation_change_status(
     *,
     recommendation: Recommendation,
     status: Status,
-    progress=None,
+    progress: Decimal | float | str | None = None,
     note: str = "",
     effective_on: datetime.date | None = None,
     expected_version: int | None = None,
     origin: str = UpdateOrigin.FORM,
-    acting_user,
+    acting_user: User | None,
 ) -> StatusUpdate:
     """Set a recommendation's status (and progress) and record it in its history.
 
@@ -132,10 +134,19 @@ def recommendation_change_status(
 
 
 def _lock(pk: int) -> Recommendation:
-    return Recommendation.objects.select_for_update().get(pk=pk)
+    locked: Recommendation = Recommendation.objects.select_for_update().get(pk=pk)
+    return locked
 
 
-def _record(recommendation, status, progress, note, effective_on, origin, acting_user):
+def _record(
+    recommendation: Recommendation,
+    status: Status,
+    progress: Decimal,
+    note: str,
+    effective_on: datetime.date,
+    origin: str,
+    acting_user: User | None,
+) -> StatusUpdate:
     update = StatusUpdate(
         recommendation=recommendation,
         effective_on=effective_on,
@@ -162,7 +173,7 @@ def _record(recommendation, status, progress, note, effective_on, origin, acting
     return update
 
 
-def weighted_progress(children) -> Decimal:
+def weighted_progress(children: Sequence[Recommendation]) -> Decimal:
     """Weighted mean of the children's progress; the weights are relative, not percentages."""
     total_weight = sum((c.weight for c in children), Decimal(0))
     if not total_weight:
@@ -171,7 +182,7 @@ def weighted_progress(children) -> Decimal:
     return (total / total_weight).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _roll_up(parent_id: int, effective_on, acting_user) -> None:
+def _roll_up(parent_id: int, effective_on: datetime.date, acting_user: User | None) -> None:
     """Recompute a roll-up parent's progress from its children, recording the change in its history,
     and continue upwards."""
     parent = _lock(parent_id)
@@ -195,12 +206,12 @@ def _roll_up(parent_id: int, effective_on, acting_user) -> None:
 @transaction.atomic
 def recommendations_change_status(
     *,
-    recommendations,
+    recommendations: Iterable[Recommendation],
     status: Status,
     note: str = "",
     effective_on: datetime.date | None = None,
     origin: str = UpdateOrigin.BULK,
-    acting_user,
+    acting_user: User | None,
 ) -> list[StatusUpdate]:
     """The bulk action: one status for many recommendations, all or none."""
     return [
@@ -218,7 +229,7 @@ def recommendations_change_status(
 
 @transaction.atomic
 def recommendation_create(
-    *, recommendation: Recommendation, acting_user, m2m: dict | None = None
+    *, recommendation: Recommendation, acting_user: User | None, m2m: writes.M2M | None = None
 ) -> Recommendation:
     """A recommendation entered by hand: it starts with the initial status, and its history with
     that status."""
@@ -234,8 +245,8 @@ def recommendation_update(
     *,
     recommendation: Recommendation,
     expected_version: int | None,
-    acting_user,
-    m2m: dict | None = None,
+    acting_user: User | None,
+    m2m: writes.M2M | None = None,
 ) -> Recommendation:
     """A change to a recommendation's content (its status has its own service), made on
     ``expected_version``; it counts as an update for the freshness rules."""
@@ -249,7 +260,12 @@ def recommendation_update(
 
 
 @transaction.atomic
-def recommendation_delete(*, recommendation: Recommendation, acting_user, expected_version=None):
+def recommendation_delete(
+    *,
+    recommendation: Recommendation,
+    acting_user: User | None,
+    expected_version: int | str | None = None,
+) -> None:
     writes.delete(
         recommendation,
         acting_user=acting_user,
@@ -266,7 +282,9 @@ RECOMMENDATION = writes.EntityServices(
 
 
 @transaction.atomic
-def recommendation_set_progress_mode(*, recommendation: Recommendation, mode: str, acting_user):
+def recommendation_set_progress_mode(
+    *, recommendation: Recommendation, mode: str, acting_user: User | None
+) -> None:
     """Switch between entering progress by hand and rolling it up from sub-items."""
     if acting_user is not None and not can_change_status(acting_user, recommendation):
         raise PermissionDenied
@@ -284,7 +302,9 @@ def recommendation_set_progress_mode(*, recommendation: Recommendation, mode: st
 
 
 @transaction.atomic
-def recommendation_record_creation(*, recommendation: Recommendation, acting_user) -> StatusUpdate:
+def recommendation_record_creation(
+    *, recommendation: Recommendation, acting_user: User | None
+) -> StatusUpdate:
     """Start the history of a recommendation created by hand with its initial status."""
     update = StatusUpdate(
         recommendation=recommendation,

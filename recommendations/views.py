@@ -1,7 +1,9 @@
 """Read-only pages for council members: a municipality's reports, a report, a recommendation. Each
 page reads through selectors in a fixed number of queries, whatever the number of rows."""
 
-from django.core.paginator import Paginator
+from typing import Any
+
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -37,7 +39,7 @@ def fact_unit(unit: str) -> str:
 
 
 def with_freshness(recommendation: Recommendation) -> Recommendation:
-    recommendation.freshness = freshness(recommendation)
+    recommendation.freshness = freshness(recommendation)  # type: ignore[attr-defined]  # for the template
     return recommendation
 
 
@@ -54,14 +56,15 @@ def recommendation_reports(request, municipality):
         .order_by("-published_on", "title", "pk")
         .values_list("pk", flat=True)
     )
-    page = Paginator(own_ids, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    # A page of ids, whose object_list is then swapped for the reports.
+    page: Page[Any] = Paginator(own_ids, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     cross = list(reports.filter(municipality__isnull=True).order_by("-published_on", "title", "pk"))
     found = {r.pk: r for r in reports.filter(pk__in=shown)}
     own = [found[pk] for pk in shown if pk in found]
     counts = selectors.status_counts(r.pk for r in own + cross)
     for report in own + cross:
-        report.status_counts = counts.get(report.pk, [])
+        report.status_counts = counts.get(report.pk, [])  # type: ignore[attr-defined]  # for the template
     page.object_list = own
     return render(
         request,
@@ -85,8 +88,9 @@ def _tree(recommendations: list[Recommendation]) -> list[tuple[object, list]]:
             children.setdefault(r.parent_id, []).append(r)
     groups: dict[object, list] = {}
     for r in recommendations:
-        r.shown_children = children.get(r.pk, [])
-        r.parent_hidden = r.parent_id is not None and r.parent_id not in shown
+        # For the template (not fields of the model: hence the ignores).
+        r.shown_children = children.get(r.pk, [])  # type: ignore[attr-defined]
+        r.parent_hidden = r.parent_id is not None and r.parent_id not in shown  # type: ignore[attr-defined]
         if r.parent_id not in shown:
             groups.setdefault(r.theme, []).append(r)
     return list(groups.items())

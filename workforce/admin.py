@@ -164,9 +164,9 @@ class StaffingSnapshotAdmin(
         if request.method == "POST" and form.is_valid():
             municipality = form.cleaned_data["municipality"]
             try:
-                header, rows = read_table(form.cleaned_data["file"])
+                header, table_rows = read_table(form.cleaned_data["file"])
                 result = importing.preview(
-                    header, rows, municipality=municipality, date=form.cleaned_data["date"]
+                    header, table_rows, municipality=municipality, date=form.cleaned_data["date"]
                 )
             except TableError as exc:
                 form.add_error("file", upload_error(exc, "staffing"))

@@ -110,7 +110,7 @@ def sheets(detail, totals_frame, assumption_list, is_demo: bool):
     """The projection's sheets as (title, headers, rows, preface) for ``core.writers.write_xlsx``."""
     titles = column_titles()
     preface = [_("Demo data: synthetic institutions, not real staffing.")] if is_demo else []
-    result = []
+    result: list[writers.Sheet] = []
     for title, frame, columns in (
         (_("Projection"), detail, DETAIL_COLUMNS),
         (_("Projection totals"), totals_frame, TOTAL_COLUMNS),

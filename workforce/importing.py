@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -311,7 +312,7 @@ def _aggregated(header, rows, municipality) -> Preview:
     if result.errors:
         return result
     units, professions = _lookups(municipality)
-    seen = {}
+    seen: dict[tuple[int, int, datetime.date], int] = {}
     for row in rows:
         errors = result.errors
         get = _getter(row, mapping)
@@ -396,7 +397,8 @@ def _staff_list(header, rows, municipality, date) -> Preview:
         if not (date.month == 2 and date.day == 29)
         else date - datetime.timedelta(days=365)
     )
-    cells = defaultdict(
+    # (unit, profession) → the counts of its snapshot ("bands": age band → headcount).
+    cells: defaultdict[tuple[OrganisationalUnit, Profession], dict[str, Any]] = defaultdict(
         lambda: {
             "headcount": 0,
             "fte": 0,
@@ -406,7 +408,7 @@ def _staff_list(header, rows, municipality, date) -> Preview:
             "hires": 0,
         }
     )
-    ids = {}
+    ids: dict[tuple[str, int | None, int | None], int] = {}
     for row in rows:
         errors = result.errors
         get = _getter(row, mapping)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from organizations.models import Municipality, UnitKind
+from organizations.models import Municipality, Profession, UnitKind
 
 from . import selectors
 
@@ -45,7 +45,7 @@ class InstitutionRow:
     supply: float
     demand: float
     shortage: float
-    profession_ref: object = None
+    profession_ref: Profession | None = None
 
     @property
     def words(self) -> str:

@@ -4,14 +4,16 @@ projection inputs turned into the engine's DataFrames."""
 
 import datetime
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
 from organizations.generation import cached_for_municipality
-from organizations.models import INSTITUTION_KINDS, Profession
+from organizations.models import INSTITUTION_KINDS, Municipality, Profession
 
 from . import pipeline as pipeline_module
 from .models import (
@@ -34,6 +36,10 @@ from .projection import (
     totals,
 )
 
+_T = TypeVar("_T")
+# (year, (profession name, shortage) rows, is demo) of the outlook.
+OutlookRows = tuple[int, list[tuple[str, float]], bool]
+
 # Used when a snapshot gives no ages at all: spread evenly over 25–64.
 DEFAULT_AGE_PROFILE = dict.fromkeys(BANDS[2:10], 1.0)
 # Which demand driver moves each kind of institution when a scenario uses drivers and the
@@ -46,24 +52,27 @@ DEFAULT_DRIVERS = {
 }
 
 
-def scenarios(municipality):
+def scenarios(municipality: Municipality) -> list[Scenario]:
     return list(Scenario.objects.filter(municipality=municipality).order_by("-is_baseline", "name"))
 
 
-def scenario_for(municipality, pk):
-    if pk in (None, ""):
-        return (
+def scenario_for(municipality: Municipality, pk: str | int | None) -> Scenario | None:
+    found: Scenario | None
+    if pk is None or pk == "":
+        found = (
             Scenario.objects.filter(municipality=municipality)
             .order_by("-is_baseline", "name")
             .first()
         )
+        return found
     try:
-        return Scenario.objects.filter(municipality=municipality, pk=int(pk)).first()
+        found = Scenario.objects.filter(municipality=municipality, pk=int(pk)).first()
+        return found
     except (TypeError, ValueError):
         return None
 
 
-def reference_shortages(municipality):
+def reference_shortages(municipality: Municipality) -> list[ReferenceShortage]:
     return list(
         ReferenceShortage.objects.filter(municipality=municipality)
         .select_related("source")
@@ -92,7 +101,7 @@ class Inputs:
     is_demo: bool = False
 
 
-def _bands(snapshot) -> dict:
+def _bands(snapshot: StaffingSnapshot) -> dict[str, float]:
     """Headcount by band; ages not given are spread like the known ones (or evenly over 25–64)."""
     known = {b: float(v) for b, v in (snapshot.age_bands or {}).items() if b in BANDS}
     missing = snapshot.headcount - sum(known.values())
@@ -186,7 +195,11 @@ def projection_inputs(scenario: Scenario) -> Inputs:
             columns=["municipality", "profession", "institution", "hires"],
         )
     elif scenario.hiring_mode == HiringMode.PIPELINE:
-        model = scenario.pipeline
+        model, share = scenario.pipeline, scenario.pipeline_share
+        if model is None or share is None:  # Scenario.clean() requires both for this mode
+            raise ValueError(
+                f"Scenario {scenario.pk} hires from a pipeline without one or a share."
+            )
         intake = pd.Series(
             {
                 s.year: float(s.value)
@@ -204,11 +217,11 @@ def projection_inputs(scenario: Scenario) -> Inputs:
         )
         capacity = pipeline_module.capacity_from_pipeline(
             graduates,
-            share=float(scenario.pipeline_share),
+            share=float(share),
             profession=model.profession.key,
             municipality=municipality.slug,
         )
-        notes.append(f"pipeline: {model.title}, share {float(scenario.pipeline_share):g}")
+        notes.append(f"pipeline: {model.title}, share {float(share):g}")
 
     drivers, driver_of_kind = None, dict(DEFAULT_DRIVERS)
     if scenario.demand_method == "driver":
@@ -296,15 +309,17 @@ def with_labels(frame: pd.DataFrame, inputs: Inputs, professions: dict) -> pd.Da
     return frame
 
 
-def shortage_words(value: float, profession) -> str:
+def shortage_words(value: float, profession: Profession | None) -> str:
     """“short of 1–2 pedagogues”: the expected value as the whole persons on either side of it."""
     if abs(value) < 0.5:
         return _("about in balance")
     low, high = math.floor(abs(value)), math.ceil(abs(value))
     low = max(low, 1)
     amount = str(low) if low == high else f"{low}–{high}"
-    name = profession.name if high == 1 else profession.name_plural
-    name = name.lower() if profession is not None else ""
+    if profession is None:
+        name = ""
+    else:
+        name = (profession.name if high == 1 else profession.name_plural).lower()
     if value > 0:
         return _("short of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
     return _("surplus of %(amount)s %(profession)s") % {"amount": amount, "profession": name}
@@ -324,19 +339,19 @@ class Outlook:
     is_demo: bool
 
 
-def outlook(municipality) -> Outlook | None:
+def outlook(municipality: Municipality) -> Outlook | None:
     """None when the municipality has no scenario or no staffing to project."""
     scenario = scenario_for(municipality, None)
     if scenario is None:
         return None
-    rows = cached("outlook", scenario, lambda: _outlook_rows(scenario))
-    if rows is None:
+    found = cached("outlook", scenario, lambda: _outlook_rows(scenario))
+    if found is None:
         return None
-    year, rows, is_demo = rows
+    year, rows, is_demo = found
     return Outlook(scenario=scenario, year=year, rows=rows, is_demo=is_demo)
 
 
-def _outlook_rows(scenario):
+def _outlook_rows(scenario: Scenario) -> OutlookRows | None:
     inputs = projection_inputs(scenario)
     result = run(inputs)
     if result is None:
@@ -363,7 +378,7 @@ def _outlook_rows(scenario):
 # its municipality's data generation, raised by every write to the municipality's staffing, units,
 # scenarios, drivers and norms (and to the professions and pipeline models every municipality
 # shares) in the write's own transaction (organizations.generation).
-def cached(namespace: str, scenario, compute):
+def cached(namespace: str, scenario: Scenario, compute: Callable[[], _T]) -> _T:
     """``compute()`` for the scenario's current inputs, from the cache when they are unchanged."""
     return cached_for_municipality(
         f"workforce:{namespace}", scenario.municipality_id, (scenario.pk,), compute

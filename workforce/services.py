@@ -3,11 +3,15 @@ import and the demo command all come through here (``<entity>_<verb>(*, …, act
 ``organizations.writes``)."""
 
 import datetime
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 
 from organizations import writes
-from organizations.models import Municipality, OrganisationalUnit, Profession
+from organizations.models import Municipality, OrganisationalUnit, Profession, Versioned
 
 from .models import (
     DemandDriver,
@@ -21,6 +25,11 @@ from .models import (
     StaffingSnapshot,
     WorkforceFact,
 )
+
+if TYPE_CHECKING:
+    from organizations.models import User
+
+_M = TypeVar("_M", bound=Model)
 
 SCENARIO = writes.entity_services(Scenario, "scenario")
 scenario_create, scenario_update, scenario_delete = SCENARIO
@@ -53,10 +62,10 @@ SNAPSHOT_FIELDS = (
 )
 
 
-def _save(obj, acting_user):
+def _save(obj: _M, acting_user: "User | None") -> _M:
     """For the import and the demo, which check their permission up front: an existing versioned
     row is locked and its version bumped, so a form opened on it before is stale."""
-    if obj.pk is not None and hasattr(obj, "version"):
+    if obj.pk is not None and isinstance(obj, Versioned):  # the models with a ``version``
         return writes.update(
             obj, expected_version=None, acting_user=acting_user, path=None, checked=True
         )
@@ -72,21 +81,21 @@ def staffing_snapshot_set(
     unit: OrganisationalUnit,
     profession: Profession,
     date: datetime.date,
-    values: dict,
-    acting_user,
+    values: dict[str, Any],
+    acting_user: "User | None",
 ) -> tuple[StaffingSnapshot, bool]:
     """Create or replace the snapshot of ``unit`` × ``profession`` on ``date``. Returns (snapshot,
     created)."""
     unknown = set(values) - set(SNAPSHOT_FIELDS)
     if unknown:
         raise TypeError(f"unknown snapshot fields: {sorted(unknown)}")
-    snapshot = (
+    snapshot: StaffingSnapshot | None = (
         StaffingSnapshot.objects.select_for_update()
         .filter(unit=unit, profession=profession, date=date)
         .first()
     )
     created = snapshot is None
-    if created:
+    if snapshot is None:
         snapshot = StaffingSnapshot(unit=unit, profession=profession, date=date)
     for name, value in values.items():
         setattr(snapshot, name, value)
@@ -95,7 +104,12 @@ def staffing_snapshot_set(
 
 
 @transaction.atomic
-def staffing_import_apply(*, rows: list[dict], acting_user, on_progress=None) -> dict:
+def staffing_import_apply(
+    *,
+    rows: list[dict[str, Any]],
+    acting_user: "User | None",
+    on_progress: Callable[[int], object] | None = None,
+) -> dict[str, int]:
     """Write every aggregated row (unit, profession, date and snapshot values), all or nothing.
     Rows the preview found unchanged are skipped."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -118,9 +132,17 @@ def staffing_import_apply(*, rows: list[dict], acting_user, on_progress=None) ->
 
 @transaction.atomic
 def institution_size_set(
-    *, unit, year: int, measure: str, value, is_demo: bool = False, acting_user
+    *,
+    unit: OrganisationalUnit,
+    year: int,
+    measure: str,
+    value: Decimal | float,
+    is_demo: bool = False,
+    acting_user: "User | None",
 ) -> InstitutionSize:
-    size = InstitutionSize.objects.filter(unit=unit, year=year, measure=measure).first()
+    size: InstitutionSize | None = InstitutionSize.objects.filter(
+        unit=unit, year=year, measure=measure
+    ).first()
     size = size or InstitutionSize(unit=unit, year=year, measure=measure)
     size.value, size.is_demo = value, is_demo
     return _save(size, acting_user)
@@ -132,12 +154,14 @@ def demand_driver_set(
     municipality: Municipality,
     key: str,
     year: int,
-    value,
+    value: Decimal | float,
     label: str = "",
     is_demo: bool = False,
-    acting_user,
+    acting_user: "User | None",
 ) -> DemandDriver:
-    driver = DemandDriver.objects.filter(municipality=municipality, key=key, year=year).first()
+    driver: DemandDriver | None = DemandDriver.objects.filter(
+        municipality=municipality, key=key, year=year
+    ).first()
     driver = driver or DemandDriver(municipality=municipality, key=key, year=year)
     driver.value, driver.label, driver.is_demo = value, label, is_demo
     return _save(driver, acting_user)
@@ -146,15 +170,15 @@ def demand_driver_set(
 @transaction.atomic
 def staffing_norm_set(
     *,
-    municipality,
+    municipality: Municipality,
     unit_kind: str,
-    profession,
+    profession: Profession,
     driver_key: str,
-    staff_per_unit,
+    staff_per_unit: Decimal | float,
     is_demo: bool = False,
-    acting_user,
+    acting_user: "User | None",
 ) -> StaffingNorm:
-    norm = StaffingNorm.objects.filter(
+    norm: StaffingNorm | None = StaffingNorm.objects.filter(
         municipality=municipality, unit_kind=unit_kind, profession=profession
     ).first()
     norm = norm or StaffingNorm(
@@ -169,17 +193,19 @@ def scenario_set(
     *,
     municipality: Municipality,
     name: str,
-    values: dict,
-    rates: list[dict] = (),
-    effects: list[dict] = (),
-    acting_user,
+    values: dict[str, Any],
+    rates: Sequence[dict[str, Any]] = (),
+    effects: Sequence[dict[str, Any]] = (),
+    acting_user: "User | None",
 ) -> Scenario:
     """Create or update a scenario with its rates and effects (which replace the old ones).
 
     ``rates``: {profession, unit (optional), leaver_rate, hires_per_year}; ``effects``: {profession,
     from_year, leaver_rate_change_pp, hires_change, text, recommendations}.
     """
-    scenario = Scenario.objects.filter(municipality=municipality, name=name).first()
+    scenario: Scenario | None = Scenario.objects.filter(
+        municipality=municipality, name=name
+    ).first()
     scenario = scenario or Scenario(municipality=municipality, name=name)
     for field, value in values.items():
         setattr(scenario, field, value)

@@ -2,6 +2,7 @@
 from the change page's status form or the bulk action, goes through services.recommendation_change_status."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -409,6 +410,6 @@ class RecommendationAdmin(
             "opts": self.opts,
             "form": form,
             "queryset": queryset.select_related("status", "report"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/recommendations/bulk_status.html", context)

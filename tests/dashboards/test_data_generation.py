@@ -109,6 +109,7 @@ def test_the_front_page_count_follows_a_save_that_moves_no_timestamp(allerod, co
     before = _totals(selectors.front_page(council_member, allerod))
     # The admin's content form, or a fix in the shell: no status update, no new timestamp.
     rec = Recommendation.objects.filter(status__key="i-gang").first()
+    assert rec is not None
     rec.status = status_named("gennemfoert")
     rec.save()
     shown = _totals(selectors.front_page(council_member, allerod))
@@ -154,17 +155,22 @@ def test_staffing_edits_that_cancel_out_still_renew_the_institutions_page(allero
 @pytest.mark.django_db
 def test_rate_changes_that_keep_the_sum_still_renew_the_front_page_outlook(allerod, professions):
     baseline, _better = make_data(allerod, professions, institutions=2)
-    before = outlook(allerod).rows
+    found = outlook(allerod)
+    assert found is not None
+    before = found.rows
     # Edited in place (the admin's inline): +5 points for one profession, −5 for the other.
     for rate, change in zip(
         ScenarioRate.objects.filter(scenario=baseline).order_by("profession__key"),
         (Decimal("0.05"), Decimal("-0.05")),
         strict=True,
     ):
+        assert rate.leaver_rate is not None
         rate.leaver_rate += change
         rate.save()
-    shown = outlook(allerod).rows
-    assert shown == _outlook_rows(baseline)[1] != before
+    found, computed = outlook(allerod), _outlook_rows(baseline)
+    assert found is not None and computed is not None
+    shown = found.rows
+    assert shown == computed[1] != before
 
 
 @pytest.mark.django_db

@@ -136,16 +136,18 @@ SUBJECTS = {
 
 
 def file_with(subject, column, cell, fmt):
-    header, row, *_ = SUBJECTS[subject]
-    row = list(row)
+    header, cells, *_ = SUBJECTS[subject]
+    row: list[object] = list(cells)
     row[header.index(column)] = 123456789 if cell is INFINITE else cell
     if fmt == "csv":
         text = ";".join(header) + "\n" + ";".join(str(v) for v in row) + "\n"
         return "cells.csv", text.encode("utf-8")
     workbook = openpyxl.Workbook()
-    workbook.active.append(header)
-    workbook.active.append(row)
-    for cell_in_sheet in workbook.active[2]:
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    sheet.append(row)
+    for cell_in_sheet in sheet[2]:
         if isinstance(cell_in_sheet.value, str):
             cell_in_sheet.data_type = "s"  # text as typed, never a formula
     buffer = io.BytesIO()
@@ -172,16 +174,16 @@ def through_the_importer(subject, name, content, world):
         row = status_changes.preview(header, rows, user=world["user"]).rows[0]
         return row.progress, row.effective_on, [(row.row, c, m) for c, m in row.errors]
     if subject == "measurements":
-        rows = measurements.read_rows(name, content)
-        result = measurements.measurements_import(
-            plan=world["plan"], rows=rows, acting_user=world["user"], dry_run=True
+        dict_rows = measurements.read_rows(name, content)
+        imported = measurements.measurements_import(
+            plan=world["plan"], rows=dict_rows, acting_user=world["user"], dry_run=True
         )
-        row = result.rows[0]
-        return row.value, row.date, [(row.row, c, m) for c, m in row.errors]
+        first = imported.rows[0]
+        return first.value, first.date, [(first.row, c, m) for c, m in first.errors]
     header, rows = read_table(upload)
-    result = staffing.preview(header, rows, municipality=world["municipality"])
-    snapshot = result.snapshots[0] if result.snapshots else {"values": {}, "date": None}
-    return snapshot["values"].get("fte"), snapshot["date"], list(result.errors)
+    previewed = staffing.preview(header, rows, municipality=world["municipality"])
+    snapshot = previewed.snapshots[0] if previewed.snapshots else {"values": {}, "date": None}
+    return snapshot["values"].get("fte"), snapshot["date"], list(previewed.errors)
 
 
 def through_the_command(subject, name, content, world, tmp_path):

@@ -94,6 +94,7 @@ def test_every_subject_reads_back_typed_in_every_format(seeded, login, analyst):
                 )
         assert danish.iloc[:, numeric].equals(comma.iloc[:, numeric])
         sheet = openpyxl.load_workbook(io.BytesIO(files["xlsx"].content)).active
+        assert sheet is not None
         assert sheet.freeze_panes == "A2" and all(c.font.b for c in sheet[1])
         assert_typed_in_xlsx(sheet, numeric)
     assert len(names) == 4 * len(SUBJECTS)  # no two downloads share a name
@@ -173,6 +174,7 @@ def test_the_audit_export_opens_in_danish_excel(seeded, client, administrator):
     assert set(frame["kommune"].dropna()) == {"Allerød"}
     workbook = openpyxl.load_workbook(io.BytesIO(get(client, url, format="xlsx").content))
     sheet = workbook.active
+    assert sheet is not None
     assert isinstance(sheet["A2"].value, datetime.datetime)  # the time is a date and time
     assert_typed_in_xlsx(sheet, [])
     filtered = get(client, url, model_label="recommendations.report")

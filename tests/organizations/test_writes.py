@@ -19,7 +19,7 @@ from tests.factories import BodyFactory, RecommendationFactory, ReportFactory, U
 def decision(allerod):
     return CouncilDecision.objects.create(
         municipality=allerod,
-        body=BodyFactory(municipality=allerod, name="Økonomiudvalget"),
+        body=BodyFactory.create(municipality=allerod, name="Økonomiudvalget"),
         meeting_date=datetime.date(2025, 3, 4),
         item_number=7,
         item_title="Rekruttering",
@@ -84,7 +84,7 @@ def test_an_outsider_cannot_update_another_municipalitys_record(decision, outsid
 
 @pytest.mark.django_db
 def test_moving_a_unit_needs_the_permission_where_it_goes(allerod, norddjurs, administrator):
-    unit = UnitFactory(municipality=allerod, name="Plejecenter Skovgården")
+    unit = UnitFactory.create(municipality=allerod, name="Plejecenter Skovgården")
     unit.municipality = norddjurs
     with pytest.raises(PermissionDenied):
         org_services.unit_update(unit=unit, expected_version=0, acting_user=administrator)

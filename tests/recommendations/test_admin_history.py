@@ -18,7 +18,7 @@ SEED_NOTES = ["Vedtaget i byrådet (seed)", "Arbejdsgruppe nedsat (seed)"]
 @pytest.fixture
 def rec_with_history(allerod, login, hr_officer):
     report = ReportFactory(municipality=allerod, title="Allerød-rapporten")
-    rec = RecommendationFactory(report=report, number="4", title="Kompetenceteam")
+    rec = RecommendationFactory.create(report=report, number="4", title="Kompetenceteam")
     # The seed's history: entries the documents state, without an author.
     for days, key, note in (
         (400, "ikke-paabegyndt", SEED_NOTES[0]),

@@ -54,7 +54,7 @@ def test_concurrent_saves_raise_the_generation_once_each_and_never_leave_a_stale
     database_cache, allerod, council_member
 ):
     report = ReportFactory(municipality=allerod, key="samtidige-gemninger")
-    ids = [RecommendationFactory(report=report, number=str(n + 1)).pk for n in range(SAVES)]
+    ids = [RecommendationFactory.create(report=report, number=str(n + 1)).pk for n in range(SAVES)]
     done = status("gennemfoert")
     assert _done_count(council_member, allerod) == 0  # the page is in the cache now
     start = municipality_generation(allerod)

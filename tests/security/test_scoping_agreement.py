@@ -107,7 +107,7 @@ def dataset(allerod, norddjurs):
         X: ReportFactory(key="x", municipality=None, issuing_body=kl),
     }
     recs = {
-        letter: {RecommendationFactory(report=report, number=str(n)).pk for n in (1, 2)}
+        letter: {RecommendationFactory.create(report=report, number=str(n)).pk for n in (1, 2)}
         for letter, report in reports.items()
     }
     return {"reports": reports, "recs": recs, "municipalities": [allerod, norddjurs]}
@@ -258,7 +258,7 @@ def importer(dataset, user, *, change: bool):
     ]
     result = importing.preview(["rapport", "nummer", "status"], rows, user=user)
     wanted = "change" if change else "unchanged"
-    accepted = {r.recommendation.pk for r in result.rows if r.action == wanted}
+    accepted = {r.recommendation.pk for r in result.rows if r.action == wanted and r.recommendation}
     refused = {r.row for r in result.rows if r.action == "error"}
     assert len(accepted) + len(refused) == len(rows)
     return Seen.of_recs(dataset, accepted)

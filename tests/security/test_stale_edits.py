@@ -170,6 +170,7 @@ def test_admin_with_a_change_form_saves_through_the_versioned_services(label):
 def test_stale_post_is_refused_names_the_newer_change_and_writes_nothing(world, rf, label):
     model = apps.get_model(label)
     model_admin = admin.site._registry[model]
+    assert isinstance(model_admin, VersionedAdminMixin)
     record = _record(model)
     url = reverse(
         f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[record.pk]

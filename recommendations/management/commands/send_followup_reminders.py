@@ -38,7 +38,7 @@ class Command(BaseCommand):
             f"Sent {_count(result.contacts_emailed, 'digest', 'digests')} covering "
             f"{_count(result.recommendations_listed, 'recommendation', 'recommendations')}",
             f"{_count(result.contacts_already_reminded, 'contact', 'contacts')} "
-            f"already reminded {'today' if date is None else 'on ' + today.isoformat()}",
+            f"already reminded {'today' if today is None else 'on ' + today.isoformat()}",
         ]
         if result.contacts_unreachable:
             parts.append(
