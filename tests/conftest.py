@@ -1,12 +1,64 @@
 """Personas, as in healthchecks' alice/bob/charlie: four roles in Allerød and an outsider from
-Norddjurs. Each test gets fresh ones."""
+Norddjurs. Each test gets fresh ones. The seed data (and the demos on top of it) for the tests that
+need it, built once per session and restored for each such test (tests/snapshots.py)."""
 
 import pytest
 
 from organizations.models import Role
+from tests import snapshots
 from tests.factories import MunicipalityFactory, member
 
 PASSWORD = "correct horse battery staple"
+
+
+# The seeded states: each test that asks for one gets a fresh copy of it ------------------------------
+@pytest.fixture
+def seed_data(db):
+    """What ``manage.py load_seed_data`` loads: every source document's facts."""
+    return snapshots.restore("seed")
+
+
+@pytest.fixture
+def seed_workforce_demo(db):
+    """The seed data and ``create_workforce_demo``'s calibrated staffing for Allerød."""
+    return snapshots.restore("seed+workforce-demo")
+
+
+@pytest.fixture
+def seed_recommendations_demo(db):
+    """The seed data and ``create_recommendations_demo``'s status history for Allerød."""
+    return snapshots.restore("seed+recommendations-demo")
+
+
+@pytest.fixture
+def seed_demos(db):
+    """The seed data and both demos (what ``./dev demo`` shows, without the accounts)."""
+    return snapshots.restore("seed+demos")
+
+
+@pytest.fixture
+def seed_workforce_only(db):
+    """Only the organisations' and the workforce's seed files."""
+    return snapshots.restore("workforce-seed")
+
+
+SEED_FIXTURES = (
+    "seed_data",
+    "seed_workforce_demo",
+    "seed_recommendations_demo",
+    "seed_demos",
+    "seed_workforce_only",
+)
+
+
+@pytest.fixture(autouse=True)
+def _seed_before_other_data(request):
+    """A seeded state is written with its own primary keys, so it goes in before any other row of
+    the test: before the personas (whose Allerød and Norddjurs then are the seeded ones, as
+    MunicipalityFactory gets or creates by code) and before any module's own fixtures."""
+    for name in SEED_FIXTURES:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The two Allerød employment plans as the documents state them, loaded idempotently."""
 
-import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,8 +27,8 @@ def yaml_of(name):
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def plan(year):

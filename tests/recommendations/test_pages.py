@@ -3,12 +3,10 @@ and a recommendation with budget and history. Who may read what, what the pages 
 take the same number of queries whatever the number of rows."""
 
 import datetime
-import io
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -33,8 +31,8 @@ KL_KEY = "kl-2018-flere-haender"
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def report_url(slug, report):
