@@ -1,14 +1,46 @@
 """Personas, as in healthchecks' alice/bob/charlie: four roles in Allerød and an outsider from
 Norddjurs. Each test gets fresh ones. The seed data (and the demos on top of it) for the tests that
-need it, built once per session and restored for each such test (tests/snapshots.py)."""
+need it, built once per session and restored for each such test (tests/snapshots.py).
+
+Which database a test runs on: ./dev test runs the whole suite on SQLite, then, on PostgreSQL, only
+the tests marked ``@pytest.mark.postgres`` (those where the database's own behaviour matters:
+transactions and locking, imports and exports, the API, the authorisation matrix, audit, backups,
+constraints, ordering, raw SQL and query counts). ``--all-databases`` runs every test on PostgreSQL
+too."""
 
 import pytest
+from django.conf import settings
 
 from organizations.models import Role
 from tests import snapshots
 from tests.factories import MunicipalityFactory, member
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all-databases",
+        action="store_true",
+        help="On PostgreSQL, run every test, not only those marked postgres.",
+    )
+
+
+def on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out (deselect, so the summary counts them) the unmarked tests: they ran
+    in the SQLite pass and add nothing here."""
+    if not on_postgresql() or config.getoption("--all-databases"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres")]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(
+            items=[i for i in items if not i.get_closest_marker("postgres")]
+        )
+        items[:] = kept
 
 
 # The seeded states: each test that asks for one gets a fresh copy of it ------------------------------

@@ -9,6 +9,9 @@ from recommendations import services
 from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory, ReportFactory, status
 
+# PostgreSQL too: the API's querysets, filters and pagination.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def seeded(seed_data):

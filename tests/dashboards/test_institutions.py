@@ -48,6 +48,7 @@ def test_filters_narrow_and_sort(demo, login, council_member):
     assert values == sorted(values, reverse=True) and all(v >= 0.5 for v in values)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_export_is_what_is_shown_for_analysts_only(demo, login, analyst, council_member):
     response = login(analyst).get(url(kind="care_home", format="csv"))
@@ -59,6 +60,7 @@ def test_export_is_what_is_shown_for_analysts_only(demo, login, analyst, council
     assert login(council_member).get(url(format="csv")).status_code == 403
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_outsider_and_anonymous(demo, client, login, outsider):
     assert login(outsider).get(url()).status_code == 404
@@ -66,6 +68,7 @@ def test_outsider_and_anonymous(demo, client, login, outsider):
     assert client.get(url()).status_code == 302
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_queries_do_not_grow_with_institutions(
     demo, allerod, login, council_member, django_assert_max_num_queries

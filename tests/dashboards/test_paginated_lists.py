@@ -14,6 +14,9 @@ from organizations.models import Municipality, OrganisationalUnit, Role, User
 from recommendations.models import Recommendation, Report
 from synthetic.generator import generate, slug_of
 
+# PostgreSQL too: ordering and pagination in SQL.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def big(db):

@@ -10,6 +10,9 @@ from openpyxl import Workbook
 from employment_plan import importing, services
 from employment_plan.models import Measurement
 
+# PostgreSQL too: imports: transactions, constraints, decimals.
+pytestmark = pytest.mark.postgres
+
 
 def csv_bytes(text, encoding="utf-8-sig"):
     return text.encode(encoding)

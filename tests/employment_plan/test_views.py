@@ -41,6 +41,7 @@ def test_members_read_every_page(request, login, pages, persona):
         assert page.h1_count == 1 and page.lang == "da", url
 
 
+@pytest.mark.postgres
 def test_outsider_gets_not_found(login, outsider, pages):
     client = login(outsider)
     for url in pages:
@@ -53,6 +54,7 @@ def test_anonymous_visitor_is_sent_to_login(client, pages):
         assert response.status_code == 302 and reverse("login") in response["Location"], url
 
 
+@pytest.mark.postgres
 def test_another_municipalitys_plan_is_not_found_under_my_address(login, council_member, allerod):
     elsewhere = PlanFactory(municipality=MunicipalityFactory(code=707, slug="norddjurs"))
     indicator = IndicatorFactory(focus_area=FocusAreaFactory(plan=elsewhere))
@@ -154,6 +156,7 @@ def _barometer_queries(client, url):
     return len(queries)
 
 
+@pytest.mark.postgres
 def test_barometer_queries_do_not_grow_with_measurements(
     login, council_member, plan, area, allerod, django_assert_max_num_queries
 ):
@@ -186,6 +189,7 @@ def test_barometer_queries_do_not_grow_with_measurements(
         client.get(url)
 
 
+@pytest.mark.postgres
 def test_indicator_page_queries_do_not_grow_with_measurements(
     login, council_member, companies_indicator, allerod, django_assert_max_num_queries
 ):

@@ -16,6 +16,9 @@ from organizations import exchange
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
+# PostgreSQL too: exports.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.mark.django_db
 def test_export_page_lists_every_subject_in_every_format(seeded, login, analyst):

@@ -5,6 +5,9 @@ from django.core.management import call_command
 from organizations import access
 from organizations.models import Role, User
 
+# PostgreSQL too: memberships and roles.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.mark.django_db
 def test_migrations_create_a_group_per_role():

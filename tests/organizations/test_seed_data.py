@@ -8,6 +8,9 @@ from django.core.management import call_command
 from organizations.models import Body, Municipality, Profession, SourceDocument
 from organizations.seeding import SeedError, SeedLoader
 
+# PostgreSQL too: the seed loader: idempotent upserts, all or nothing.
+pytestmark = pytest.mark.postgres
+
 
 def row_counts():
     return {

@@ -20,6 +20,9 @@ from recommendations.models import (
     UpdateOrigin,
 )
 
+# PostgreSQL too: the seed loader's upserts and JSON fields.
+pytestmark = pytest.mark.postgres
+
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 

@@ -19,7 +19,11 @@ from recommendations.models import Recommendation, Status, StatusUpdate
 
 # Restore replaces whole tables, which only a test outside a wrapping transaction can see;
 # serialized_rollback gives the next tests back the rows the migrations created (statuses, roles).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# PostgreSQL too: backup and restore of the server's own database.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def row_counts() -> dict[str, int]:

@@ -41,6 +41,9 @@ from .url_rules import (
     UNAUTHORIZED,
 )
 
+# PostgreSQL too: the authorisation matrix.
+pytestmark = pytest.mark.postgres
+
 # Which object a URL with a primary key shows (admin URLs are read from their names).
 URL_OBJECTS = {
     "report-detail": "recommendations.report",

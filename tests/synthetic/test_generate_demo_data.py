@@ -16,6 +16,9 @@ from recommendations.models import Recommendation, StatusUpdate
 from synthetic import generator
 from workforce.models import Scenario, StaffingSnapshot
 
+# PostgreSQL too: bulk writes and --replace's deletes.
+pytestmark = pytest.mark.postgres
+
 SCALE = 0.1
 
 
