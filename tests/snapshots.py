@@ -164,6 +164,8 @@ def _workforce_demo():
 STATES: dict[str, tuple[Callable[[], None], ...]] = {
     # Only the organisations' and the workforce's seed files (what tests/workforce needs).
     "workforce-seed": (_organizations_and_workforce_seed,),
+    # ... with create_workforce_demo (tests/workforce/test_demo.py).
+    "workforce-seed+workforce-demo": (_organizations_and_workforce_seed, _workforce_demo),
     # load_seed_data: the facts of every source document.
     "seed": (_seed,),
     # ... with the calibrated demo staffing of Allerød's institutions.
@@ -177,18 +179,21 @@ STATES: dict[str, tuple[Callable[[], None], ...]] = {
 _captured: dict[tuple[str, str], Snapshot] = {}
 
 
-def restore(name: str, using: str = DEFAULT_DB_ALIAS) -> Snapshot:
-    """Give the test database the state ``name`` (see STATES): built the first time in this
-    process, written back from memory every later time."""
+def restore(
+    name: str, build: Callable[[], None] | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Snapshot:
+    """Give the test database the state ``name``: one of STATES, or what ``build`` makes (a state
+    that one test module shares between its tests). Built the first time in this process, written
+    back from memory every later time."""
     key = (name, connections[using].settings_dict["NAME"])
     snapshot = _captured.get(key)
     if snapshot is None:
-        steps = STATES[name]
+        steps = (build,) if build is not None else STATES[name]
 
-        def build():
+        def run_steps():
             for step in steps:
                 step()
 
-        snapshot = _captured[key] = capture(name, build, using)
+        snapshot = _captured[key] = capture(name, run_steps, using)
     snapshot.restore(using)
     return snapshot

@@ -14,6 +14,7 @@ from employment_plan.models import Indicator, Measurement
 from organizations.models import Municipality, OrganisationalUnit
 from recommendations.models import Recommendation, StatusUpdate
 from synthetic import generator
+from tests import snapshots
 from workforce.models import Scenario, StaffingSnapshot
 
 # PostgreSQL too: bulk writes and --replace's deletes.
@@ -26,6 +27,13 @@ def generate(**options):
     out = io.StringIO()
     call_command("generate_demo_data", municipalities=2, scale=SCALE, seed=3, stdout=out, **options)
     return out.getvalue()
+
+
+@pytest.fixture
+def generated(db):
+    """What ``generate()`` makes, for the tests that only read it: the command runs once per test
+    process and each test gets a fresh copy of its rows (tests/snapshots.py)."""
+    snapshots.restore("generate_demo_data 2 × 0.1, seed 3", generate)
 
 
 def fingerprint():
@@ -91,8 +99,7 @@ def test_everything_is_marked_synthetic_with_codes_no_real_municipality_has(alle
 
 
 @pytest.mark.django_db
-def test_proportions_follow_the_scale():
-    generate()
+def test_proportions_follow_the_scale(generated):
     synthetic = generator.synthetic_municipalities()
     per = {
         "recommendations": Recommendation.objects.filter(
@@ -118,8 +125,7 @@ def test_proportions_follow_the_scale():
 
 
 @pytest.mark.django_db
-def test_generated_data_is_valid():
-    generate()
+def test_generated_data_is_valid(generated):
     synthetic = generator.synthetic_municipalities()
     measurements = Measurement.objects.filter(indicator__plan__municipality__in=synthetic)
     percent = measurements.filter(indicator__unit="percent").aggregate(
@@ -151,11 +157,10 @@ def page_text(response) -> str:
 
 
 @pytest.mark.django_db
-def test_pages_show_a_synthetic_municipality(client):
+def test_pages_show_a_synthetic_municipality(generated, client):
     from organizations.models import Role
     from tests.factories import member
 
-    generate()
     municipality = generator.synthetic_municipalities().order_by("code").first()
     recommendations = Recommendation.objects.filter(report__municipality=municipality)
     indicators = Indicator.objects.filter(plan__municipality=municipality)
