@@ -2,11 +2,14 @@
 Norddjurs. Each test gets fresh ones. The seed data (and the demos on top of it) for the tests that
 need it, built once per session and restored for each such test (tests/snapshots.py).
 
-Which database a test runs on: ./dev test runs the whole suite on SQLite, then, on PostgreSQL, only
-the tests marked ``@pytest.mark.postgres`` (those where the database's own behaviour matters:
-transactions and locking, imports and exports, the API, the authorisation matrix, audit, backups,
-constraints, ordering, raw SQL and query counts). ``--all-databases`` runs every test on PostgreSQL
-too."""
+Which database a test runs on (./dev test, README "Tests"): a test marked
+``@pytest.mark.postgres`` checks something where the database's own behaviour matters
+(transactions and locking, imports and exports, the API, the authorisation matrix, audit, backups,
+constraints, ordering, raw SQL and query counts) and runs on PostgreSQL; an unmarked test runs on
+SQLite. ./dev test runs two passes: SQLite with ``--postgres-elsewhere`` (leaving out the tests
+marked postgres, unless they are also marked ``sqlite``: behaviour both databases must have), then
+PostgreSQL (leaving out the unmarked tests). Plain ``pytest`` on SQLite runs every test, so a
+machine without PostgreSQL still runs them all; ``--all-databases`` runs every test on PostgreSQL."""
 
 import pytest
 from django.conf import settings
@@ -24,22 +27,32 @@ def pytest_addoption(parser):
         action="store_true",
         help="On PostgreSQL, run every test, not only those marked postgres.",
     )
+    parser.addoption(
+        "--postgres-elsewhere",
+        action="store_true",
+        help="On SQLite, leave out the tests marked postgres (and not sqlite): a PostgreSQL pass "
+        "runs them (./dev test).",
+    )
 
 
 def on_postgresql() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
 
 
+def runs_here(item, config) -> bool:
+    postgres = item.get_closest_marker("postgres") is not None
+    if on_postgresql():
+        return postgres or config.getoption("--all-databases")
+    if config.getoption("--postgres-elsewhere"):
+        return not postgres or item.get_closest_marker("sqlite") is not None
+    return True
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out (deselect, so the summary counts them) the unmarked tests: they ran
-    in the SQLite pass and add nothing here."""
-    if not on_postgresql() or config.getoption("--all-databases"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres")]
+    """Leave out (deselect, so the summary counts them) the tests that belong to the other pass."""
+    kept = [item for item in items if runs_here(item, config)]
     if len(kept) < len(items):
-        config.hook.pytest_deselected(
-            items=[i for i in items if not i.get_closest_marker("postgres")]
-        )
+        config.hook.pytest_deselected(items=[i for i in items if not runs_here(i, config)])
         items[:] = kept
 
 

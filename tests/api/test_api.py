@@ -9,7 +9,7 @@ from recommendations import services
 from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory, ReportFactory, status
 
-# PostgreSQL too: the API's querysets, filters and pagination.
+# PostgreSQL: the API's querysets, filters and pagination.
 pytestmark = pytest.mark.postgres
 
 

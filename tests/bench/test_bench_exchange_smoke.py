@@ -5,7 +5,7 @@ import pytest
 
 from bench import bench_exchange
 
-# PostgreSQL too: the import/export benchmark writes through the test database.
+# PostgreSQL: the import/export benchmark writes through the test database.
 pytestmark = pytest.mark.postgres
 
 

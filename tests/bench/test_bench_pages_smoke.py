@@ -5,7 +5,7 @@ import pytest
 
 from bench import bench_pages
 
-# PostgreSQL too: query counts at two data sizes on the test database.
+# PostgreSQL: query counts at two data sizes on the test database.
 pytestmark = pytest.mark.postgres
 
 

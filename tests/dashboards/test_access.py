@@ -9,7 +9,7 @@ from organizations.models import Municipality
 
 from .conftest import build
 
-# PostgreSQL too: who may read what: the scoping querysets.
+# PostgreSQL: who may read what: the scoping querysets.
 pytestmark = pytest.mark.postgres
 
 PAGES = [

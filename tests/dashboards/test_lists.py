@@ -13,7 +13,7 @@ from recommendations.models import Recommendation
 
 from .conftest import build
 
-# PostgreSQL too: filters and ordering (collation) in SQL.
+# PostgreSQL: filters and ordering (collation) in SQL.
 pytestmark = pytest.mark.postgres
 
 LIST = "dashboard-recommendations"

@@ -15,7 +15,7 @@ from recommendations.models import Recommendation, Report
 from synthetic.generator import generate, slug_of
 from tests import snapshots
 
-# PostgreSQL too: ordering and pagination in SQL.
+# PostgreSQL: ordering and pagination in SQL.
 pytestmark = pytest.mark.postgres
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .conftest import build
 
-# PostgreSQL too: query counts.
+# PostgreSQL: query counts.
 pytestmark = pytest.mark.postgres
 
 SMALL = 4

@@ -9,7 +9,7 @@ from django.urls import reverse
 from employment_plan.models import Indicator, Initiative, Measurement
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
-# PostgreSQL too: admin writes through the services, in transactions.
+# PostgreSQL: admin writes through the services, in transactions.
 pytestmark = pytest.mark.postgres
 
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from employment_plan import importing, services
 from employment_plan.models import Measurement
 
-# PostgreSQL too: imports: transactions, constraints, decimals.
+# PostgreSQL: imports: transactions, constraints, decimals.
 pytestmark = pytest.mark.postgres
 
 

@@ -19,7 +19,7 @@ from employment_plan.models import (
     PlanFact,
 )
 
-# PostgreSQL too: the seed loader's upserts and JSON fields.
+# PostgreSQL: the seed loader's upserts and JSON fields.
 pytestmark = pytest.mark.postgres
 
 FIXTURES = Path(settings.SEED_DATA_DIR) / "employment_plan"

@@ -10,7 +10,7 @@ from employment_plan import selectors, services
 from employment_plan.models import Measurement
 from tests.employment_plan.factories import IndicatorFactory
 
-# PostgreSQL too: writes with version checks in transactions.
+# PostgreSQL: writes with version checks in transactions.
 pytestmark = pytest.mark.postgres
 
 D = datetime.date

@@ -16,7 +16,7 @@ from organizations import exchange
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
-# PostgreSQL too: exports.
+# PostgreSQL: exports.
 pytestmark = pytest.mark.postgres
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
-# PostgreSQL too: imports.
+# PostgreSQL: imports.
 pytestmark = pytest.mark.postgres
 
 

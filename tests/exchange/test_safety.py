@@ -19,7 +19,7 @@ from employment_plan.models import Measurement
 from organizations import exchange, tabular
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
-# PostgreSQL too: imports and exports at their limits.
+# PostgreSQL: imports and exports at their limits.
 pytestmark = pytest.mark.postgres
 
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]

@@ -6,7 +6,7 @@ from django.urls import reverse
 from organizations.models import Membership, OrganisationalUnit, Role, UnitKind
 from tests.factories import UnitFactory
 
-# PostgreSQL too: who may do what: the scoping querysets.
+# PostgreSQL: who may do what: the scoping querysets.
 pytestmark = pytest.mark.postgres
 
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from organizations import access
 from organizations.models import Role, User
 
-# PostgreSQL too: memberships and roles.
+# PostgreSQL: memberships and roles.
 pytestmark = pytest.mark.postgres
 
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from organizations.models import Body, Municipality, Profession, SourceDocument
 from organizations.seeding import SeedError, SeedLoader
 
-# PostgreSQL too: the seed loader: idempotent upserts, all or nothing.
-pytestmark = pytest.mark.postgres
+# Both databases: the seed loader's idempotent upserts, all or nothing (the demo runs on SQLite).
+pytestmark = [pytest.mark.postgres, pytest.mark.sqlite]
 
 
 def row_counts():

@@ -8,7 +8,7 @@ from django.utils import timezone
 from recommendations.models import Recommendation, StatusUpdate
 from tests.factories import RecommendationFactory, ReportFactory, status
 
-# PostgreSQL too: admin writes through the services, in transactions.
+# PostgreSQL: admin writes through the services, in transactions.
 pytestmark = pytest.mark.postgres
 
 

@@ -20,7 +20,7 @@ from recommendations.models import (
     UpdateOrigin,
 )
 
-# PostgreSQL too: the seed loader's upserts and JSON fields.
+# PostgreSQL: the seed loader's upserts and JSON fields.
 pytestmark = pytest.mark.postgres
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"

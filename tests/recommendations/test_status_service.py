@@ -11,7 +11,7 @@ from recommendations import selectors, services
 from recommendations.models import ProgressMode, StatusUpdate, UpdateOrigin
 from tests.factories import RecommendationFactory, ReportFactory, status
 
-# PostgreSQL too: status changes with version checks and row locks.
+# PostgreSQL: status changes with version checks and row locks.
 pytestmark = pytest.mark.postgres
 
 

@@ -19,9 +19,10 @@ from recommendations.models import Recommendation, Status, StatusUpdate
 
 # Restore replaces whole tables, which only a test outside a wrapping transaction can see;
 # serialized_rollback gives the next tests back the rows the migrations created (statuses, roles).
-# PostgreSQL too: backup and restore of the server's own database.
+# Both databases: backup and restore of the server's own database, SQLite or PostgreSQL.
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.sqlite,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

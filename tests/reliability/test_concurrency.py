@@ -18,8 +18,8 @@ from tests.employment_plan.factories import MeasurementFactory
 from tests.factories import RecommendationFactory, ReportFactory, status
 from tests.reliability.browser_form import form_data
 
-# PostgreSQL too: concurrent edits and row locks (select_for_update).
-pytestmark = pytest.mark.postgres
+# Both databases: stale edits are refused on both; the row locks need PostgreSQL.
+pytestmark = [pytest.mark.postgres, pytest.mark.sqlite]
 
 STALE_WORDS = ("changed by someone else", "ændret af en anden")
 

@@ -22,7 +22,7 @@ from tests.reliability.junk import (
     rolled_back,
 )
 
-# PostgreSQL too: rejected forms leave the database unchanged (transactions).
+# PostgreSQL: rejected forms leave the database unchanged (transactions).
 pytestmark = pytest.mark.postgres
 
 ON_POSTGRESQL = connection.vendor == "postgresql"

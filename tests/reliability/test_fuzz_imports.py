@@ -31,7 +31,7 @@ from tests.reliability.junk import (
     xlsx_bytes,
 )
 
-# PostgreSQL too: rejected imports leave the database unchanged (transactions).
+# PostgreSQL: rejected imports leave the database unchanged (transactions).
 pytestmark = pytest.mark.postgres
 
 ON_POSTGRESQL = connection.vendor == "postgresql"

@@ -20,7 +20,7 @@ from recommendations import services as rec_services
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 from tests.factories import RecommendationFactory, ReportFactory, UserFactory, member, status
 
-# PostgreSQL too: audit rows written in the same transaction as the change.
+# PostgreSQL: audit rows written in the same transaction as the change.
 pytestmark = pytest.mark.postgres
 
 

@@ -41,7 +41,7 @@ from .url_rules import (
     UNAUTHORIZED,
 )
 
-# PostgreSQL too: the authorisation matrix.
+# PostgreSQL: the authorisation matrix.
 pytestmark = pytest.mark.postgres
 
 # Which object a URL with a primary key shows (admin URLs are read from their names).

@@ -16,7 +16,7 @@ from django.utils import translation
 from audit.request import client_ip
 from tests.conftest import PASSWORD
 
-# PostgreSQL too: the login lockout's counters.
+# PostgreSQL: the login lockout's counters.
 pytestmark = pytest.mark.postgres
 
 ADDRESS = "198.51.100.7"

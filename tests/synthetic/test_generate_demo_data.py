@@ -17,7 +17,7 @@ from synthetic import generator
 from tests import snapshots
 from workforce.models import Scenario, StaffingSnapshot
 
-# PostgreSQL too: bulk writes and --replace's deletes.
+# PostgreSQL: bulk writes and --replace's deletes.
 pytestmark = pytest.mark.postgres
 
 SCALE = 0.1

@@ -20,7 +20,7 @@ from workforce import importing
 from workforce.models import StaffingSnapshot
 from workforce.projection import band_of_age
 
-# PostgreSQL too: staffing imports under a row lock.
+# PostgreSQL: staffing imports under a row lock.
 pytestmark = pytest.mark.postgres
 
 URL = "admin:workforce_staffingsnapshot_import"

@@ -17,7 +17,7 @@ from workforce.models import (
     WorkforceFact,
 )
 
-# PostgreSQL too: the seed loader's upserts and JSON fields.
+# PostgreSQL: the seed loader's upserts and JSON fields.
 pytestmark = pytest.mark.postgres
 
 
