@@ -1,12 +1,109 @@
 """Personas, as in healthchecks' alice/bob/charlie: four roles in Allerød and an outsider from
-Norddjurs. Each test gets fresh ones."""
+Norddjurs. Each test gets fresh ones. The seed data (and the demos on top of it) for the tests that
+need it, built once per session and restored for each such test (tests/snapshots.py).
+
+Which database a test runs on (./dev test, README "Tests"): a test marked
+``@pytest.mark.postgres`` checks something where the database's own behaviour matters
+(transactions and locking, imports and exports, the API, the authorisation matrix, audit, backups,
+constraints, ordering, raw SQL and query counts) and runs on PostgreSQL; an unmarked test runs on
+SQLite. ./dev test runs two passes: SQLite with ``--postgres-elsewhere`` (leaving out the tests
+marked postgres, unless they are also marked ``sqlite``: behaviour both databases must have), then
+PostgreSQL (leaving out the unmarked tests). Plain ``pytest`` on SQLite runs every test, so a
+machine without PostgreSQL still runs them all; ``--all-databases`` runs every test on PostgreSQL."""
 
 import pytest
+from django.conf import settings
 
 from organizations.models import Role
+from tests import snapshots
 from tests.factories import MunicipalityFactory, member
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all-databases",
+        action="store_true",
+        help="On PostgreSQL, run every test, not only those marked postgres.",
+    )
+    parser.addoption(
+        "--postgres-elsewhere",
+        action="store_true",
+        help="On SQLite, leave out the tests marked postgres (and not sqlite): a PostgreSQL pass "
+        "runs them (./dev test).",
+    )
+
+
+def on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
+
+
+def runs_here(item, config) -> bool:
+    postgres = item.get_closest_marker("postgres") is not None
+    if on_postgresql():
+        return postgres or config.getoption("--all-databases")
+    if config.getoption("--postgres-elsewhere"):
+        return not postgres or item.get_closest_marker("sqlite") is not None
+    return True
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out (deselect, so the summary counts them) the tests that belong to the other pass."""
+    kept = [item for item in items if runs_here(item, config)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not runs_here(i, config)])
+        items[:] = kept
+
+
+# The seeded states: each test that asks for one gets a fresh copy of it ------------------------------
+@pytest.fixture
+def seed_data(db):
+    """What ``manage.py load_seed_data`` loads: every source document's facts."""
+    return snapshots.restore("seed")
+
+
+@pytest.fixture
+def seed_workforce_demo(db):
+    """The seed data and ``create_workforce_demo``'s calibrated staffing for Allerød."""
+    return snapshots.restore("seed+workforce-demo")
+
+
+@pytest.fixture
+def seed_recommendations_demo(db):
+    """The seed data and ``create_recommendations_demo``'s status history for Allerød."""
+    return snapshots.restore("seed+recommendations-demo")
+
+
+@pytest.fixture
+def seed_demos(db):
+    """The seed data and both demos (what ``./dev demo`` shows, without the accounts)."""
+    return snapshots.restore("seed+demos")
+
+
+@pytest.fixture
+def seed_workforce_only(db):
+    """Only the organisations' and the workforce's seed files."""
+    return snapshots.restore("workforce-seed")
+
+
+SEED_FIXTURES = (
+    "seed_data",
+    "seed_workforce_demo",
+    "seed_recommendations_demo",
+    "seed_demos",
+    "seed_workforce_only",
+)
+
+
+@pytest.fixture(autouse=True)
+def _seed_before_other_data(request):
+    """A seeded state is written with its own primary keys, so it goes in before any other row of
+    the test: before the personas (whose Allerød and Norddjurs then are the seeded ones, as
+    MunicipalityFactory gets or creates by code) and before any module's own fixtures."""
+    for name in SEED_FIXTURES:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
 
 
 @pytest.fixture

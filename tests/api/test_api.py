@@ -1,10 +1,7 @@
 """The read-only API: token authentication, only the token owner's municipalities, no export for
 council members, pagination and the lists' filters, in a fixed number of queries."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -12,10 +9,13 @@ from recommendations import services
 from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory, ReportFactory, status
 
+# PostgreSQL: the API's querysets, filters and pagination.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def api(client, user, url, **params):

@@ -5,6 +5,9 @@ import pytest
 
 from bench import bench_exchange
 
+# PostgreSQL: the import/export benchmark writes through the test database.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.mark.django_db
 def test_exchange_benchmark_smoke_reports_throughput_ratio_and_memory(monkeypatch):

@@ -5,6 +5,9 @@ import pytest
 
 from bench import bench_pages
 
+# PostgreSQL: query counts at two data sizes on the test database.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def tiny(monkeypatch):

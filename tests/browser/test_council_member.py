@@ -4,11 +4,9 @@ axe-core checks every page type for serious or critical violations. Screenshots 
 test-artifacts/ for a reviewer."""
 
 import datetime
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from employment_plan.models import EmploymentPlan, Indicator
@@ -38,10 +36,9 @@ def check_axe(page, label: str) -> None:
 
 
 @pytest.fixture
-def seeded():
-    call_command("load_seed_data", stdout=io.StringIO())
-    # A status history relative to today (origin "demo"), so lists and reports have variety.
-    call_command("create_recommendations_demo", force=True, stdout=io.StringIO())
+def seeded(seed_recommendations_demo):
+    """The seed data with the demo status history relative to today (origin "demo"), so lists
+    and reports have variety."""
     allerod = Municipality.objects.get(code=201)
     return {"allerod": allerod, "rita": member("rita", allerod, Role.COUNCIL_MEMBER)}
 

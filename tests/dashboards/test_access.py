@@ -9,6 +9,9 @@ from organizations.models import Municipality
 
 from .conftest import build
 
+# PostgreSQL: who may read what: the scoping querysets.
+pytestmark = pytest.mark.postgres
+
 PAGES = [
     ("municipality-detail", ""),
     ("dashboard-recommendations", ""),

@@ -1,21 +1,15 @@
 """The institutions list: each institution's staffing outlook, filterable, sortable, paginated and
 exportable as shown; demo data marked."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from workforce.demo import create_workforce_demo
-
 
 @pytest.fixture
-def demo(db, allerod):
-    call_command("load_seed_data", stdout=io.StringIO())
-    create_workforce_demo()
+def demo(seed_workforce_demo, allerod):
+    """The seed data and the workforce demo (a fresh copy for each test)."""
 
 
 def url(**params):
@@ -54,6 +48,7 @@ def test_filters_narrow_and_sort(demo, login, council_member):
     assert values == sorted(values, reverse=True) and all(v >= 0.5 for v in values)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_export_is_what_is_shown_for_analysts_only(demo, login, analyst, council_member):
     response = login(analyst).get(url(kind="care_home", format="csv"))
@@ -65,6 +60,7 @@ def test_export_is_what_is_shown_for_analysts_only(demo, login, analyst, council
     assert login(council_member).get(url(format="csv")).status_code == 403
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_outsider_and_anonymous(demo, client, login, outsider):
     assert login(outsider).get(url()).status_code == 404
@@ -72,12 +68,11 @@ def test_outsider_and_anonymous(demo, client, login, outsider):
     assert client.get(url()).status_code == 302
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_queries_do_not_grow_with_institutions(
-    db, allerod, login, council_member, django_assert_max_num_queries
+    demo, allerod, login, council_member, django_assert_max_num_queries
 ):
-    call_command("load_seed_data", stdout=io.StringIO())
-    create_workforce_demo()
     client = login(council_member)
     with CaptureQueriesContext(connection) as base:
         client.get(url())

@@ -13,6 +13,9 @@ from recommendations.models import Recommendation
 
 from .conftest import build
 
+# PostgreSQL: filters and ordering (collation) in SQL.
+pytestmark = pytest.mark.postgres
+
 LIST = "dashboard-recommendations"
 
 

@@ -22,6 +22,9 @@ from recommendations.models import (
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 from tests.factories import BodyFactory, RecommendationFactory, ReportFactory, status
 
+# PostgreSQL: the summary counts dates and statuses in SQL.
+pytestmark = pytest.mark.postgres
+
 JAN, FEB, MAR, APR = (datetime.date(2024, m, 15) for m in (1, 2, 3, 4))
 
 

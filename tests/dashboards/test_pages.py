@@ -74,16 +74,11 @@ def test_front_page_cards_link_to_their_details(login, council_member, allerod):
 
 
 @pytest.mark.django_db
-def test_front_page_shows_the_workforce_outlook_marked_as_demo(login, council_member, allerod):
-    import io
-
-    from django.core.management import call_command
+def test_front_page_shows_the_workforce_outlook_marked_as_demo(
+    seed_workforce_demo, login, council_member, allerod
+):
     from django.urls import reverse
 
-    from workforce.demo import create_workforce_demo
-
-    call_command("load_seed_data", stdout=io.StringIO())
-    create_workforce_demo()
     html = (
         login(council_member).get(reverse("municipality-detail", args=["allerod"])).content.decode()
     )

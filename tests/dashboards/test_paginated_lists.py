@@ -13,12 +13,21 @@ from organizations import services
 from organizations.models import Municipality, OrganisationalUnit, Role, User
 from recommendations.models import Recommendation, Report
 from synthetic.generator import generate, slug_of
+from tests import snapshots
+
+# PostgreSQL: ordering and pagination in SQL.
+pytestmark = pytest.mark.postgres
+
+
+def _generate_big():
+    generate(1, scale=3, seed=3, first=42, log=lambda *_a, **_k: None)
 
 
 @pytest.fixture
 def big(db):
+    # Generated once per test process; each test gets a fresh copy of the rows (tests/snapshots.py).
+    snapshots.restore("synthetic municipality 42 at scale 3", _generate_big)
     cache.clear()
-    generate(1, scale=3, seed=3, first=42, log=lambda *_a, **_k: None)
     municipality = Municipality.objects.get(slug=slug_of(42))
     user = User.objects.create(username="big-admin", is_staff=True)
     services.membership_set(

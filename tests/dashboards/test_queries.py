@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from .conftest import build
 
+# PostgreSQL: query counts.
+pytestmark = pytest.mark.postgres
+
 SMALL = 4
 
 

@@ -9,6 +9,9 @@ from django.urls import reverse
 from employment_plan.models import Indicator, Initiative, Measurement
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
+# PostgreSQL: admin writes through the services, in transactions.
+pytestmark = pytest.mark.postgres
+
 
 def test_hr_officer_adds_a_measurement_and_the_baseline_arrives(
     login, hr_officer, relative_indicator

@@ -11,6 +11,9 @@ from core.cells import parse_number
 from employment_plan import importing
 from employment_plan.models import Measurement
 
+# PostgreSQL: imports: transactions, constraints, decimals.
+pytestmark = pytest.mark.postgres
+
 
 def csv_bytes(text, encoding="utf-8-sig"):
     return text.encode(encoding)

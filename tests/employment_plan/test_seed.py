@@ -1,7 +1,6 @@
 """The two Allerød employment plans as the documents state them, loaded idempotently."""
 
 import datetime
-import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +19,9 @@ from employment_plan.models import (
     PlanFact,
 )
 
+# PostgreSQL: the seed loader's upserts and JSON fields.
+pytestmark = pytest.mark.postgres
+
 FIXTURES = Path(settings.SEED_DATA_DIR) / "employment_plan"
 
 
@@ -28,8 +30,8 @@ def yaml_of(name):
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def plan(year):

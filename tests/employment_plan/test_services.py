@@ -11,6 +11,9 @@ from employment_plan import selectors, services
 from employment_plan.models import Measurement
 from tests.employment_plan.factories import IndicatorFactory
 
+# PostgreSQL: writes with version checks in transactions.
+pytestmark = pytest.mark.postgres
+
 D = datetime.date
 
 

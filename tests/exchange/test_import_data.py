@@ -10,6 +10,9 @@ from django.urls import reverse
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
+# PostgreSQL: imports.
+pytestmark = pytest.mark.postgres
+
 
 def run(*args):
     out, err = io.StringIO(), io.StringIO()

@@ -19,6 +19,9 @@ from recommendations.models import Recommendation, StatusUpdate
 from workforce import importing as staffing_importing
 from workforce.models import StaffingSnapshot
 
+# PostgreSQL: export, then import: decimals, dates and text as the server stores them.
+pytestmark = pytest.mark.postgres
+
 FORMATS = {"csv": "x.csv", "csv-comma": "x.csv", "xlsx": "x.xlsx"}
 
 

@@ -19,6 +19,9 @@ from employment_plan import services as plan_services
 from employment_plan.models import Measurement
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
+# PostgreSQL: imports and exports at their limits.
+pytestmark = pytest.mark.postgres
+
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
 
 

@@ -6,6 +6,9 @@ from django.urls import reverse
 from organizations.models import Membership, OrganisationalUnit, Role, UnitKind
 from tests.factories import UnitFactory
 
+# PostgreSQL: who may do what: the scoping querysets.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def allerod_unit(allerod):

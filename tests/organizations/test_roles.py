@@ -1,11 +1,12 @@
-import io
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from organizations import access
 from organizations.models import Role, User
+
+# PostgreSQL: memberships and roles.
+pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db
@@ -29,9 +30,8 @@ def test_permission_holds_only_where_the_role_is(administrator, allerod, norddju
 
 
 @pytest.mark.django_db
-def test_demo_accounts_are_printed_and_can_log_in(client, capsys, settings):
+def test_demo_accounts_are_printed_and_can_log_in(seed_data, client, capsys, settings):
     settings.DEBUG = True
-    call_command("load_seed_data", stdout=io.StringIO())
     call_command("create_demo_accounts")
     out = capsys.readouterr().out
     assert "DEMO ONLY" in out

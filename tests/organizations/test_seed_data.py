@@ -1,14 +1,15 @@
 """The seed data: municipalities, professions and bodies from the source documents, loaded
 idempotently, with provenance on every record."""
 
-import io
-
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 
 from organizations.models import Body, Municipality, Profession, SourceDocument
 from organizations.seeding import SeedError, SeedLoader
+
+# Both databases: the seed loader's idempotent upserts, all or nothing (the demo runs on SQLite).
+pytestmark = [pytest.mark.postgres, pytest.mark.sqlite]
 
 
 def row_counts():
@@ -20,8 +21,8 @@ def row_counts():
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def test_second_load_changes_no_table(seeded, capsys):

@@ -8,6 +8,9 @@ from django.utils import timezone
 from recommendations.models import Recommendation, StatusUpdate
 from tests.factories import RecommendationFactory, ReportFactory, status
 
+# PostgreSQL: admin writes through the services, in transactions.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def report(allerod):

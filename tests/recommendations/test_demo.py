@@ -7,9 +7,8 @@ from recommendations.models import Recommendation, StatusUpdate, UpdateOrigin
 
 
 @pytest.mark.django_db
-def test_demo_history_is_marked_and_added_once(settings):
+def test_demo_history_is_marked_and_added_once(seed_data, settings):
     settings.DEBUG = True
-    call_command("load_seed_data", stdout=io.StringIO())
     call_command("create_demo_accounts", stdout=io.StringIO())
     call_command("create_recommendations_demo", stdout=io.StringIO())
     demo = StatusUpdate.objects.filter(origin=UpdateOrigin.DEMO)

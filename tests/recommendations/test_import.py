@@ -10,6 +10,9 @@ from django.urls import reverse
 from recommendations.models import StatusUpdate, UpdateOrigin
 from tests.factories import RecommendationFactory, ReportFactory
 
+# PostgreSQL: imports.
+pytestmark = pytest.mark.postgres
+
 URL = "admin:recommendations_recommendation_import_status"
 
 

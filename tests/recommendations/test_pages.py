@@ -3,12 +3,10 @@ and a recommendation with budget and history. Who may read what, what the pages 
 take the same number of queries whatever the number of rows."""
 
 import datetime
-import io
 import re
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -33,8 +31,8 @@ KL_KEY = "kl-2018-flere-haender"
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def report_url(slug, report):
@@ -105,6 +103,7 @@ def test_members_of_allerod_read_allerods_pages(seeded, login, request, persona)
         assert report.title in response.content.decode(), url
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_outsider_gets_404_on_allerod_pages(seeded, login, outsider):
     client = login(outsider)
@@ -120,6 +119,7 @@ def test_outsider_gets_404_on_allerod_pages(seeded, login, outsider):
         assert client.get(url).status_code == 404, url
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_norddjurs_records_under_allerods_address_are_not_found(seeded, login, council_member):
     client = login(council_member)
@@ -245,6 +245,7 @@ def test_report_page_flags_stale_recommendations(seeded, login, council_member, 
     assert 'class="needs-update"' not in fresh_row and "30 %" in fresh_row
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_filters_narrow_the_list(seeded, login, council_member, hr_officer):
     report = allerod_report()
@@ -371,6 +372,7 @@ def test_related_and_cited_by_link_both_ways(seeded, login, council_member):
     assert rec_url("allerod", kkr) in html and kkr.title in html
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_reference_into_an_unreadable_municipality_is_left_out(seeded, login, council_member):
     allerods = first_rec(allerod_report())
@@ -442,6 +444,7 @@ def count_queries(client, url):
     return len(context.captured_queries), response
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_report_pages_take_the_same_queries_for_10_and_500(
     login, council_member, allerod, django_assert_max_num_queries
@@ -461,6 +464,7 @@ def test_report_pages_take_the_same_queries_for_10_and_500(
     assert len(rec_links(html)) == 500
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_reports_page_takes_the_same_queries_for_10_and_500(
     login, council_member, allerod, django_assert_max_num_queries
@@ -480,6 +484,7 @@ def test_reports_page_takes_the_same_queries_for_10_and_500(
         assert f"{status(key).name}</span>: <strong>{n}</strong>" in card
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_recommendation_page_takes_the_same_queries_for_1_and_50_updates(
     login, council_member, allerod, django_assert_max_num_queries

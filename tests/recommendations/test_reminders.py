@@ -20,6 +20,9 @@ from recommendations.models import ReminderSent
 from recommendations.reminders import recommendation_url, send_followup_reminders
 from tests.factories import RecommendationFactory, ReportFactory, UserFactory, status
 
+# PostgreSQL: a reminder sent once: a unique constraint decides a race.
+pytestmark = pytest.mark.postgres
+
 TODAY = datetime.date(2025, 6, 30)
 
 

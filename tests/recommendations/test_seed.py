@@ -3,14 +3,12 @@ budget lines, addressees and cross-references. Where the shared source texts are
 the numbers are also checked against the documents' own words."""
 
 import datetime
-import io
 import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 
 from recommendations.models import (
@@ -21,6 +19,9 @@ from recommendations.models import (
     StatusUpdate,
     UpdateOrigin,
 )
+
+# PostgreSQL: the seed loader's upserts and JSON fields.
+pytestmark = pytest.mark.postgres
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
@@ -35,8 +36,8 @@ def document(name: str) -> str:
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
+    """load_seed_data's result (built once per session; a fresh copy for each test)."""
 
 
 def top_level(key):

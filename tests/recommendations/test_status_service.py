@@ -11,6 +11,9 @@ from recommendations import selectors, services
 from recommendations.models import ProgressMode, StatusUpdate, UpdateOrigin
 from tests.factories import RecommendationFactory, ReportFactory, status
 
+# PostgreSQL: status changes with version checks and row locks.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def report(allerod):

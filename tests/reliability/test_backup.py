@@ -19,7 +19,12 @@ from recommendations.models import Recommendation, Status, StatusUpdate
 
 # Restore replaces whole tables, which only a test outside a wrapping transaction can see;
 # serialized_rollback gives the next tests back the rows the migrations created (statuses, roles).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Both databases: backup and restore of the server's own database, SQLite or PostgreSQL.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.sqlite,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def row_counts() -> dict[str, int]:
@@ -63,8 +68,7 @@ def run(*args, **options) -> str:
 
 
 @pytest.fixture
-def seeded():
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
     in_progress = Status.objects.get(key="i-gang")
     changed = list(Recommendation.objects.filter(children__isnull=True).order_by("pk")[:2])
     for number, rec in enumerate(changed, start=1):
@@ -114,8 +118,7 @@ def test_backup_wipe_restore_gives_back_every_row(seeded, tmp_path):
     assert Recommendation.objects.get(pk=rec.pk).status.key == "gennemfoert"
 
 
-def test_restore_refuses_without_yes_and_changes_nothing(tmp_path):
-    call_command("load_seed_data", stdout=io.StringIO())
+def test_restore_refuses_without_yes_and_changes_nothing(seed_data, tmp_path):
     path = tmp_path / "before.bak"
     run("backup", output=str(path))
     counts = row_counts()

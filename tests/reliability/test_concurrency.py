@@ -18,6 +18,9 @@ from tests.employment_plan.factories import MeasurementFactory
 from tests.factories import RecommendationFactory, ReportFactory, status
 from tests.reliability.browser_form import form_data
 
+# Both databases: stale edits are refused on both; the row locks need PostgreSQL.
+pytestmark = [pytest.mark.postgres, pytest.mark.sqlite]
+
 STALE_WORDS = ("changed by someone else", "ændret af en anden")
 
 

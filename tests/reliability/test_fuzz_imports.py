@@ -31,6 +31,9 @@ from tests.reliability.junk import (
     xlsx_bytes,
 )
 
+# PostgreSQL: rejected imports leave the database unchanged (transactions).
+pytestmark = pytest.mark.postgres
+
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 

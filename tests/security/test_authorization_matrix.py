@@ -9,7 +9,6 @@ also POSTed to by the personas that must be refused, checking that nothing chang
 
 import copy
 import datetime
-import io
 import re
 from decimal import Decimal
 from typing import Any
@@ -20,7 +19,6 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -29,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import AuditEntry
 from audit.signals import municipality_path
 from organizations.models import Municipality, Role
+from tests import snapshots
 from tests.factories import member
 
 from . import url_rules
@@ -42,6 +41,9 @@ from .url_rules import (
     REDIRECT,
     UNAUTHORIZED,
 )
+
+# PostgreSQL: the authorisation matrix.
+pytestmark = pytest.mark.postgres
 
 # Which object a URL with a primary key shows (admin URLs are read from their names).
 URL_OBJECTS = {
@@ -227,13 +229,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seed_data", stdout=io.StringIO())
-        try:
-            from workforce.demo import create_workforce_demo
-
-            create_workforce_demo()
-        except ImportError:  # pragma: no cover - the workforce app is optional here
-            pass
+        # load_seed_data and create_workforce_demo, restored from the session's snapshot.
+        snapshots.restore("seed+workforce-demo")
         _complete_seed()
         world = World()
         # Every object the cases use, created now: a test's own writes are rolled back after it.

@@ -2,7 +2,6 @@
 scripts or event-handler attributes in any template or rendered admin page, and the production settings
 passing ``check --deploy --fail-level WARNING``."""
 
-import io
 import os
 import re
 import subprocess
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from organizations.models import Municipality
@@ -48,8 +46,7 @@ def inline_scripts(html: str) -> list[str]:
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("load_seed_data", stdout=io.StringIO())
+def seeded(seed_data):
     Municipality.objects.filter(slug="allerod").update(is_published=True)
 
 

@@ -17,6 +17,9 @@ from django.utils import translation
 from audit.request import client_ip
 from tests.conftest import PASSWORD
 
+# PostgreSQL: the login lockout's counters.
+pytestmark = pytest.mark.postgres
+
 ADDRESS = "198.51.100.7"
 OTHER_ADDRESS = "203.0.113.9"
 

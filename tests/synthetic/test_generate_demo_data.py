@@ -1,18 +1,24 @@
 """generate_demo_data: deterministic, marked as synthetic, in proportion, and valid data."""
 
+import html
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F, Max, Min
+from django.db.models import Count, F, Max, Min
 
 from employment_plan.models import Indicator, Measurement
 from organizations.models import Municipality, OrganisationalUnit
 from recommendations.models import Recommendation, StatusUpdate
 from synthetic import generator
+from tests import snapshots
 from workforce.models import Scenario, StaffingSnapshot
+
+# PostgreSQL: bulk writes and --replace's deletes.
+pytestmark = pytest.mark.postgres
 
 SCALE = 0.1
 
@@ -21,6 +27,13 @@ def generate(**options):
     out = io.StringIO()
     call_command("generate_demo_data", municipalities=2, scale=SCALE, seed=3, stdout=out, **options)
     return out.getvalue()
+
+
+@pytest.fixture
+def generated(db):
+    """What ``generate()`` makes, for the tests that only read it: the command runs once per test
+    process and each test gets a fresh copy of its rows (tests/snapshots.py)."""
+    snapshots.restore("generate_demo_data 2 × 0.1, seed 3", generate)
 
 
 def fingerprint():
@@ -86,8 +99,7 @@ def test_everything_is_marked_synthetic_with_codes_no_real_municipality_has(alle
 
 
 @pytest.mark.django_db
-def test_proportions_follow_the_scale():
-    generate()
+def test_proportions_follow_the_scale(generated):
     synthetic = generator.synthetic_municipalities()
     per = {
         "recommendations": Recommendation.objects.filter(
@@ -113,8 +125,7 @@ def test_proportions_follow_the_scale():
 
 
 @pytest.mark.django_db
-def test_generated_data_is_valid():
-    generate()
+def test_generated_data_is_valid(generated):
     synthetic = generator.synthetic_municipalities()
     measurements = Measurement.objects.filter(indicator__plan__municipality__in=synthetic)
     percent = measurements.filter(indicator__unit="percent").aggregate(
@@ -139,14 +150,61 @@ def test_generated_data_is_valid():
         assert sum(snapshot.age_bands.values()) == snapshot.headcount
 
 
+def page_text(response) -> str:
+    """The text of the page's main landmark, as a reader sees it (tags gone, spaces collapsed)."""
+    content = response.content.decode()
+    main = content[content.index("<main") :]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main))).strip()
+
+
 @pytest.mark.django_db
-def test_pages_show_a_synthetic_municipality(client):
+def test_pages_show_a_synthetic_municipality(generated, client):
     from organizations.models import Role
     from tests.factories import member
 
-    generate()
     municipality = generator.synthetic_municipalities().order_by("code").first()
+    recommendations = Recommendation.objects.filter(report__municipality=municipality)
+    indicators = Indicator.objects.filter(plan__municipality=municipality)
+    first = recommendations.order_by("report__key", "sort_key").first()
+    institution = (
+        OrganisationalUnit.objects.filter(
+            municipality=municipality, name__startswith="Syntetisk institution"
+        )
+        .order_by("name")
+        .first()
+    )
+    assert first is not None and institution is not None
+    scenario = Scenario.objects.get(municipality=municipality)
     client.force_login(member("syn-admin", municipality, Role.ADMINISTRATOR))
-    for path in ("", "anbefalinger/liste/", "indikatorer/", "institutioner/", "arbejdsstyrke/"):
+
+    def page(path):
         response = client.get(f"/kommune/{municipality.slug}/{path}")
         assert response.status_code == 200, path
+        return page_text(response)
+
+    front = page("")
+    assert (
+        front.startswith(f"{municipality.name} ") and f"Kommunenummer {municipality.code}" in front
+    )
+    # The status table beside the chart counts every generated recommendation, status by status.
+    for label, count in recommendations.values_list("status__name").annotate(n=Count("pk")):
+        assert f"{label} {count}" in front, label
+    assert f"I alt {recommendations.count()}" in front
+    assert f"({recommendations.count()} anbefalinger)" in front
+
+    listed = page("anbefalinger/liste/")
+    assert f"{recommendations.count()} anbefalinger vist" in listed
+    assert f"{first.number} {first.title}" in listed
+
+    indicator_list = page("indikatorer/")
+    assert f"{indicators.count()} indikatorer vist" in indicator_list
+    first_indicator = indicators.order_by("code").first()
+    assert first_indicator is not None
+    assert f"{first_indicator.code} {first_indicator.title}" in indicator_list
+
+    institutions = page("institutioner/")
+    assert "Demodata" in institutions and institution.name in institutions
+
+    workforce = page("arbejdsstyrke/")
+    assert workforce.startswith(f"Arbejdsstyrke – {municipality.name}")
+    assert "Demodata" in workforce and scenario.name in workforce

@@ -6,15 +6,18 @@ import io
 import pytest
 from django.core.management import call_command
 
+from tests import snapshots as tests_snapshots
 from workforce import selectors
 from workforce.models import InstitutionSize, Scenario, StaffingSnapshot
 from workforce.projection import totals
 
 
 @pytest.fixture
-def demo(seeded, settings):
+def demo(db, settings):
+    """The organisations' and workforce's seed data, then ``create_workforce_demo``: run once per
+    test process, a fresh copy of the result for each test (tests/snapshots.py)."""
     settings.DEBUG = True
-    call_command("create_workforce_demo", stdout=io.StringIO())
+    tests_snapshots.restore("workforce-seed+workforce-demo")
 
 
 @pytest.mark.django_db

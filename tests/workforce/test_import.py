@@ -22,6 +22,9 @@ from workforce import importing
 from workforce.models import StaffingSnapshot
 from workforce.projection import band_of_age
 
+# PostgreSQL: staffing imports under a row lock.
+pytestmark = pytest.mark.postgres
+
 URL = "admin:workforce_staffingsnapshot_import"
 DATE = datetime.date(2023, 1, 1)
 

@@ -113,6 +113,7 @@ def test_members_see_the_pages(request, login, data, persona, page):
     assert "Demo data" in html or "Demodata" in html
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", [*PAGES, "workforce-export"])
 def test_outsider_gets_404_and_anonymous_is_sent_to_login(client, login, data, outsider, page):
@@ -169,6 +170,7 @@ def test_compare_shows_the_smaller_sosu_shortage_with_onboarding(login, analyst,
     assert all(r["difference"] in ("0", "0,0", "0.0", "-0,0", "-0.0") for r in paedagog)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_export_xlsx_has_an_assumptions_sheet_and_the_demo_mark(login, analyst, data):
     baseline, _better = data
@@ -187,6 +189,7 @@ def test_export_xlsx_has_an_assumptions_sheet_and_the_demo_mark(login, analyst, 
     assert len(detail) == 2 + 2 * 2 * 10  # demo line, header, cells × years
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_export_csv(login, hr_officer, data):
     response = login(hr_officer).get(
@@ -197,6 +200,7 @@ def test_export_csv(login, hr_officer, data):
     assert lines[1].endswith("Demo data") or lines[1].endswith("Demodata")
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_export_json_has_typed_values_and_the_demo_mark(login, analyst, data):
     import json
@@ -209,6 +213,7 @@ def test_export_json_has_typed_values_and_the_demo_mark(login, analyst, data):
     assert all(row["is_demo"] is True for row in rows)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_council_members_may_not_export(login, council_member, data):
     response = login(council_member).get(reverse("workforce-export", args=["allerod"]))
@@ -221,6 +226,7 @@ def _count(client, url, params=None):
     return len(queries)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", [*PAGES, "workforce-export"])
 def test_query_counts_do_not_grow_with_the_data(

@@ -17,6 +17,9 @@ from workforce.models import (
     WorkforceFact,
 )
 
+# PostgreSQL: the seed loader's upserts and JSON fields.
+pytestmark = pytest.mark.postgres
+
 
 @pytest.mark.django_db
 def test_allerod_facts_are_present_with_provenance(seeded):
