@@ -19,6 +19,8 @@ from recommendations import services
 from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory, ReportFactory, status
 
+pytestmark = pytest.mark.postgres
+
 CACHE_TABLE = "generation_test_cache"
 DATABASE_CACHE = {
     "default": {
