@@ -171,15 +171,8 @@ def measurement_update(
     return measurement
 
 
-@transaction.atomic
-def measurement_delete(
-    *, measurement: Measurement, acting_user: User | None, expected_version: int | str | None = None
-) -> None:
-    writes.delete(
-        measurement,
-        acting_user=acting_user,
-        expected_version=expected_version,
-    )
+# Deleting a measurement has no rule of its own: the generated service.
+measurement_delete = writes.entity_services(Measurement, "measurement").delete
 
 
 MEASUREMENT = writes.EntityServices(

@@ -259,18 +259,8 @@ def recommendation_update(
     )
 
 
-@transaction.atomic
-def recommendation_delete(
-    *,
-    recommendation: Recommendation,
-    acting_user: User | None,
-    expected_version: int | str | None = None,
-) -> None:
-    writes.delete(
-        recommendation,
-        acting_user=acting_user,
-        expected_version=expected_version,
-    )
+# Deleting a recommendation has no rule of its own: the generated service.
+recommendation_delete = writes.entity_services(Recommendation, "recommendation").delete
 
 
 RECOMMENDATION = writes.EntityServices(
