@@ -31,7 +31,14 @@ from .request import client_ip, current_actor, current_request
 
 log = logging.getLogger(__name__)
 
-AUDITED_APPS = ("organizations", "employment_plan", "recommendations", "workforce", "dashboards")
+AUDITED_APPS = (
+    "core",  # import jobs: who started which import, and how it ended
+    "organizations",
+    "employment_plan",
+    "recommendations",
+    "workforce",
+    "dashboards",
+)
 # Bookkeeping that is not a user's write: the reminder job's record of what it has sent.
 EXCLUDED_MODELS = {"recommendations.remindersent"}
 # Where a model's municipality is, when the nearest "municipality" is not the owner's.
@@ -43,12 +50,12 @@ MUNICIPALITY_PATHS = {
 # by record() below, never saved from an instance).
 IGNORED_FIELDS = {"last_login", "data_generation"}
 # Rows no dashboard shows: a change to them leaves every municipality's generation alone.
-NO_GENERATION = {"organizations.user"}
+NO_GENERATION = {"organizations.user", "core.importjob"}
 # Values never written to the log, only that they changed.
 MASKED_FIELDS = {"password"}
 MASK = "***"
 # Fields that name the person who made the record, for writes outside a request.
-ACTOR_FIELDS = ("author", "entered_by")
+ACTOR_FIELDS = ("author", "entered_by", "actor")
 # The attribute a service sets on an instance to name who acts: ``obj._audit_actor = acting_user``.
 ACTOR_ATTRIBUTE = "_audit_actor"
 
@@ -150,6 +157,9 @@ def _tracked_fields(model, update_fields=None):
     fields = []
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in IGNORED_FIELDS:
+            continue
+        # A model's own bookkeeping (an import job's rows and progress): never an entry of its own.
+        if field.name in getattr(model, "AUDIT_IGNORED_FIELDS", ()):
             continue
         if getattr(field, "auto_now", False):
             continue

@@ -1,13 +1,12 @@
 """Admin for employment plans, scoped to the user's municipalities. Measurements are written through
 the services (so the percent/date checks and the baseline rule apply here too); a plan offers
-"enter one period's values" and "import measurements" (dry run, then all or nothing)."""
+"enter one period's values"; measurements are imported from their changelist (core.admin_import)."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
@@ -17,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.tabular import upload_error
+from core.admin_import import ImportAdminMixin
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.admin_writes import VersionedAdminMixin
@@ -26,8 +25,6 @@ from organizations.scoping import is_scoped
 
 from . import importing, services
 from .forms import (
-    ConfirmImportForm,
-    ImportForm,
     MeasurementAdminForm,
     MeasurementInlineForm,
     PeriodValuesForm,
@@ -44,7 +41,6 @@ from .models import (
 from .resources import IndicatorResource, MeasurementResource
 
 PROVENANCE = ["source", "source_section"]
-IMPORT_SALT = "employment_plan.import"
 
 
 if TYPE_CHECKING:
@@ -144,11 +140,6 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.enter_values_view),
                 name="{}_{}_enter_values".format(*info),
             ),
-            path(
-                "<path:object_id>/import/",
-                self.admin_site.admin_view(self.import_view),
-                name="{}_{}_import".format(*info),
-            ),
         ] + super().get_urls()
 
     def _plan_for(self, request, object_id, perm):
@@ -165,7 +156,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 request.user, "employment_plan.add_measurement", obj.municipality
             )
             context["can_import"] = access.has_perm_in(
-                request.user, "employment_plan.import_measurements", obj.municipality
+                request.user, importing.IMPORT_PERM, obj.municipality
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -214,63 +205,6 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         )
         context["form"] = form
         return TemplateResponse(request, "employment_plan/admin/enter_values.html", context)
-
-    def import_view(self, request, object_id):
-        plan = self._plan_for(request, object_id, "employment_plan.import_measurements")
-        context = self._context(request, plan, _("Import measurements: %(plan)s") % {"plan": plan})
-        upload = ImportForm()
-        if request.method == "POST" and "payload" in request.POST:
-            confirm = ConfirmImportForm(request.POST)
-            try:
-                rows = signing.loads(
-                    confirm.data.get("payload", ""), salt=IMPORT_SALT, max_age=60 * 60
-                )
-            except signing.BadSignature:
-                messages.error(request, _("The preview has expired; upload the file again."))
-                return redirect(request.path)
-            result = importing.measurements_import(
-                plan=plan, rows=rows, acting_user=request.user, dry_run=False
-            )
-            if result.ok:
-                self.message_user(
-                    request,
-                    _("%(count)s measurements imported.") % {"count": result.created},
-                    messages.SUCCESS,
-                )
-                return redirect(
-                    reverse("admin:employment_plan_employmentplan_change", args=[plan.pk])
-                )
-            context.update(_counts(result))
-        elif request.method == "POST":
-            upload = ImportForm(request.POST, request.FILES)
-            if upload.is_valid():
-                handle = upload.cleaned_data["file"]
-                try:
-                    rows = importing.read_rows(handle.name, handle.read())
-                except importing.ImportFileError as exc:
-                    upload.add_error("file", upload_error(exc, "measurements"))
-                else:
-                    result = importing.measurements_import(
-                        plan=plan, rows=rows, acting_user=request.user, dry_run=True
-                    )
-                    context.update(_counts(result))
-                    if result.ok:
-                        context["confirm"] = ConfirmImportForm(
-                            initial={
-                                "payload": signing.dumps(rows, salt=IMPORT_SALT, compress=True)
-                            }
-                        )
-        context["form"] = upload
-        return TemplateResponse(request, "employment_plan/admin/import.html", context)
-
-
-def _counts(result) -> dict:
-    return {
-        "result": result,
-        "created": result.count("create"),
-        "updated": result.count("update"),
-        "unchanged": result.count("unchanged"),
-    }
 
 
 @admin.register(FocusArea)
@@ -385,7 +319,8 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
+class MeasurementAdmin(ImportAdminMixin, ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
+    import_subject = importing.SUBJECT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality (a million measurements at 100×).
     show_full_result_count = False

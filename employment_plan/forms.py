@@ -10,20 +10,6 @@ from organizations.forms import StaleEditForm
 from . import services
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_(
-            "CSV (comma or semicolon) or Excel (.xlsx) with the columns indikator, dato, værdi "
-            "and optionally foreløbig, kilde, kommentar, periode."
-        ),
-    )
-
-
-class ConfirmImportForm(forms.Form):
-    payload = forms.CharField(widget=forms.HiddenInput)
-
-
 class PeriodValuesForm(forms.Form):
     """One period's values for every indicator of a plan; empty fields are skipped."""
 

@@ -77,6 +77,31 @@ def validate_measurement_date(indicator: Indicator, day: datetime.date) -> None:
         )
 
 
+def validate_measurement(measurement: Measurement) -> None:
+    """Every check of a new measurement before it is saved: its value for the indicator's unit, its
+    date within the plan, and what the database will check (lengths, digits). One
+    ValidationError keyed by field names all the problems; the indicator is taken as found."""
+    errors: dict[str, list[str]] = {}
+    for validate, value in (
+        (validate_measurement_value, measurement.value),
+        (validate_measurement_date, measurement.date),
+    ):
+        if value is None:
+            continue
+        try:
+            validate(measurement.indicator, value)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    try:
+        measurement.full_clean(exclude=["entered_by", "source", "source_section", "indicator"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def measurement_record(**kwargs: Any) -> Measurement:
     """Record a value; ``source`` is where the number comes from (e.g. “Jobindsats.dk”)."""
@@ -103,9 +128,6 @@ def measurement_record_nonatomic(
             acting_user, "employment_plan.add_measurement", indicator.plan.municipality_id
         )
     value = Decimal(value)
-    if not checked:
-        validate_measurement_value(indicator, value)
-        validate_measurement_date(indicator, date)
     measurement = Measurement(
         indicator=indicator,
         date=date,
@@ -117,7 +139,7 @@ def measurement_record_nonatomic(
         entered_by=acting_user,
     )
     if not checked:
-        measurement.full_clean()
+        validate_measurement(measurement)
     writes.set_actor(measurement, acting_user)
     measurement.save()
     if not checked:

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
 
-from core import writers
+from core import importing, writers
+from core.importing import admin_import_url
 from organizations import access
 from organizations.decorators import municipality_view
 
@@ -51,17 +52,11 @@ def export_page(request, municipality):
             "municipality": municipality,
             "subjects": SUBJECTS,
             "formats": writers.FORMATS,
-            "can_import": {
-                "recommendations": access.has_perm_in(
-                    request.user, "recommendations.import_status_updates", municipality
-                ),
-                "measurements": access.has_perm_in(
-                    request.user, "employment_plan.import_measurements", municipality
-                ),
-                "staffing": access.has_perm_in(
-                    request.user, "workforce.import_staffing", municipality
-                ),
-            },
+            "imports": [
+                (subject.title, admin_import_url(subject))
+                for subject in importing.SUBJECTS.values()
+                if access.has_perm_in(request.user, subject.permission, municipality)
+            ],
         },
     )
 

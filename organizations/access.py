@@ -58,6 +58,12 @@ def municipality_ids_for(user, perm: str | None = None) -> set[int] | None:
     return {mid for mid, perms in access.items() if perm in perms}
 
 
+def has_perm_anywhere(user, perm: str) -> bool:
+    """Whether ``user`` has ``perm`` in at least one municipality (a superuser: in all)."""
+    ids = municipality_ids_for(user, perm)
+    return ids is None or bool(ids)
+
+
 def has_perm_in(user, perm: str, municipality: Municipality | int | None) -> bool:
     if municipality is None:
         return bool(user.is_authenticated and user.is_active and user.is_superuser)

@@ -73,10 +73,3 @@ def _text_list(value, label) -> list[str]:
             % {"field": label}
         )
     return [v.strip() for v in value if v.strip()]
-
-
-class ImportFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX, first sheet."),
-    )

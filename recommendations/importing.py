@@ -1,33 +1,35 @@
-"""Importing status changes from a spreadsheet: validate every row, show a preview, then apply all
-rows through the status service in one transaction, or none.
+"""Importing status changes from a spreadsheet, through the one import pipeline (core.importing).
 
-Columns (Danish or English names): rapport/report (the report's key), nummer/number, status (name or
-key), fremdrift/progress (optional, 0–100), dato/date (optional, default today), note/begrundelse
-(required for statuses that need a reason). A row that would change nothing is reported as unchanged
-and skipped, so re-importing an export is a no-op.
+Columns (Danish or English names, or the recommendations export's headers): rapport/report (the
+report's key), nummer/number, status (name or key), fremdrift/progress (optional, 0–100), dato/date
+(optional, default today), note/begrundelse (required for statuses that need a reason), and tema/theme
+where a report numbers each theme from 1 (KKR 2019). A row that would change nothing is unchanged and
+skipped, so re-importing an export is a no-op; later rows see the effect of earlier ones on the same
+recommendation.
 """
 
-import datetime
+from __future__ import annotations
+
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.cells import CellError, cell_text, digits_of, parse_date, parse_number
+from core import importing
+from core.cells import digits_of
+from core.importing import CHANGED, UNCHANGED, Cells, Column, Outcome
 from core.resources import with_aliases
-from core.tabular import Row
-from organizations import access
+from organizations.importing import MunicipalSubject
 
 from . import services
-from .models import Recommendation, Status, UpdateOrigin
+from .models import ProgressMode, Recommendation, Status, UpdateOrigin
 
 IMPORT_PERM = "recommendations.import_status_updates"
-
+PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
 COLUMNS = {
     "report": ("rapport", "report"),
     "number": ("nummer", "number", "nr", "nr."),
@@ -35,255 +37,163 @@ COLUMNS = {
     "progress": ("fremdrift", "progress", "fremdrift (%)", "progress (%)"),
     "date": ("dato", "date"),
     "note": ("note", "begrundelse", "bemærkning", "reason"),
-    # Needed only where a report numbers each theme from 1 (KKR 2019): report + theme + number.
     "theme": ("tema", "theme"),
 }
-REQUIRED = ("report", "number", "status")
-PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
-
-
-@functools.cache
-def columns() -> dict[str, tuple[str, ...]]:
-    """The accepted column names, with the recommendations export's headers in both languages."""
-    from .resources import RecommendationResource
-
-    return with_aliases(COLUMNS, RecommendationResource)
+# Where a service's ValidationError names a field, the file names a column.
+FIELD_COLUMNS = {"note": "note", "effective_on": "date", "progress": "progress"}
 
 
 @dataclass
-class RowResult:
-    row: int
-    action: str = ""  # "change", "unchanged" or "error"
-    recommendation: Recommendation | None = None
-    status: Status | None = None
-    progress: Decimal | None = None
-    effective_on: datetime.date | None = None
-    note: str = ""
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+class Context:
+    user: Any
+    statuses: dict[str, Status]  # by key and by name in either language, lower case
+    status_by_pk: dict[int, Status]
+    by_key: dict[tuple[str, str], list[Recommendation]]
+    importable: set[int]
+    rolled_up: set[int]
+    # Later rows see the effect of earlier ones on the same recommendation: pk → (status, progress).
+    pending: dict[int, tuple[int | None, Decimal]] = field(default_factory=dict)
 
 
 @dataclass
-class ImportPreview:
-    rows: list[RowResult]
-    header_errors: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.header_errors and not any(r.errors for r in self.rows)
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
+class Change:
+    recommendation: Recommendation
+    status: Status
+    progress: Decimal | None
+    note: str
+    effective_on: Any
 
 
-def _column_map(header: list[str]) -> tuple[dict[str, str], list[str]]:
-    mapping, errors = {}, []
-    for name, aliases in columns().items():
-        found = [h for h in header if h in aliases]
-        if found:
-            mapping[name] = found[0]
-        elif name in REQUIRED:
-            errors.append(_("The column “%(column)s” is missing.") % {"column": aliases[0]})
-    return mapping, errors
+class StatusChanges(MunicipalSubject):
+    key = "recommendations"
+    title = gettext_lazy("Import status changes")
+    permission = IMPORT_PERM
+    command = "recommendations"
+    model = Recommendation
+    help_text = gettext_lazy(
+        "One row per status change: report, number, status, and optionally progress, date and "
+        "note (a reason is required for some statuses). Re-importing an export changes nothing."
+    )
 
+    @functools.cached_property
+    def columns(self) -> list[Column]:  # type: ignore[override]
+        from .resources import RecommendationResource
 
-def _status_lookup() -> dict[str, Status]:
-    lookup = {}
-    for status in Status.objects.all():
-        for name in (status.key, status.name, status.name_en):
-            if name:
-                lookup[name.strip().lower()] = status
-    return lookup
+        names = with_aliases(COLUMNS, RecommendationResource)
+        return [
+            Column("report", names["report"], required=True),
+            Column("number", names["number"], required=True),
+            Column("status", names["status"], required=True),
+            Column("progress", names["progress"], importing.number(PROGRESS_DIGITS)),
+            Column("date", names["date"], importing.date),
+            Column("note", names["note"]),
+            Column("theme", names["theme"]),
+        ]
 
+    def prepare(self, rows: list[Cells], *, user: Any, options: Any) -> Context:
+        statuses = {}
+        for status in Status.objects.all():
+            for name in (status.key, status.name, status.name_en):
+                if name:
+                    statuses[name.strip().lower()] = status
+        named = Recommendation.objects.filter(report__key__in={c["report"] for c in rows})
+        # Every row one may export is recognised, so re-importing an export (which has the
+        # cross-municipal reports' rows, KL and KKR) skips its unchanged rows; a change is accepted
+        # only for a recommendation one may import to, and refused in ``check`` for the others.
+        by_key: dict[tuple[str, str], list[Recommendation]] = {}
+        for rec in named.exportable_by(user).select_related("report", "status", "theme"):
+            by_key.setdefault((rec.report.key, rec.number), []).append(rec)
+        importable = set(named.editable_by(user, IMPORT_PERM).values_list("pk", flat=True))
+        rolled_up = set(
+            named.filter(progress_mode=ProgressMode.ROLLUP, children__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        by_pk = {s.pk: s for s in statuses.values()}
+        return Context(user, statuses, by_pk, by_key, importable, rolled_up)
 
-def _col_namer(mapping):
-    return lambda name: mapping.get(name, columns()[name][0])
-
-
-def _getter(row: Row, mapping):
-    return lambda name: row.values.get(mapping[name]) if name in mapping else None
-
-
-def preview(header: list[str], rows: list[Row], *, user, on_progress=None) -> ImportPreview:
-    """Validate every row against the database as it is now; writes nothing."""
-    mapping, header_errors = _column_map(header)
-    if header_errors:
-        return ImportPreview([], header_errors)
-    statuses = _status_lookup()
-    keys = {cell_text(r.values.get(mapping["report"])) for r in rows}
-    named = Recommendation.objects.filter(report__key__in=keys)
-    # Every row one may export is recognised, so re-importing an export (which has the
-    # cross-municipal reports' rows, KL and KKR) skips its unchanged rows; a change is accepted
-    # only for a recommendation one may import to, and refused below for the others.
-    candidates = named.exportable_by(user).select_related("report", "status", "theme")
-    importable = set(named.editable_by(user, IMPORT_PERM).values_list("pk", flat=True))
-    by_key: dict[tuple[str, str], list[Recommendation]] = {}
-    for rec in candidates:
-        by_key.setdefault((rec.report.key, rec.number), []).append(rec)
-    # Later rows see the effect of earlier ones on the same recommendation.
-    pending: dict[int, tuple[int, object]] = {}
-    today = timezone.localdate()
-    results = []
-    for done, row in enumerate(rows, start=1):
-        if on_progress and done % 1000 == 0:
-            on_progress(done)
-        result = RowResult(row=row.number)
-        col = _col_namer(mapping)
-        get = _getter(row, mapping)
-        key, number = cell_text(get("report")), cell_text(get("number"))
-        matches = by_key.get((key, number), [])
-        if len(matches) > 1 and "theme" in mapping:
-            theme = cell_text(get("theme"))
+    def _recommendation(self, context: Context, cells: Cells, outcome: Outcome):
+        matches = context.by_key.get((cells["report"], cells["number"]), [])
+        if len(matches) > 1 and "theme" in cells.given:
+            theme = cells["theme"]
             matches = [m for m in matches if (m.theme.title if m.theme else "") == theme]
-        if not key:
-            result.errors.append((col("report"), _("The report is missing.")))
-        elif len(matches) == 0:
-            result.errors.append(
-                (
-                    col("number"),
-                    _("No recommendation %(number)s in report “%(report)s” that you may import to.")
-                    % {"number": number, "report": key},
-                )
-            )
-        elif len(matches) > 1:
-            result.errors.append(
-                (
-                    col("number"),
-                    _("The number %(number)s is ambiguous in this report.") % {"number": number},
-                )
-            )
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            message = _("The number %(number)s is ambiguous in this report.")
         else:
-            result.recommendation = matches[0]
-        status_text = cell_text(get("status"))
-        result.status = statuses.get(status_text.lower())
-        if result.status is None:
-            result.errors.append(
-                (col("status"), _("Unknown status “%(status)s”.") % {"status": status_text})
+            message = _(
+                "No recommendation %(number)s in report “%(report)s” that you may import to."
             )
+        outcome.error(
+            cells.names.get("number", "nummer"),
+            message % {"number": cells["number"], "report": cells["report"]},
+        )
+        return None
+
+    def check(self, context: Context, cells: Cells, outcome: Outcome) -> None:
+        rec = self._recommendation(context, cells, outcome)
+        status = context.statuses.get(cells["status"].lower())
+        if status is None:
+            outcome.error(
+                cells.names["status"],
+                _("Unknown status “%(status)s”.") % {"status": cells["status"]},
+            )
+        if rec is None or status is None:
+            return
+        outcome.label = f"{rec.report.key} {rec.number}: {rec.title}"
+        status_id, progress = context.pending.get(rec.pk, (rec.status_id, rec.progress))
+        if status.pk == status_id and cells["progress"] in (None, progress):
+            outcome.action = UNCHANGED  # no reason is asked: re-importing an export changes nothing
+            return
+        if rec.pk not in context.importable:
+            outcome.error(
+                cells.names["number"],
+                _("No recommendation %(number)s in report “%(report)s” that you may import to.")
+                % {"number": rec.number, "report": rec.report.key},
+            )
+            return
         try:
-            result.progress = parse_number(get("progress"), **PROGRESS_DIGITS)
-            if result.progress is not None and not 0 <= result.progress <= 100:
-                result.errors.append((col("progress"), _("Progress must be between 0 and 100 %.")))
-        except CellError as exc:
-            result.errors.append((col("progress"), str(exc)))
-        try:
-            result.effective_on = parse_date(get("date")) or today
-            if result.effective_on > today:
-                result.errors.append(
-                    (col("date"), _("The date of a status change cannot be in the future."))
-                )
-        except CellError as exc:
-            result.errors.append((col("date"), str(exc)))
-        result.note = cell_text(get("note"))
-        unchanged = False
-        if result.recommendation is not None and result.status is not None:
-            rec = result.recommendation
-            status_id, progress = pending.get(rec.pk, (rec.status_id, rec.progress))
-            unchanged = result.status.pk == status_id and (
-                result.progress is None or result.progress == progress
+            change = services.validate_status_change(
+                current_status_id=status_id,
+                current_progress=progress,
+                rolled_up=rec.pk in context.rolled_up,
+                status=status,
+                progress=cells["progress"],
+                note=cells["note"],
+                effective_on=cells["date"],
             )
-        # A reason is asked for a change only: re-importing an export changes nothing.
-        if (
-            not unchanged
-            and result.status is not None
-            and result.status.requires_reason
-            and not result.note
-        ):
-            result.errors.append(
-                (
-                    col("note"),
-                    _("A reason is required for the status “%(status)s”.")
-                    % {"status": result.status.label},
-                )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = FIELD_COLUMNS.get(name, "")
+                outcome.error(cells.names.get(column, column), " ".join(messages))
+            return
+        outcome.action = CHANGED
+        old_status = context.status_by_pk.get(status_id) if status_id else None
+        outcome.change(_("Status"), old_status.label if old_status else "", status.label)
+        outcome.change(_("Progress"), progress, change.progress)
+        context.pending[rec.pk] = (status.pk, change.progress)
+        outcome.record = Change(rec, status, cells["progress"], change.note, change.effective_on)
+
+    def apply(self, context: Context, rows: list[Outcome], *, user: Any, progress) -> None:
+        done = 0
+        for outcome in rows:
+            if outcome.action != CHANGED:
+                continue
+            change: Change = outcome.record
+            services.recommendation_change_status(
+                recommendation=Recommendation.objects.get(pk=change.recommendation.pk),
+                status=change.status,
+                progress=change.progress,
+                note=change.note,
+                effective_on=change.effective_on,
+                origin=UpdateOrigin.IMPORT,
+                acting_user=user,
             )
-        if (
-            not unchanged
-            and result.recommendation is not None
-            and result.recommendation.pk not in importable
-        ):
-            result.errors.append(
-                (
-                    col("number"),
-                    _("No recommendation %(number)s in report “%(report)s” that you may import to.")
-                    % {"number": number, "report": key},
-                )
-            )
-        if result.errors:
-            result.action = "error"
-        else:
-            rec = result.recommendation
-            # Both are found for a row without errors.
-            assert rec is not None and result.status is not None
-            result.action = "unchanged" if unchanged else "change"
-            if not unchanged:
-                pending[rec.pk] = (
-                    result.status.pk,
-                    result.progress if result.progress is not None else progress,
-                )
-        results.append(result)
-    return ImportPreview(results, [])
+            done += 1
+            if done % importing.PROGRESS_EVERY == 0:
+                progress(done)
+        progress(done)
 
 
-def apply(header: list[str], rows: list[Row], *, user, on_progress=None) -> ImportPreview:
-    """Validate again and apply every changing row through the status service, all or nothing."""
-    if access.municipality_ids_for(user, IMPORT_PERM) == set():
-        raise PermissionDenied
-    result = preview(header, rows, user=user)
-    if not result.ok:
-        return result
-    try:
-        with transaction.atomic():
-            for done, row in enumerate(result.rows, start=1):
-                if on_progress and done % 500 == 0:
-                    on_progress(done)
-                if row.action != "change":
-                    continue
-                assert row.recommendation is not None and row.status is not None  # as in preview
-                try:
-                    services.recommendation_change_status(
-                        recommendation=Recommendation.objects.get(pk=row.recommendation.pk),
-                        status=row.status,
-                        progress=row.progress,
-                        note=row.note,
-                        effective_on=row.effective_on,
-                        origin=UpdateOrigin.IMPORT,
-                        acting_user=user,
-                    )
-                except ValidationError as exc:
-                    row.errors += [("", m) for m in exc.messages]
-                    row.action = "error"
-                    raise
-    except ValidationError:
-        return result
-    return result
-
-
-class PayloadError(ValueError):
-    pass
-
-
-_SALT = "recommendations.import-status"
-
-
-def sign(header: list[str], rows: list[Row]) -> str:
-    """The previewed rows, signed, so the confirm step applies exactly what the user saw."""
-    data = {
-        "header": header,
-        "rows": [[r.number, {k: _jsonable(v) for k, v in r.values.items()}] for r in rows],
-    }
-    return signing.dumps(data, salt=_SALT, compress=True)
-
-
-def unsign(payload: str, max_age: int = 3600) -> tuple[list[str], list[Row]]:
-    try:
-        data = signing.loads(payload, salt=_SALT, max_age=max_age)
-    except signing.BadSignature:
-        raise PayloadError from None
-    return data["header"], [Row(number, values) for number, values in data["rows"]]
-
-
-def _jsonable(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()[:10]
-    if isinstance(value, int | float | str) or value is None:
-        return value
-    return str(value)
+SUBJECT = importing.register(StatusChanges())

@@ -6,6 +6,7 @@ bulk action, imports, seed data and the demo alike (``<entity>_<verb>(*, …, ac
 import datetime
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -67,6 +68,58 @@ def _as_progress(value: Decimal | float | str) -> Decimal:
     return progress
 
 
+class StatusChange(NamedTuple):
+    note: str
+    effective_on: datetime.date
+    progress: Decimal
+
+
+def validate_status_change(
+    *,
+    current_status_id: int | None,
+    current_progress: Decimal,
+    rolled_up: bool,
+    status: Status,
+    progress: Decimal | float | str | None,
+    note: str,
+    effective_on: datetime.date | None,
+) -> StatusChange:
+    """The checks of a status change, and what it records: the form, the bulk action and the import
+    ask here before they write. ``rolled_up``: the progress is computed from sub-items.
+    ValidationError is keyed by the field at fault (note, effective_on, progress)."""
+    note = (note or "").strip()
+    if status.requires_reason and not note:
+        raise ValidationError(
+            {
+                "note": _("A reason is required for the status “%(status)s”.")
+                % {"status": status.label}
+            }
+        )
+    today = timezone.localdate()
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise ValidationError(
+            {"effective_on": _("The date of a status change cannot be in the future.")}
+        )
+    if rolled_up:
+        if progress is not None and _as_progress(progress) != current_progress:
+            raise ValidationError(
+                {
+                    "progress": _(
+                        "Progress is computed from the sub-items and cannot be entered here."
+                    )
+                }
+            )
+        new_progress = current_progress
+    elif progress is not None:
+        new_progress = _as_progress(progress)
+    elif status.pk != current_status_id and status.default_progress is not None:
+        new_progress = Decimal(status.default_progress).quantize(TWO_PLACES)
+    else:
+        new_progress = current_progress
+    return StatusChange(note, effective_on, new_progress)
+
+
 @transaction.atomic
 def recommendation_change_status(
     *,
@@ -92,38 +145,17 @@ def recommendation_change_status(
         raise PermissionDenied
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(writes.stale_message(Recommendation, locked.pk, expected_version))
-    note = (note or "").strip()
-    if status.requires_reason and not note:
-        raise ValidationError(
-            {
-                "note": _("A reason is required for the status “%(status)s”.")
-                % {"status": status.label}
-            }
-        )
-    today = timezone.localdate()
-    effective_on = effective_on or today
-    if effective_on > today:
-        raise ValidationError(
-            {"effective_on": _("The date of a status change cannot be in the future.")}
-        )
-
-    if locked.progress_mode == ProgressMode.ROLLUP and locked.children.exists():
-        if progress is not None and _as_progress(progress) != locked.progress:
-            raise ValidationError(
-                {
-                    "progress": _(
-                        "Progress is computed from the sub-items and cannot be entered here."
-                    )
-                }
-            )
-        new_progress = locked.progress
-    elif progress is not None:
-        new_progress = _as_progress(progress)
-    elif status.pk != locked.status_id and status.default_progress is not None:
-        new_progress = Decimal(status.default_progress).quantize(TWO_PLACES)
-    else:
-        new_progress = locked.progress
-
+    rolled_up = locked.progress_mode == ProgressMode.ROLLUP and locked.children.exists()
+    change = validate_status_change(
+        current_status_id=locked.status_id,
+        current_progress=locked.progress,
+        rolled_up=rolled_up,
+        status=status,
+        progress=progress,
+        note=note,
+        effective_on=effective_on,
+    )
+    note, effective_on, new_progress = change.note, change.effective_on, change.progress
     update = _record(locked, status, new_progress, note, effective_on, origin, acting_user)
     # The caller's instance now shows the new state too.
     recommendation.status, recommendation.progress = locked.status, locked.progress

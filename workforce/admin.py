@@ -1,21 +1,16 @@
 """The admin for workforce data, scoped to the user's municipalities. Scenarios (with their rates
 and assumed effects) are edited here; staffing is imported from a spreadsheet through a preview."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.tabular import TableError, read_table, upload_error
+from core.admin_import import ImportAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import Municipality, OrganisationalUnit
+from organizations.models import OrganisationalUnit
 from recommendations.models import Recommendation
 
 from . import importing, services
-from .forms import StaffingImportForm
 from .models import (
     DemandDriver,
     InstitutionSize,
@@ -94,7 +89,11 @@ class ScenarioAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdm
 
 @admin.register(StaffingSnapshot)
 class StaffingSnapshotAdmin(
-    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+    ImportAdminMixin,
+    VersionedAdminMixin,
+    ScopedExportMixin,
+    MunicipalityScopedAdmin,
+    admin.ModelAdmin,
 ):
     write_services = services.STAFFING_SNAPSHOT
     resource_classes = [StaffingSnapshotResource]
@@ -102,80 +101,7 @@ class StaffingSnapshotAdmin(
     list_filter = ["profession", "date", "is_demo"]
     list_select_related = ["unit", "profession"]
     search_fields = ["unit__name"]
-    change_list_template = "admin/workforce/staffingsnapshot_change_list.html"
-
-    def get_urls(self):
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="workforce_staffingsnapshot_import",
-            )
-        ] + super().get_urls()
-
-    def _import_municipalities(self, request):
-        return Municipality.objects.editable_by(request.user, importing.IMPORT_PERM)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        if self._import_municipalities(request).exists():
-            extra_context["import_url"] = reverse("admin:workforce_staffingsnapshot_import")
-        return super().changelist_view(request, extra_context)
-
-    def import_view(self, request):
-        """Upload → preview (aggregated) → confirm → every snapshot written, or none."""
-        allowed = self._import_municipalities(request)
-        if not allowed.exists():
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import staffing"),
-            "opts": self.opts,
-            "aggregated_columns": importing.AGGREGATED,
-            "staff_list_columns": importing.STAFF_LIST,
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            municipality = allowed.filter(pk=request.POST.get("municipality")).first()
-            if municipality is None:
-                raise PermissionDenied
-            try:
-                rows = importing.unsign(request.POST.get("payload", ""), municipality)
-            except importing.PayloadError:
-                self.message_user(
-                    request,
-                    _("The preview expired or was altered; upload the file again."),
-                    messages.ERROR,
-                )
-                return redirect("admin:workforce_staffingsnapshot_import")
-            counts = services.staffing_import_apply(rows=rows, acting_user=request.user)
-            self.message_user(
-                request,
-                _(
-                    "Staffing imported: %(created)d snapshots created, %(updated)d updated, "
-                    "%(unchanged)d unchanged."
-                )
-                % counts,
-                messages.SUCCESS,
-            )
-            return redirect("admin:workforce_staffingsnapshot_changelist")
-        form = StaffingImportForm(
-            request.POST or None, request.FILES or None, municipalities=allowed
-        )
-        if request.method == "POST" and form.is_valid():
-            municipality = form.cleaned_data["municipality"]
-            try:
-                header, table_rows = read_table(form.cleaned_data["file"])
-                result = importing.preview(
-                    header, table_rows, municipality=municipality, date=form.cleaned_data["date"]
-                )
-            except TableError as exc:
-                form.add_error("file", upload_error(exc, "staffing"))
-            else:
-                context.update(preview=result, municipality=municipality)
-                if result.ok:
-                    context["payload"] = importing.sign(result, municipality)
-        context["form"] = form
-        return TemplateResponse(request, "admin/workforce/import_staffing.html", context)
+    import_subject = importing.SUBJECT
 
 
 @admin.register(InstitutionSize)

@@ -1,4 +1,5 @@
-"""Importing staffing from a spreadsheet (read by core.tabular), in two shapes:
+"""Importing staffing from a spreadsheet, through the one import pipeline (core.importing), in two
+shapes:
 
 * **Aggregated rows**: institution, profession, date, headcount, FTE, vacancies, headcount per age
   band (columns "15-19" … "70+"), leavers for retirement, other leavers and hires in the past 12
@@ -8,8 +9,8 @@
   profession on a chosen date and never stored row by row.
 
 Before anything else the file is checked for personal data: a column named like a name or a CPR
-number, or any cell that looks like a CPR number, refuses the whole file. Every row is validated and
-shown as a preview; confirming writes all snapshots through the service, or none.
+number, or any cell that looks like a CPR number, refuses the whole file. A staff list is turned into
+aggregated rows first (``transform``); only those are shown, signed and written, never the list.
 """
 
 import datetime
@@ -20,20 +21,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core import signing
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.cells import WHOLE_DIGITS, CellError, cell_text, digits_of, parse_date, parse_number
+from core import importing
+from core.cells import digits_of
+from core.importing import CHANGED, NEW, UNCHANGED, Cells, Column, Outcome, Table
 from core.resources import with_aliases
 from core.tabular import Row, TableError
-from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession
+from organizations.importing import MunicipalSubject
+from organizations.models import INSTITUTION_KINDS, Municipality, OrganisationalUnit, Profession
 
 from . import services
 from .models import StaffingSnapshot
 from .projection import BANDS, band_of_age
 
 IMPORT_PERM = "workforce.import_staffing"
-SIGNING_SALT = "workforce.import"
 
 AGGREGATED = {
     "institution": ("institution", "institutionsnavn", "enhed", "unit"),
@@ -163,135 +167,6 @@ def is_staff_list(header: list[str]) -> bool:
     return any(h in STAFF_LIST["birth_year"] for h in header)
 
 
-@dataclass
-class Preview:
-    kind: str  # "aggregated" or "staff_list"
-    snapshots: list[dict] = field(default_factory=list)  # unit, profession, date, values
-    errors: list[tuple[int | None, str, str]] = field(default_factory=list)  # row, column, message
-    source_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.snapshots)
-
-
-def _columns(header, spec, required):
-    mapping, errors = {}, []
-    for name, aliases in spec.items():
-        found = [h for h in header if h in aliases]
-        if found:
-            mapping[name] = found[0]
-        elif name in required:
-            errors.append(
-                (
-                    None,
-                    aliases[0],
-                    _("The column “%(column)s” is missing.") % {"column": aliases[0]},
-                )
-            )
-    return mapping, errors
-
-
-def _lookups(municipality):
-    units = {}
-    for unit in OrganisationalUnit.objects.filter(
-        municipality=municipality, kind__in=INSTITUTION_KINDS
-    ):
-        units[unit.name.strip().lower()] = unit
-    professions = {}
-    for profession in Profession.objects.all():
-        for name in (profession.key, profession.name, profession.name_plural):
-            professions[name.strip().lower()] = profession
-    return units, professions
-
-
-def _whole(value, column, row, errors, *, required=False):
-    try:
-        number = parse_number(value, max_digits=WHOLE_DIGITS)
-    except CellError as exc:
-        errors.append((row.number, column, str(exc)))
-        return None
-    if number is None:
-        if required:
-            errors.append((row.number, column, _("A value is required.")))
-        return None if required else 0
-    if number < 0 or number != number.to_integral_value():
-        errors.append((row.number, column, _("Must be a whole number ≥ 0.")))
-        return None
-    return int(number)
-
-
-def _decimal(value, column, row, errors, *, digits, required=False):
-    try:
-        number = parse_number(value, **digits)
-    except CellError as exc:
-        errors.append((row.number, column, str(exc)))
-        return None
-    if number is None:
-        if required:
-            errors.append((row.number, column, _("A value is required.")))
-        return None if required else 0
-    if number < 0:
-        errors.append((row.number, column, _("Must be a number ≥ 0.")))
-        return None
-    return number
-
-
-def _getter(row, mapping):
-    return lambda name: row.values.get(mapping[name]) if name in mapping else None
-
-
-def _match(value, lookup, column, row, errors, message):
-    text = cell_text(value)
-    found = lookup.get(text.lower())
-    if found is None:
-        errors.append((row.number, column, message % {"value": text}))
-    return found
-
-
-def preview(header, rows, *, municipality, date: datetime.date | None = None) -> Preview:
-    """Validate (and, for a staff list, aggregate) every row; writes nothing. Each snapshot gets
-    an ``action``: "create", "update", or "unchanged" when it repeats the stored snapshot (so
-    re-importing an export changes nothing)."""
-    guard_personal_data(header, rows)
-    if is_staff_list(header):
-        result = _staff_list(header, rows, municipality, date)
-    else:
-        result = _aggregated(header, rows, municipality)
-    if not result.errors:
-        _mark_actions(result)
-    return result
-
-
-def _mark_actions(result: Preview) -> None:
-    from .services import SNAPSHOT_FIELDS
-
-    units = {s["unit"].pk for s in result.snapshots}
-    stored = {
-        (s.unit_id, s.profession_id, s.date): s
-        for s in StaffingSnapshot.objects.filter(unit__in=units)
-    }
-    for snapshot in result.snapshots:
-        existing = stored.get((snapshot["unit"].pk, snapshot["profession"].pk, snapshot["date"]))
-        if existing is None:
-            snapshot["action"] = "create"
-            continue
-        same = all(
-            _same(getattr(existing, name), snapshot["values"][name])
-            for name in SNAPSHOT_FIELDS
-            if name in snapshot["values"]
-        )
-        snapshot["action"] = "unchanged" if same else "update"
-
-
-def _same(stored, given) -> bool:
-    if isinstance(stored, dict) or isinstance(given, dict):
-        return {k: v for k, v in (stored or {}).items() if v} == {
-            k: v for k, v in (given or {}).items() if v
-        }
-    return Decimal(str(stored)) == Decimal(str(given))
-
-
 def band_columns(header) -> dict[str, str]:
     """Age-band columns: "25-29", "alder 25-29", "age 25-29", "25-29 år"."""
     found = {}
@@ -305,258 +180,280 @@ def band_columns(header) -> dict[str, str]:
     return found
 
 
-def _aggregated(header, rows, municipality) -> Preview:
-    result = Preview("aggregated", source_rows=len(rows))
-    mapping, result.errors = _columns(header, aggregated_columns(), AGGREGATED_REQUIRED)
-    band_columns_found = band_columns(header)
-    if result.errors:
-        return result
-    units, professions = _lookups(municipality)
-    seen: dict[tuple[int, int, datetime.date], int] = {}
-    for row in rows:
-        errors = result.errors
-        get = _getter(row, mapping)
-        unit = _match(
-            get("institution"),
-            units,
-            mapping["institution"],
-            row,
-            errors,
+class StaffingOptions(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=gettext_lazy("Municipality"), queryset=Municipality.objects.none()
+    )
+    date = forms.DateField(
+        label=gettext_lazy("Snapshot date"),
+        required=False,
+        help_text=gettext_lazy("For a staff list: the date the staff are counted on (31.12.2025)."),
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        field_ = self.fields["municipality"]
+        assert isinstance(field_, forms.ModelChoiceField)
+        field_.queryset = Municipality.objects.editable_by(user, IMPORT_PERM).order_by("name")
+        if field_.queryset.count() == 1:
+            field_.initial = field_.queryset.first()
+
+
+@dataclass
+class Context:
+    units: dict[str, OrganisationalUnit]
+    professions: dict[str, Profession]
+    stored: dict[tuple[int, int, datetime.date], StaffingSnapshot]
+    seen: dict[tuple[int, int, datetime.date], int | None] = field(default_factory=dict)
+
+
+def _lookups(municipality) -> tuple[dict[str, OrganisationalUnit], dict[str, Profession]]:
+    units = {}
+    for unit in OrganisationalUnit.objects.filter(
+        municipality=municipality, kind__in=INSTITUTION_KINDS
+    ):
+        units[unit.name.strip().lower()] = unit
+    professions = {}
+    for profession in Profession.objects.all():
+        for name in (profession.key, profession.name, profession.name_plural):
+            professions[name.strip().lower()] = profession
+    return units, professions
+
+
+def _found(lookup: dict, cells: Cells, key: str, outcome: Outcome, message: str):
+    found = lookup.get((cells[key] or "").lower())
+    if found is None:
+        outcome.error(cells.names[key], message % {"value": cells[key]})
+    return found
+
+
+class Staffing(MunicipalSubject):
+    key = "staffing"
+    title = gettext_lazy("Import staffing")
+    permission = IMPORT_PERM
+    command = "staffing"
+    model = StaffingSnapshot
+    help_text = gettext_lazy(
+        "Upload aggregated staffing rows (the columns below, and a headcount per age band in "
+        "columns 15-19 … 70+), or an anonymised staff list that is aggregated on import and never "
+        "stored row by row (columns id, fødselsår, faggruppe, institution, årsværk, startdato and "
+        "optionally slutdato and årsag; choose the snapshot date). Files with names or CPR numbers "
+        "are refused."
+    )
+
+    @functools.cached_property
+    def columns(self) -> list[Column]:  # type: ignore[override]
+        names = aggregated_columns()
+        fte = importing.number(DIGITS["fte"], minimum=0)
+        return [
+            Column("institution", names["institution"], required=True),
+            Column("profession", names["profession"], required=True),
+            Column("date", names["date"], importing.date, required=True),
+            Column("headcount", names["headcount"], importing.whole, required=True),
+            Column("fte", names["fte"], fte, required=True),
+            Column(
+                "vacancies", names["vacancies"], importing.number(DIGITS["vacancies"], minimum=0)
+            ),
+            Column("leavers_retirement", names["leavers_retirement"], importing.whole),
+            Column("leavers_other", names["leavers_other"], importing.whole),
+            Column("hires", names["hires"], importing.whole),
+        ]
+
+    def columns_for(self, header):
+        bands = [
+            Column(band, (name,), importing.whole) for band, name in band_columns(header).items()
+        ]
+        return [*self.columns, *bands]
+
+    def options_form(self, user, data=None):
+        return StaffingOptions(data, user=user)
+
+    def transform(self, table: Table, options) -> tuple[Table, list[Outcome]]:
+        try:
+            guard_personal_data(table.header, table.rows)
+        except PersonalDataError as exc:
+            return table, [Outcome(row=None, errors=[("", str(exc))], action=importing.ERROR)]
+        if not is_staff_list(table.header):
+            return table, []
+        return aggregate_staff_list(table, options)
+
+    def prepare(self, rows: list[Cells], *, user: Any, options: Any) -> Context:
+        municipality = options["municipality"]
+        self.check_municipality(user, municipality.pk)
+        units, professions = _lookups(municipality)
+        stored = {
+            (s.unit_id, s.profession_id, s.date): s
+            for s in StaffingSnapshot.objects.filter(unit__municipality=municipality)
+        }
+        return Context(units, professions, stored)
+
+    def check(self, context: Context, cells: Cells, outcome: Outcome) -> None:
+        unit = _found(
+            context.units,
+            cells,
+            "institution",
+            outcome,
             _("No institution “%(value)s” in this municipality."),
         )
-        profession = _match(
-            get("profession"),
-            professions,
-            mapping["profession"],
-            row,
-            errors,
-            _("Unknown profession “%(value)s”."),
+        profession = _found(
+            context.professions, cells, "profession", outcome, _("Unknown profession “%(value)s”.")
         )
-        try:
-            date = parse_date(get("date"))
-            if date is None:
-                errors.append((row.number, mapping["date"], _("A value is required.")))
-        except CellError as exc:
-            date = None
-            errors.append((row.number, mapping["date"], str(exc)))
-        values = {
-            "headcount": _whole(get("headcount"), mapping["headcount"], row, errors, required=True),
-            "fte": _decimal(
-                get("fte"), mapping["fte"], row, errors, digits=DIGITS["fte"], required=True
-            ),
+        values = {name: cells[name] or 0 for name in SNAPSHOT_VALUES}
+        values["age_bands"] = {b: cells[b] for b in BANDS if cells[b]}
+        if (
+            cells["headcount"] is not None
+            and sum(values["age_bands"].values()) > cells["headcount"]
+        ):
+            outcome.error(
+                cells.names[next(iter(values["age_bands"]))],
+                _("The age bands add up to more than the headcount."),
+            )
+        if outcome.errors:
+            return
+        key = (unit.pk, profession.pk, cells["date"])
+        if key in context.seen:
+            outcome.error(
+                cells.names["institution"],
+                _("The same institution, profession and date as row %(row)s.")
+                % {"row": context.seen[key]},
+            )
+            return
+        context.seen[key] = outcome.row
+        outcome.label = f"{unit.name} · {profession.name} · {cells['date']:%d.%m.%Y}"
+        self._compare(context.stored.get(key), values, outcome)
+        outcome.record = {
+            "unit": unit,
+            "profession": profession,
+            "date": cells["date"],
+            "values": values,
         }
-        for name in ("vacancies",):
-            values[name] = _decimal(
-                get(name), mapping.get(name, name), row, errors, digits=DIGITS[name]
-            )
-        for name in ("leavers_retirement", "leavers_other", "hires"):
-            values[name] = _whole(get(name), mapping.get(name, name), row, errors)
-        bands = {}
-        for band, column in band_columns_found.items():
-            count = _whole(row.values.get(column), column, row, errors)
-            if count:
-                bands[band] = count
-        values["age_bands"] = bands
-        if values["headcount"] is not None and sum(bands.values()) > values["headcount"]:
-            errors.append(
-                (
-                    row.number,
-                    band_columns_found[next(iter(bands))],
-                    _("The age bands add up to more than the headcount."),
-                )
-            )
-        if unit and profession and date:
-            key = (unit.pk, profession.pk, date)
-            if key in seen:
-                errors.append(
-                    (
-                        row.number,
-                        mapping["institution"],
-                        _("The same institution, profession and date as row %(row)d.")
-                        % {"row": seen[key]},
-                    )
-                )
-            seen[key] = row.number
-        if not any(e[0] == row.number for e in errors):
-            result.snapshots.append(
-                {"unit": unit, "profession": profession, "date": date, "values": values}
-            )
-    return result
+
+    def _compare(self, stored: StaffingSnapshot | None, values: dict, outcome: Outcome) -> None:
+        for name, value in values.items():
+            old = getattr(stored, name) if stored is not None else None
+            if name == "age_bands":
+                old = {k: v for k, v in (old or {}).items() if v} if stored is not None else None
+            elif old is not None:
+                old = Decimal(str(old))
+            new = value if name == "age_bands" else Decimal(str(value))
+            outcome.change(str(FIELD_LABELS[name]), old, new)
+        outcome.action = NEW if stored is None else (CHANGED if outcome.changes else UNCHANGED)
+
+    def apply(self, context: Context, rows: list[Outcome], *, user: Any, progress) -> None:
+        services.staffing_import_apply(
+            rows=[r.record for r in rows if r.action in (NEW, CHANGED)],
+            acting_user=user,
+            on_progress=progress,
+        )
 
 
-def _staff_list(header, rows, municipality, date) -> Preview:
-    result = Preview("staff_list", source_rows=len(rows))
-    mapping, result.errors = _columns(header, STAFF_LIST, STAFF_LIST_REQUIRED)
-    if date is None:
-        result.errors.append((None, "", _("A staff list needs the date of the snapshot.")))
-    if result.errors:
-        return result
-    units, professions = _lookups(municipality)
-    year_ago = (
-        date.replace(year=date.year - 1)
-        if not (date.month == 2 and date.day == 29)
-        else date - datetime.timedelta(days=365)
-    )
-    # (unit, profession) → the counts of its snapshot ("bands": age band → headcount).
-    cells: defaultdict[tuple[OrganisationalUnit, Profession], dict[str, Any]] = defaultdict(
+SNAPSHOT_VALUES = ("headcount", "fte", "vacancies", "leavers_retirement", "leavers_other", "hires")
+FIELD_LABELS = {
+    name: StaffingSnapshot._meta.get_field(name).verbose_name
+    for name in (*SNAPSHOT_VALUES, "age_bands")
+}
+STAFF_LIST_COLUMNS = [
+    Column("id", STAFF_LIST["id"], required=True),
+    Column("birth_year", STAFF_LIST["birth_year"], importing.whole, required=True),
+    Column("profession", STAFF_LIST["profession"], required=True),
+    Column("institution", STAFF_LIST["institution"], required=True),
+    Column("fte", STAFF_LIST["fte"], importing.number(DIGITS["fte"], minimum=0), required=True),
+    Column("start_date", STAFF_LIST["start_date"], importing.date, required=True),
+    Column("end_date", STAFF_LIST["end_date"], importing.date),
+    Column("end_reason", STAFF_LIST["end_reason"]),
+]
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    if day.month == 2 and day.day == 29:
+        return day - datetime.timedelta(days=365)
+    return day.replace(year=day.year - 1)
+
+
+def _staff_row_errors(cells: Cells, outcome: Outcome, day: datetime.date) -> None:
+    birth_year, fte = cells["birth_year"], cells["fte"]
+    if birth_year is not None and not 1900 <= birth_year <= day.year - 14:
+        outcome.error(cells.names["birth_year"], _("Not a plausible birth year."))
+    if fte is not None and fte > 1:
+        outcome.error(cells.names["fte"], _("FTE is a share of full time, at most 1."))
+    start, end = cells["start_date"], cells["end_date"]
+    if start and end and end < start:
+        outcome.error(cells.names["end_date"], _("The end date is before the start date."))
+
+
+def _count(cell: dict[str, Any], cells: Cells, day: datetime.date) -> None:
+    """One person's part in their institution × profession on ``day`` and the year before it."""
+    start, end = cells["start_date"], cells["end_date"]
+    if start <= day and (end is None or end > day):
+        cell["headcount"] += 1
+        cell["fte"] += cells["fte"]
+        cell["bands"][band_of_age(day.year - cells["birth_year"])] += 1
+    if end is not None and _year_before(day) < end <= day:
+        retired = (cells["end_reason"] or "").lower() in RETIREMENT_WORDS
+        cell["leavers_retirement" if retired else "leavers_other"] += 1
+    if _year_before(day) < start <= day:
+        cell["hires"] += 1
+
+
+def aggregate_staff_list(table: Table, options) -> tuple[Table, list[Outcome]]:
+    """A staff list as aggregated rows (one per institution × profession on the chosen date); its
+    rows' errors as outcomes. The list itself is not kept."""
+    day = options.get("date")
+    if day is None:
+        return table, [
+            Outcome(None, errors=[("", _("A staff list needs the date of the snapshot."))])
+        ]
+    typed, file_errors = importing.typed_rows(STAFF_LIST_COLUMNS, table)
+    if file_errors:
+        return table, [Outcome(None, errors=[("", m)]) for m in file_errors]
+    cells_by_group: defaultdict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {
             "headcount": 0,
-            "fte": 0,
+            "fte": Decimal(0),
             "bands": defaultdict(int),
             "leavers_retirement": 0,
             "leavers_other": 0,
             "hires": 0,
         }
     )
-    ids: dict[tuple[str, int | None, int | None], int] = {}
-    for row in rows:
-        errors = result.errors
-        get = _getter(row, mapping)
-        before = len(errors)
-        pseudonym = cell_text(get("id"))
-        if not pseudonym:
-            errors.append((row.number, mapping["id"], _("A value is required.")))
-        unit = _match(
-            get("institution"),
-            units,
-            mapping["institution"],
-            row,
-            errors,
-            _("No institution “%(value)s” in this municipality."),
+    ids: dict[tuple[str, str, str], int | None] = {}
+    refused = []
+    first_rows: dict[
+        tuple[str, str], int | None
+    ] = {}  # an aggregate points at its group's first row
+    for cells, outcome in typed:
+        _staff_row_errors(cells, outcome, day)
+        key = (
+            cells["id"],
+            (cells["institution"] or "").lower(),
+            (cells["profession"] or "").lower(),
         )
-        profession = _match(
-            get("profession"),
-            professions,
-            mapping["profession"],
-            row,
-            errors,
-            _("Unknown profession “%(value)s”."),
-        )
-        birth_year = _whole(get("birth_year"), mapping["birth_year"], row, errors, required=True)
-        if birth_year is not None and not 1900 <= birth_year <= date.year - 14:
-            errors.append((row.number, mapping["birth_year"], _("Not a plausible birth year.")))
-        fte = _decimal(get("fte"), mapping["fte"], row, errors, digits=DIGITS["fte"], required=True)
-        if fte is not None and fte > 1:
-            errors.append(
-                (row.number, mapping["fte"], _("FTE is a share of full time, at most 1."))
-            )
-        dates = {}
-        for name in ("start_date", "end_date"):
-            try:
-                dates[name] = parse_date(get(name))
-            except CellError as exc:
-                dates[name] = None
-                errors.append((row.number, mapping[name], str(exc)))
-        if dates["start_date"] is None and "start_date" not in [e[1] for e in errors[before:]]:
-            errors.append((row.number, mapping["start_date"], _("A value is required.")))
-        start, end = dates["start_date"], dates["end_date"]
-        if start and end and end < start:
-            errors.append(
-                (row.number, mapping["end_date"], _("The end date is before the start date."))
-            )
-        reason = cell_text(get("end_reason")).lower()
-        key = (pseudonym, unit.pk if unit else None, profession.pk if profession else None)
-        if pseudonym and key in ids:
-            errors.append(
-                (row.number, mapping["id"], _("The same id as row %(row)d.") % {"row": ids[key]})
-            )
-        ids[key] = row.number
-        if len(errors) > before:
-            continue
-        cell = cells[(unit, profession)]
-        if start <= date and (end is None or end > date):
-            cell["headcount"] += 1
-            cell["fte"] += fte
-            cell["bands"][band_of_age(date.year - birth_year)] += 1
-        if end is not None and year_ago < end <= date:
-            if reason in RETIREMENT_WORDS:
-                cell["leavers_retirement"] += 1
-            else:
-                cell["leavers_other"] += 1
-        if year_ago < start <= date:
-            cell["hires"] += 1
-    if result.errors:
-        return result
-    for (unit, profession), cell in sorted(
-        cells.items(), key=lambda kv: (kv[0][0].name, kv[0][1].name)
-    ):
-        result.snapshots.append(
+        if cells["id"] and key in ids:
+            outcome.error(cells.names["id"], _("The same id as row %(row)s.") % {"row": ids[key]})
+        ids[key] = outcome.row
+        if outcome.errors:
+            outcome.action = importing.ERROR
+            refused.append(outcome)
+        else:
+            group = (cells["institution"], cells["profession"])
+            first_rows.setdefault(group, outcome.row)
+            _count(cells_by_group[group], cells, day)
+    header = [*AGGREGATED, *BANDS]
+    rows = [
+        Row(
+            first_rows[(institution, profession)] or 0,
             {
-                "unit": unit,
+                "institution": institution,
                 "profession": profession,
-                "date": date,
-                "values": {
-                    "headcount": cell["headcount"],
-                    "fte": cell["fte"],
-                    "vacancies": 0,
-                    "age_bands": dict(sorted(cell["bands"].items())),
-                    "leavers_retirement": cell["leavers_retirement"],
-                    "leavers_other": cell["leavers_other"],
-                    "hires": cell["hires"],
-                },
-            }
+                "date": day,
+                **{k: v for k, v in cell.items() if k != "bands"},
+                "vacancies": 0,
+                **dict(cell["bands"]),
+            },
         )
-    return result
+        for (institution, profession), cell in sorted(cells_by_group.items())
+    ]
+    return Table(header, rows, source_rows=len(table.rows)), refused
 
 
-# The preview is confirmed in a second request: the aggregated snapshots (no personal data) travel
-# signed, so what is written is exactly what was shown.
-def sign(result: Preview, municipality) -> str:
-    payload = {
-        "municipality": municipality.pk,
-        "snapshots": [
-            {
-                "unit": s["unit"].pk,
-                "profession": s["profession"].pk,
-                "date": s["date"].isoformat(),
-                "values": {
-                    k: str(v) if not isinstance(v, dict | int) else v
-                    for k, v in s["values"].items()
-                },
-            }
-            for s in result.snapshots
-        ],
-    }
-    return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
-
-
-class PayloadError(ValueError):
-    pass
-
-
-def unsign(token: str, municipality) -> list[dict]:
-    try:
-        payload = signing.loads(token, salt=SIGNING_SALT, max_age=60 * 60)
-    except signing.BadSignature:
-        raise PayloadError from None
-    if payload["municipality"] != municipality.pk:
-        raise PayloadError
-    units = OrganisationalUnit.objects.in_bulk({s["unit"] for s in payload["snapshots"]})
-    professions = Profession.objects.in_bulk({s["profession"] for s in payload["snapshots"]})
-    rows = []
-    for s in payload["snapshots"]:
-        unit = units.get(s["unit"])
-        if unit is None or unit.municipality_id != municipality.pk:
-            raise PayloadError
-        values = dict(s["values"])
-        for name in ("fte", "vacancies"):
-            values[name] = Decimal(values[name])
-        rows.append(
-            {
-                "unit": unit,
-                "profession": professions[s["profession"]],
-                "date": datetime.date.fromisoformat(s["date"]),
-                "values": values,
-            }
-        )
-    # Decided again now: the database may have changed since the preview.
-    _mark_actions(Preview("aggregated", snapshots=rows))
-    return rows
-
-
-def apply(result: Preview, *, acting_user, on_progress=None) -> dict:
-    if not result.ok:
-        raise ValueError("cannot apply an import with errors")
-    return services.staffing_import_apply(
-        rows=result.snapshots, acting_user=acting_user, on_progress=on_progress
-    )
+SUBJECT = importing.register(Staffing())

@@ -18,6 +18,18 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 0, minimum=0))
 
+# Background imports (core.jobs): queued in the database, run by `manage.py db_worker`. A file with
+# more rows than IMPORT_BACKGROUND_ROWS is checked and applied by the worker, not in the request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+# A browser upload may have this many rows; a larger file is for `manage.py import_data`.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The worker reports an apply's progress on a second connection, so the job's page sees it
+    # while the apply's transaction is still open. (SQLite has one writer: it reports rows checked.)
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    IMPORT_PROGRESS_DATABASE = "jobs"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -31,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "csp",
     # Project apps, in dependency order: each may import only from those above it.

@@ -18,3 +18,6 @@ STORAGES = {
 # Tests log in with force_login or client.login(), which pass no request: django-axes needs one, so
 # it is off here and switched on by the tests of the lockout itself (tests/security/test_login.py).
 AXES_ENABLED = False
+# One connection per test database: the tests' transactions would hide a second connection's view.
+DATABASES.pop("jobs", None)
+IMPORT_PROGRESS_DATABASE = "default"

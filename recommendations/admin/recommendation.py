@@ -13,14 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.tabular import TableError, read_table, upload_error
+from core.admin_import import ImportAdminMixin
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, User
 
 from .. import importing, selectors, services
-from ..forms import BulkStatusForm, ImportFileForm, RecommendationAdminForm, StatusChangeForm
+from ..forms import BulkStatusForm, RecommendationAdminForm, StatusChangeForm
 from ..freshness import freshness
 from ..models import (
     BudgetLine,
@@ -40,14 +40,18 @@ class BudgetLineInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(
-    VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+    ImportAdminMixin,
+    VersionedAdminMixin,
+    ScopedExportMixin,
+    MunicipalityScopedAdmin,
+    admin.ModelAdmin,
 ):
     write_services = services.RECOMMENDATION
+    import_subject = importing.SUBJECT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality.
     show_full_result_count = False
     resource_classes = [RecommendationResource]
-    change_list_template = "admin/recommendations/recommendation/change_list.html"
     form = RecommendationAdminForm
     list_display = [
         "number",
@@ -213,8 +217,7 @@ class RecommendationAdmin(
 
     def has_change_status_permission(self, request, obj=None):
         if obj is None:
-            ids = access.municipality_ids_for(request.user, services.STATUS_PERM)
-            return ids is None or bool(ids)
+            return access.has_perm_anywhere(request.user, services.STATUS_PERM)
         return services.can_change_status(request.user, obj)
 
     # The status form ------------------------------------------------------------------------------
@@ -226,71 +229,7 @@ class RecommendationAdmin(
                 self.admin_site.admin_view(self.change_status_view),
                 name=f"{info[0]}_{info[1]}_status",
             ),
-            path(
-                "import-status/",
-                self.admin_site.admin_view(self.import_status_view),
-                name=f"{info[0]}_{info[1]}_import_status",
-            ),
         ] + super().get_urls()
-
-    def has_import_permission(self, request) -> bool:
-        ids = access.municipality_ids_for(request.user, importing.IMPORT_PERM)
-        return ids is None or bool(ids)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = extra_context or {}
-        if self.has_import_permission(request):
-            extra_context["import_status_url"] = reverse(
-                "admin:recommendations_recommendation_import_status"
-            )
-        return super().changelist_view(request, extra_context)
-
-    def import_status_view(self, request):
-        """Upload → preview of every row → confirm → all rows applied through the service, or none."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import status changes"),
-            "opts": self.opts,
-            "columns": importing.COLUMNS,
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            try:
-                header, rows = importing.unsign(request.POST.get("payload", ""))
-            except importing.PayloadError:
-                self.message_user(
-                    request,
-                    _("The preview expired or was altered; upload the file again."),
-                    messages.ERROR,
-                )
-                return redirect("admin:recommendations_recommendation_import_status")
-            result = importing.apply(header, rows, user=request.user)
-            if result.ok:
-                self.message_user(
-                    request,
-                    _("%(changed)d status changes imported; %(unchanged)d rows were unchanged.")
-                    % {"changed": result.count("change"), "unchanged": result.count("unchanged")},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:recommendations_recommendation_changelist")
-            context.update({"preview": result, "form": ImportFileForm()})
-        elif request.method == "POST":
-            form = ImportFileForm(request.POST, request.FILES)
-            if form.is_valid():
-                try:
-                    header, rows = read_table(form.cleaned_data["file"])
-                except TableError as exc:
-                    form.add_error("file", upload_error(exc, "recommendations"))
-                else:
-                    result = importing.preview(header, rows, user=request.user)
-                    context["preview"] = result
-                    if result.ok:
-                        context["payload"] = importing.sign(header, rows)
-            context["form"] = form
-        else:
-            context["form"] = ImportFileForm()
-        return TemplateResponse(request, "admin/recommendations/import_status.html", context)
 
     def change_status_view(self, request, pk):
         recommendation = get_object_or_404(self.get_queryset(request), pk=pk)

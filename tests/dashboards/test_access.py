@@ -111,7 +111,7 @@ def test_anonymous_visitor_gets_the_login_page_for_admin_and_import_urls(client,
         reverse("admin:organizations_municipality_changelist"),
         reverse("admin:organizations_municipality_change", args=[allerod.pk]),
         reverse("admin:recommendations_recommendation_changelist"),
-        reverse("admin:employment_plan_employmentplan_import", args=[data["plan"].pk]),
+        reverse("admin:employment_plan_measurement_import"),
         reverse("admin:employment_plan_employmentplan_enter_values", args=[data["plan"].pk]),
     ]
     for url in urls:

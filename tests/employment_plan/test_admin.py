@@ -1,6 +1,7 @@
 """Entering data in the admin: measurements one by one or a whole period at once, initiative
 statuses, and each municipality seeing only its own plans."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -109,12 +110,18 @@ def test_outsider_sees_nothing_of_allerod(login, outsider, plan, percent_indicat
         ).status_code
         == 404
     )
-    assert (
-        client.get(
-            reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
-        ).status_code
-        == 404
+    # The import offers only Norddjurs's plans; Allerød's, named in the address, is not chosen.
+    page = client.get(reverse("admin:employment_plan_measurement_import") + f"?plan={plan.pk}")
+    assert page.status_code == 200
+    offered = page.context["options_form"].fields["plan"].queryset
+    assert plan not in offered and f'value="{plan.pk}" selected' not in page.content.decode()
+    upload = io.BytesIO(b"indikator;dato;vaerdi\n1.2;2026-03-31;5\n")
+    upload.name = "m.csv"
+    refused = client.post(
+        reverse("admin:employment_plan_measurement_import"), {"plan": plan.pk, "file": upload}
     )
+    assert refused.context["options_form"].errors["plan"]
+    assert not Measurement.objects.exists()
 
 
 def test_measurement_form_offers_only_own_indicators(
@@ -199,4 +206,4 @@ def test_plan_page_in_admin_links_to_entry_and_import(request, login, plan, pers
         .content.decode()
     )
     assert reverse("admin:employment_plan_employmentplan_enter_values", args=[plan.pk]) in html
-    assert reverse("admin:employment_plan_employmentplan_import", args=[plan.pk]) in html
+    assert reverse("admin:employment_plan_measurement_import") + f"?plan={plan.pk}" in html

@@ -4,11 +4,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from core import importing
 from core.cells import parse_number
-from employment_plan import importing
+from employment_plan.importing import SUBJECT
 from employment_plan.models import Measurement
 
 # PostgreSQL: imports: transactions, constraints, decimals.
@@ -27,8 +29,15 @@ GOOD_CSV = (
 
 
 def run(plan, content, user, dry_run, name="m.csv"):
-    rows = importing.read_rows(name, content)
-    return importing.measurements_import(plan=plan, rows=rows, acting_user=user, dry_run=dry_run)
+    """The pipeline as the admin and import_data run it: a check (dry run), or check and apply."""
+    table = importing.read(SimpleUploadedFile(name, content))
+    if dry_run:
+        return importing.check(SUBJECT, table, user=user, options={"plan": plan})[0]
+    return importing.apply(SUBJECT, table, user=user, options={"plan": plan})
+
+
+def values(result):
+    return [(r.row, r.record.indicator.code, r.record.value) for r in result.rows]
 
 
 def test_dry_run_previews_and_saves_nothing(
@@ -36,7 +45,7 @@ def test_dry_run_previews_and_saves_nothing(
 ):
     result = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=True)
     assert result.ok
-    assert [(r.row, r.indicator_code, r.value) for r in result.rows] == [
+    assert values(result) == [
         (2, "1.2", Decimal("55.5")),
         (3, "5.1", Decimal(4)),
     ]
@@ -45,7 +54,7 @@ def test_dry_run_previews_and_saves_nothing(
 
 def test_apply_saves_every_row(plan, percent_indicator, companies_indicator, hr_officer):
     result = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
-    assert result.ok and result.created == 2
+    assert result.applied and result.count("new") == 2
     saved = Measurement.objects.get(indicator=companies_indicator)
     assert saved.provisional and saved.data_source == "CRM" and saved.comment == "halvår"
     assert saved.entered_by == hr_officer
@@ -68,7 +77,7 @@ def test_encodings_and_separators(
 ):
     result = run(plan, text.encode(encoding), hr_officer, dry_run=True)
     assert result.ok, result.errors
-    assert result.rows[0].value == Decimal("55.5")
+    assert result.rows[0].record.value == Decimal("55.5")
 
 
 def test_xlsx(plan, percent_indicator, companies_indicator, hr_officer):
@@ -122,15 +131,15 @@ def test_import_page_previews_then_applies(
     login, hr_officer, plan, percent_indicator, companies_indicator
 ):
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     upload = io.BytesIO(csv_bytes(GOOD_CSV))
     upload.name = "maalinger.csv"
-    preview = client.post(url, {"file": upload})
+    preview = client.post(url, {"plan": plan.pk, "file": upload})
     html = preview.content.decode()
     assert preview.status_code == 200
     assert 'data-import="ok"' in html and 'data-row="3"' in html
     assert not Measurement.objects.exists()
-    payload = preview.context["confirm"].initial["payload"]
+    payload = preview.context["payload"]
     applied = client.post(url, {"payload": payload})
     assert applied.status_code == 302
     assert Measurement.objects.count() == 2
@@ -140,20 +149,20 @@ def test_import_page_names_row_and_column_of_an_error(
     login, hr_officer, plan, percent_indicator, companies_indicator
 ):
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     upload = io.BytesIO(csv_bytes(GOOD_CSV + "Beskæftigelsesplan 2026;1.2;2026-03-31;101;nej;;\n"))
     upload.name = "maalinger.csv"
-    response = client.post(url, {"file": upload})
+    response = client.post(url, {"plan": plan.pk, "file": upload})
     html = response.content.decode()
     assert 'data-import="refused"' in html
     assert "4" in html and "“værdi”" in html
-    assert "confirm" not in response.context or response.context["confirm"] is None
+    assert "payload" not in response.context
     assert not Measurement.objects.exists()
 
 
 def test_a_tampered_payload_is_refused(login, hr_officer, plan, percent_indicator):
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     response = client.post(url, {"payload": "not-signed"})
     assert response.status_code == 302
     assert not Measurement.objects.exists()
@@ -191,7 +200,7 @@ def test_reimporting_the_same_file_is_unchanged_and_saves_nothing(
     before = Measurement.objects.count()
     again = run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
     assert again.ok and [r.action for r in again.rows] == ["unchanged", "unchanged"]
-    assert again.created == 0 and Measurement.objects.count() == before
+    assert again.count("new") == 0 and Measurement.objects.count() == before
 
 
 def test_a_new_value_for_a_date_that_has_one_is_an_update_with_a_warning(
@@ -200,7 +209,7 @@ def test_a_new_value_for_a_date_that_has_one_is_an_update_with_a_warning(
     run(plan, csv_bytes(GOOD_CSV), hr_officer, dry_run=False)
     changed = GOOD_CSV.replace("55,5", "56").replace("halvår", "rettet")
     again = run(plan, csv_bytes(changed), hr_officer, dry_run=True)
-    assert again.ok and [r.action for r in again.rows] == ["update", "update"]
+    assert again.ok and [r.action for r in again.rows] == ["changed", "changed"]
     assert all(row.notes for row in again.rows)
 
 

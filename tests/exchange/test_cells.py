@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from core import importing as pipeline
 from core.cells import CellError, parse_date, parse_number
-from core.tabular import read_table
 from employment_plan import importing as measurements
 from employment_plan.models import Measurement
 from organizations.models import Profession, UnitKind
@@ -166,24 +166,27 @@ def _patched(content: bytes, old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
+# Each importer: its subject, the column read as a number, and its options.
+NUMBER_KEYS = {"recommendations": "progress", "measurements": "value", "staffing": "fte"}
+IMPORTERS = {
+    "recommendations": status_changes.SUBJECT,
+    "measurements": measurements.SUBJECT,
+    "staffing": staffing.SUBJECT,
+}
+
+
 def through_the_importer(subject, name, content, world):
     """What the importer's preview read from row 2: (number, date, [(row, column, message)])."""
-    upload = SimpleUploadedFile(name, content)
-    if subject == "recommendations":
-        header, rows = read_table(upload)
-        row = status_changes.preview(header, rows, user=world["user"]).rows[0]
-        return row.progress, row.effective_on, [(row.row, c, m) for c, m in row.errors]
-    if subject == "measurements":
-        dict_rows = measurements.read_rows(name, content)
-        imported = measurements.measurements_import(
-            plan=world["plan"], rows=dict_rows, acting_user=world["user"], dry_run=True
-        )
-        first = imported.rows[0]
-        return first.value, first.date, [(first.row, c, m) for c, m in first.errors]
-    header, rows = read_table(upload)
-    previewed = staffing.preview(header, rows, municipality=world["municipality"])
-    snapshot = previewed.snapshots[0] if previewed.snapshots else {"values": {}, "date": None}
-    return snapshot["values"].get("fte"), snapshot["date"], list(previewed.errors)
+    options = {
+        "recommendations": {},
+        "measurements": {"plan": world["plan"]},
+        "staffing": {"municipality": world["municipality"], "date": None},
+    }[subject]
+    table = pipeline.read(SimpleUploadedFile(name, content))
+    preview = pipeline.check(IMPORTERS[subject], table, user=world["user"], options=options)[0]
+    cells = preview.rows[0].cells
+    assert cells is not None
+    return cells[NUMBER_KEYS[subject]], cells["date"], list(preview.errors)
 
 
 def through_the_command(subject, name, content, world, tmp_path):

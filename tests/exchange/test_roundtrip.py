@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from core.tabular import read_table
+from core import importing as pipeline
 from employment_plan import importing as measurement_importing
 from employment_plan import services as plan_services
 from employment_plan.models import EmploymentPlan, Measurement
@@ -39,7 +39,16 @@ class Upload(io.BytesIO):
 
 
 def table(content, name):
-    return read_table(Upload(content, name))
+    return pipeline.read(Upload(content, name))
+
+
+def check(subject, content, name, user, options):
+    """The import's preview of a file: every row checked, nothing written."""
+    return pipeline.check(subject, table(content, name), user=user, options=options)[0]
+
+
+def apply(subject, content, name, user, options):
+    return pipeline.apply(subject, table(content, name), user=user, options=options)
 
 
 def snapshot_of_everything():
@@ -92,14 +101,15 @@ def with_measurements(seeded, hr_officer):
 def test_recommendations_export_imports_as_no_change(fmt, seeded, login, analyst, hr_officer):
     content = download(login(analyst), "allerod", "recommendations", fmt)
     before = snapshot_of_everything()
-    header, rows = table(content, FORMATS[fmt])
-    preview = status_importing.preview(header, rows, user=hr_officer)
-    assert preview.ok, [r.errors for r in preview.rows if r.errors] + preview.header_errors
+    subject = status_importing.SUBJECT
+    preview = check(subject, content, FORMATS[fmt], hr_officer, {})
+    assert preview.ok, preview.errors
+    rows = preview.rows
     own = Recommendation.objects.filter(report__municipality=seeded).count()
     shared = Recommendation.objects.filter(report__municipality=None).count()  # KL, KKR
     assert len(rows) == own + shared and own > 0 and shared > 0
-    assert preview.count("change") == 0 and preview.count("unchanged") == len(rows)
-    status_importing.apply(header, rows, user=hr_officer)
+    assert preview.count("changed") == 0 and preview.count("unchanged") == len(rows)
+    assert apply(subject, content, FORMATS[fmt], hr_officer, {}).applied
     assert snapshot_of_everything() == before
 
 
@@ -110,13 +120,12 @@ def test_measurements_export_imports_as_no_change(
 ):
     content = download(login(analyst), "allerod", "measurements", fmt)
     before = snapshot_of_everything()
-    rows = measurement_importing.read_rows(FORMATS[fmt], content)
-    assert any(r.get("kommentar") == "- rettet tal" for r in rows)  # read back as written
-    result = measurement_importing.measurements_import(
-        plan=with_measurements, rows=rows, acting_user=hr_officer, dry_run=False
-    )
-    assert result.ok, result.errors
-    assert result.count("unchanged") == len(rows) and result.created == 0
+    rows = table(content, FORMATS[fmt]).rows
+    assert any(r.values.get("kommentar") == "- rettet tal" for r in rows)  # read back as written
+    options = {"plan": with_measurements}
+    result = apply(measurement_importing.SUBJECT, content, FORMATS[fmt], hr_officer, options)
+    assert result.applied, result.errors
+    assert result.count("unchanged") == len(rows) and result.count("new") == 0
     assert snapshot_of_everything() == before
 
 
@@ -125,12 +134,17 @@ def test_measurements_export_imports_as_no_change(
 def test_staffing_export_imports_as_no_change(fmt, seeded, login, analyst, hr_officer):
     content = download(login(analyst), "allerod", "staffing", fmt)
     before = snapshot_of_everything()
-    header, rows = table(content, FORMATS[fmt])
-    result = staffing_importing.preview(header, rows, municipality=seeded)
+    options = {"municipality": seeded, "date": None}
+    result = check(staffing_importing.SUBJECT, content, FORMATS[fmt], hr_officer, options)
     assert result.ok, result.errors
-    assert {s["action"] for s in result.snapshots} == {"unchanged"}
-    counts = staffing_importing.apply(result, acting_user=hr_officer)
-    assert counts == {"created": 0, "updated": 0, "unchanged": len(rows)}
+    assert {r.action for r in result.rows} == {"unchanged"}
+    applied = apply(staffing_importing.SUBJECT, content, FORMATS[fmt], hr_officer, options)
+    assert applied.applied and applied.counts == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": len(result.rows),
+        "error": 0,
+    }
     assert snapshot_of_everything() == before
 
 
@@ -139,9 +153,9 @@ def test_an_english_export_imports_too(seeded, login, analyst, hr_officer, clien
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     content = download(login(analyst), "allerod", "staffing", "csv-comma")
     assert content.startswith(b"Institution,Profession,Date,Headcount,FTE")
-    header, rows = table(content, "x.csv")
-    result = staffing_importing.preview(header, rows, municipality=seeded)
-    assert result.ok and {s["action"] for s in result.snapshots} == {"unchanged"}
+    options = {"municipality": seeded, "date": None}
+    result = check(staffing_importing.SUBJECT, content, "x.csv", hr_officer, options)
+    assert result.ok and {r.action for r in result.rows} == {"unchanged"}
 
 
 @pytest.mark.django_db
@@ -151,11 +165,12 @@ def test_an_edited_export_changes_only_the_edited_rows(seeded, login, analyst, h
     first = lines[1].split(";")
     first[3] = str(int(first[3]) + 1)  # headcount
     lines[1] = ";".join(first)
-    header, rows = table("\r\n".join(lines).encode("utf-8"), "x.csv")
-    result = staffing_importing.preview(header, rows, municipality=seeded)
+    edited = "\r\n".join(lines).encode("utf-8")
+    options = {"municipality": seeded, "date": None}
+    result = check(staffing_importing.SUBJECT, edited, "x.csv", hr_officer, options)
     assert result.ok, result.errors
-    actions = [s["action"] for s in result.snapshots]
-    assert actions.count("update") == 1 and actions.count("unchanged") == len(actions) - 1
+    actions = [r.action for r in result.rows]
+    assert actions.count("changed") == 1 and actions.count("unchanged") == len(actions) - 1
 
 
 @pytest.mark.django_db

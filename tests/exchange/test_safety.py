@@ -54,8 +54,9 @@ def table_state():
 
 @pytest.mark.django_db
 def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
-    login, hr_officer, indicator, tmp_path
+    login, hr_officer, indicator, tmp_path, settings
 ):
+    settings.IMPORT_BACKGROUND_ROWS = 20_000  # checked in the request (tests/exchange/test_jobs.py)
     plan_services.measurement_record(
         indicator=indicator,
         date=datetime.date(2001, 1, 1),
@@ -64,12 +65,14 @@ def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
     )
     before = table_state()
     content = ten_thousand_rows(bad_row=5_001)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[indicator.plan.pk])
-    response = login(hr_officer).post(url, {"file": SimpleUploadedFile("m.csv", content)})
+    url = reverse("admin:employment_plan_measurement_import")
+    response = login(hr_officer).post(
+        url, {"plan": indicator.plan.pk, "file": SimpleUploadedFile("m.csv", content)}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-import="refused"' in html and "Import all rows" not in html
-    assert response.context["result"].errors == [(5_001, "værdi", "“fire” er ikke et tal.")]
+    assert response.context["preview"].errors == [(5_001, "værdi", "“fire” er ikke et tal.")]
     assert 'data-row="5001" data-action="error"' in html
     # Applying the same file (the command line applies without a browser) changes nothing.
     path = tmp_path / "m.csv"
@@ -233,9 +236,11 @@ def test_hostile_workbooks_are_refused_quickly_with_a_message(
 ):
     content = make()
     assert len(content) < 1024 * 1024  # small on the wire
-    url = reverse("admin:employment_plan_employmentplan_import", args=[indicator.plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     started = time.monotonic()
-    response = login(hr_officer).post(url, {"file": SimpleUploadedFile(name, content)})
+    response = login(hr_officer).post(
+        url, {"plan": indicator.plan.pk, "file": SimpleUploadedFile(name, content)}
+    )
     assert time.monotonic() - started < 5
     assert response.context["form"].errors["file"] == [message]
     assert not Measurement.objects.exists()
@@ -244,9 +249,11 @@ def test_hostile_workbooks_are_refused_quickly_with_a_message(
 @pytest.mark.django_db
 def test_a_file_too_large_for_the_browser_points_to_the_command(login, hr_officer, indicator):
     content = b"plan;indikator;dato;v\xc3\xa6rdi\n" + b"x" * (tabular.MAX_UPLOAD_BYTES + 1)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[indicator.plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     started = time.monotonic()
-    response = login(hr_officer).post(url, {"file": SimpleUploadedFile("big.csv", content)})
+    response = login(hr_officer).post(
+        url, {"plan": indicator.plan.pk, "file": SimpleUploadedFile("big.csv", content)}
+    )
     assert time.monotonic() - started < 5
     [error] = response.context["form"].errors["file"]
     assert error.startswith("Filen er for stor")
@@ -254,11 +261,18 @@ def test_a_file_too_large_for_the_browser_points_to_the_command(login, hr_office
 
 
 @pytest.mark.django_db
-def test_too_many_rows_for_the_browser_points_to_the_command(login, hr_officer, indicator):
+def test_too_many_rows_for_the_browser_points_to_the_command(
+    login, hr_officer, indicator, settings
+):
+    settings.IMPORT_MAX_ROWS = 20_000  # 200.000 by default: a smaller file makes the same point
     lines = ["plan;indikator;dato;værdi"] + ["Beskæftigelsesplan 2026;1.1;2026-01-01;1"] * 20_001
-    url = reverse("admin:employment_plan_employmentplan_import", args=[indicator.plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     response = login(hr_officer).post(
-        url, {"file": SimpleUploadedFile("rows.csv", "\n".join(lines).encode())}
+        url,
+        {
+            "plan": indicator.plan.pk,
+            "file": SimpleUploadedFile("rows.csv", "\n".join(lines).encode()),
+        },
     )
     [error] = response.context["form"].errors["file"]
     assert "20.000" in error or "20000" in error
@@ -266,13 +280,20 @@ def test_too_many_rows_for_the_browser_points_to_the_command(login, hr_officer, 
 
 
 @pytest.mark.django_db
-def test_ten_thousand_rows_preview_and_confirm_in_the_browser(login, hr_officer, indicator):
-    """The signed preview travels back in the form: it must fit Django's request size limit."""
+def test_ten_thousand_rows_preview_and_confirm_in_the_browser(
+    login, hr_officer, indicator, settings
+):
+    """The signed preview travels back in the form: it must fit Django's request size limit, for an
+    installation that checks files this large in the request."""
+    settings.IMPORT_BACKGROUND_ROWS = 20_000
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[indicator.plan.pk])
-    preview = client.post(url, {"file": SimpleUploadedFile("m.csv", ten_thousand_rows(None))})
-    assert preview.context["created"] == 10_000
-    payload = preview.context["confirm"].initial["payload"]
+    url = reverse("admin:employment_plan_measurement_import")
+    preview = client.post(
+        url,
+        {"plan": indicator.plan.pk, "file": SimpleUploadedFile("m.csv", ten_thousand_rows(None))},
+    )
+    assert preview.context["preview"].count("new") == 10_000
+    payload = preview.context["payload"]
     response = client.post(url, {"payload": payload})
     assert response.status_code == 302
     assert Measurement.objects.count() == 10_000

@@ -13,7 +13,7 @@ from tests.factories import RecommendationFactory, ReportFactory
 # PostgreSQL: imports.
 pytestmark = pytest.mark.postgres
 
-URL = "admin:recommendations_recommendation_import_status"
+URL = "admin:recommendations_recommendation_import"
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_preview_then_confirm_writes_one_update_per_row(login, hr_officer, recs)
     preview = upload(client, csv_file(text, encoding="cp1252"))
     assert preview.status_code == 200
     result = preview.context["preview"]
-    assert result.ok and result.count("change") == 2
+    assert result.ok and result.count("changed") == 2
     assert not StatusUpdate.objects.exists()  # the preview writes nothing
 
     done = confirm(client, preview)
@@ -152,7 +152,7 @@ def test_xlsx_with_real_dates_and_numbers(login, hr_officer, recs):
 def test_missing_column_and_damaged_files_are_refused_with_a_message(login, hr_officer, recs):
     client = login(hr_officer)
     response = upload(client, csv_file("rapport;status\nallerod-test;I gang\n"))
-    assert response.context["preview"].header_errors
+    assert response.context["preview"].file_errors
     response = upload(client, SimpleUploadedFile("s.xlsx", b"PK\x03\x04 not really a zip"))
     assert response.context["form"].errors["file"]
     assert not StatusUpdate.objects.exists()

@@ -124,7 +124,7 @@ def test_reader_survives_zip_files_that_are_not_workbooks(members):
 # The recommendations status import ------------------------------------------------------------------
 STATUS_HEADER = ["rapport", "nummer", "status", "fremdrift", "dato", "note"]
 STATUS_KEYS = ["ikke-paabegyndt", "I gang", "i-gang", "Gennemført", "forsinket", "Fravalgt"]
-STATUS_URL = "admin:recommendations_recommendation_import_status"
+STATUS_URL = "admin:recommendations_recommendation_import"
 
 valid_status_row = st.tuples(
     st.just("fuzz"),
@@ -185,7 +185,7 @@ def test_status_import_never_fails_and_writes_all_or_nothing(data, login, hr_off
         assert confirmed.status_code in (200, 302)
         updates, _rows = status_state()
         if confirmed.status_code == 302:
-            assert updates == before[0] + preview.count("change")
+            assert updates == before[0] + preview.count("changed")
         else:
             assert status_state() == before
 
@@ -240,7 +240,7 @@ def test_measurement_import_never_fails_and_writes_all_or_nothing(
     data, login, hr_officer, plan, percent_indicator, companies_indicator
 ):
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     header = data.draw(measurement_header())
     row_strategy = measurement_row()
     if "periode" in header:
@@ -248,17 +248,18 @@ def test_measurement_import_never_fails_and_writes_all_or_nothing(
     name, content = data.draw(spreadsheet(header, row_strategy))
     with rolled_back():
         before = Measurement.objects.count()
-        response = client.post(url, {"file": SimpleUploadedFile(name, content)})
+        response = client.post(url, {"plan": plan.pk, "file": SimpleUploadedFile(name, content)})
         assert response.status_code == 200
         assert Measurement.objects.count() == before
-        confirm = response.context.get("confirm")
-        if confirm is None:
+        payload = response.context.get("payload")
+        if payload is None:
             return
-        result = response.context["result"]
+        result = response.context["preview"]
         assert result.ok
-        applied = client.post(url, {"payload": confirm.initial["payload"]})
+        applied = client.post(url, {"payload": payload})
         assert applied.status_code in (200, 302)
-        expected = before + len(result.rows) if applied.status_code == 302 else before
+        written = result.count("new") + result.count("changed")
+        expected = before + written if applied.status_code == 302 else before
         assert Measurement.objects.count() == expected
 
 
@@ -276,8 +277,10 @@ def test_measurement_import_refuses_an_infinite_number_with_a_message(
     content = xlsx_bytes(
         ["indikator", "dato", "værdi"], [["1.2", "31-03-2026", 1.7976931348623157e308]]
     )
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
-    response = login(hr_officer).post(url, {"file": SimpleUploadedFile("m.xlsx", content)})
+    url = reverse("admin:employment_plan_measurement_import")
+    response = login(hr_officer).post(
+        url, {"plan": plan.pk, "file": SimpleUploadedFile("m.xlsx", content)}
+    )
     assert response.status_code == 200
     assert not Measurement.objects.exists()
 
@@ -325,12 +328,12 @@ def test_measurement_import_refuses_in_the_preview_what_it_cannot_save(
     row, login, hr_officer, plan, percent_indicator, companies_indicator
 ):
     client = login(hr_officer)
-    url = reverse("admin:employment_plan_employmentplan_import", args=[plan.pk])
+    url = reverse("admin:employment_plan_measurement_import")
     upload = SimpleUploadedFile("m.csv", (MEASUREMENT_CSV + row).encode())
-    preview = client.post(url, {"file": upload})
+    preview = client.post(url, {"plan": plan.pk, "file": upload})
     assert preview.status_code == 200
-    confirm = preview.context.get("confirm")
-    if confirm is not None:
-        applied = client.post(url, {"payload": confirm.initial["payload"]})
+    payload = preview.context.get("payload")
+    if payload is not None:
+        applied = client.post(url, {"payload": payload})
         assert applied.status_code in (200, 302)
     assert Measurement.objects.count() in (0, 1)

@@ -26,6 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEntry
 from audit.signals import municipality_path
+from core.jobs import run_import_job
+from core.models import ImportJob
 from organizations.models import Municipality, Role
 from tests import snapshots
 from tests.factories import member
@@ -254,6 +256,7 @@ def _complete_seed():
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
     Token.objects.create(user=UserFactory.create(username="api-user"))
+    run_import_job.enqueue(0)  # a row in the worker's queue (never run here)
     ComparisonMeasurement = apps.get_model("employment_plan", "ComparisonMeasurement")
     Indicator = apps.get_model("employment_plan", "Indicator")
     indicator = Indicator.objects.filter(plan__municipality__slug="allerod").first()
@@ -302,11 +305,16 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         return reverse(base, args=[ct.pk, obj.pk]), obj
     if base.startswith("admin:"):
         model, action = _admin_model(base)
-        if model is None or action in ("changelist", "add", "import_status", "export", "import"):
-            if action == "import" and model._meta.model_name == "employmentplan":
-                pass
-            else:
-                return reverse(base), None
+        if model is None or action in ("changelist", "add", "export", "import"):
+            return reverse(base), None
+        if action == "import_job":
+            job = ImportJob.objects.create(
+                subject=admin.site._registry[model].import_subject.key,
+                actor=world.users["hr_officer"],
+                file_name="matrix.csv",
+                state=ImportJob.State.DONE,
+            )
+            return reverse(base, kwargs={"job_id": job.pk}), job
         obj = world.obj(model._meta.label_lower, obj_municipality)
         if action == "status":
             return reverse(base, kwargs={"pk": obj.pk}), obj
