@@ -11,7 +11,9 @@ share) in the same transaction: the version of the dashboards' caches (organizat
 
 Not seen by signals, and so not recorded: ``QuerySet.update()``, ``bulk_create()`` and raw SQL. The
 services write row by row; keep it that way for anything a user does. A bulk path calls
-``municipality_bump_generation`` itself.
+``municipality_bump_generation`` itself, or inserts new rows with ``organizations.writes.create_many``,
+whose ``bulk_created`` signal ``record_many`` answers with the entries ``post_save`` would have written
+for each row, in one bulk insert.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from organizations.generation import municipality_bump_generation
+from organizations.writes import bulk_created
 
 from .request import client_ip, current_actor, current_request
 
@@ -223,13 +226,51 @@ def _actor_of(instance):
 
 
 def record(*, instance, action: str, changes: dict, municipality_id=None, object_repr=None) -> None:
+    using = instance._state.db or "default"
+    entry = _entry(instance, action, changes, municipality_id, object_repr, _client_ip())
+    entry.save(force_insert=True, using=using)
+    _bump_generation(type(instance), {municipality_id}, using)
+
+
+# Rows per INSERT of record_many (fewer on SQLite, where Django keeps within its parameter limit).
+BATCH_SIZE = 2000
+
+
+def record_many(*, instances, batch_size: int = BATCH_SIZE) -> None:
+    """The entries ``on_post_save`` writes for each of ``instances`` (saved, of one model) when it is
+    created, for rows ``bulk_create`` inserted (it sends no signal): one ``bulk_create`` of the
+    entries (in batches of ``batch_size``) and the generation of their municipalities raised once."""
+    instances = list(instances)
+    if not instances:
+        return
+    model = type(instances[0])
+    assert all(type(instance) is model for instance in instances), "one model at a time"
+    assert all(instance.pk is not None for instance in instances), "saved instances only"
+    using = instances[0]._state.db or "default"
+    ip_address = _client_ip()
+    municipality_of = _municipality_resolver(model)
+    municipality_ids = set()
+    entries = []
+    for instance in instances:
+        municipality_id = municipality_of(instance)
+        municipality_ids.add(municipality_id)
+        entries.append(
+            _entry(instance, "create", _created(instance), municipality_id, None, ip_address)
+        )
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    AuditEntry.objects.using(using).bulk_create(entries, batch_size=batch_size)
+    _bump_generation(model, municipality_ids, using)
+
+
+def _entry(instance, action, changes, municipality_id, object_repr, ip_address):
+    """The unsaved entry for a write to ``instance`` (the one place that builds an entry)."""
     AuditEntry = apps.get_model("audit", "AuditEntry")
     actor = _actor_of(instance)
-    request = current_request()
-    AuditEntry.objects.using(instance._state.db or "default").create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=actor.get_username() if getattr(actor, "pk", None) else "",
-        ip_address=client_ip(request) if request is not None else None,
+    known = bool(getattr(actor, "pk", None))
+    return AuditEntry(
+        actor=actor if known else None,
+        actor_name=actor.get_username() if known else "",
+        ip_address=ip_address,
         municipality_id=municipality_id,
         action=action,
         model_label=instance._meta.label_lower,
@@ -237,12 +278,43 @@ def record(*, instance, action: str, changes: dict, municipality_id=None, object
         object_repr=object_repr if object_repr is not None else _repr(instance),
         changes=changes,
     )
-    label = instance._meta.label_lower
-    if label not in NO_GENERATION:
-        municipality_bump_generation(
-            municipality_ids=None if municipality_id is None else [municipality_id],
-            using=instance._state.db or "default",
-        )
+
+
+def _client_ip():
+    request = current_request()
+    return client_ip(request) if request is not None else None
+
+
+def _bump_generation(model, municipality_ids: set, using: str) -> None:
+    """Raise the generation of the entries' municipalities (every one's, for a row of none)."""
+    if model._meta.label_lower in NO_GENERATION:
+        return
+    municipality_bump_generation(
+        municipality_ids=None if None in municipality_ids else municipality_ids, using=using
+    )
+
+
+def _created(instance) -> dict:
+    """The changes of a created row: every value it was saved with."""
+    return {name: [None, value] for name, value in _snapshot(instance).items()}
+
+
+def _municipality_resolver(model):
+    """``_safe_municipality_id`` for many instances of ``model``: those that share the first foreign
+    key of the path share the municipality, so it is looked up (at most) once per key."""
+    path = municipality_path(model)
+    if not path or "__" not in path:
+        return _safe_municipality_id
+    attname = model._meta.get_field(path.split("__")[0]).attname
+    found: dict = {}
+
+    def resolve(instance):
+        key = getattr(instance, attname)
+        if key not in found:
+            found[key] = _safe_municipality_id(instance)
+        return found[key]
+
+    return resolve
 
 
 # Handlers ---------------------------------------------------------------------------------------------
@@ -270,7 +342,7 @@ def on_post_save(sender, instance, created, raw=False, **kwargs):
         record(
             instance=instance,
             action="create" if created else "update",
-            changes={name: [None, value] for name, value in _snapshot(instance).items()},
+            changes=_created(instance),
             municipality_id=_safe_municipality_id(instance),
         )
         return
@@ -367,6 +439,10 @@ def on_m2m_changed(sender, instance, action, reverse, **kwargs):
     )
 
 
+def on_bulk_created(sender, instances, **kwargs):
+    record_many(instances=instances)
+
+
 def connect() -> None:
     for model in audited_models():
         uid = f"audit:{model._meta.label_lower}"
@@ -374,6 +450,7 @@ def connect() -> None:
         post_save.connect(on_post_save, sender=model, weak=False, dispatch_uid=uid)
         pre_delete.connect(on_pre_delete, sender=model, weak=False, dispatch_uid=uid)
         post_delete.connect(on_post_delete, sender=model, weak=False, dispatch_uid=uid)
+        bulk_created.connect(on_bulk_created, sender=model, weak=False, dispatch_uid=uid)
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             assert through is not None  # set on every many-to-many field once models are ready

@@ -2,8 +2,12 @@
 ``run(scale: str) -> list[Result]``; ``./dev bench`` runs them all and rewrites docs/benchmarks.md.
 
 ``scale`` is "full" for ./dev bench and "smoke" for the test that keeps the benchmark code alive.
+
+The benchmarks run on the configured database (SQLite); one that compares the databases runs again
+``on_database(POSTGRES_URL)``, which ``./dev bench`` points at a throwaway PostgreSQL cluster.
 """
 
+import contextlib
 import os
 import platform
 import statistics
@@ -11,6 +15,10 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+# The environment variable naming the PostgreSQL database a benchmark may compare with (a
+# DATABASE_URL; ./dev bench sets it to a throwaway cluster when the server binaries are installed).
+POSTGRES_URL = "BENCH_POSTGRES_URL"
 
 
 @dataclass
@@ -75,3 +83,35 @@ def throwaway_database(prefix: str):
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
         folder.cleanup()
+
+
+@contextmanager
+def on_database(variable: str):
+    """The default connection on the database the environment variable ``variable`` names, for the
+    block (the code measured writes to the default database); the configured one again after."""
+    from django.db import connections
+
+    from config.env import env_database
+
+    configured = connections.settings["default"]
+    parsed = env_database(variable, "")
+    connections.close_all()
+    # Every setting the configured database has (time zone, autocommit ...), the server's own.
+    connections.settings["default"] = {
+        **configured,
+        **parsed,
+        "TEST": {**configured.get("TEST", {}), "NAME": None},
+    }
+    _forget_default(connections)
+    try:
+        yield
+    finally:
+        connections.close_all()
+        connections.settings["default"] = configured
+        _forget_default(connections)
+
+
+def _forget_default(connections) -> None:
+    """Drop this thread's default connection: the next use opens one from the settings."""
+    with contextlib.suppress(AttributeError):  # never opened in this thread
+        del connections["default"]

@@ -216,26 +216,11 @@ class Measurements(MunicipalSubject):
         )
 
     def apply(self, context: Context, rows: list[Outcome], *, user: Any, progress) -> None:
-        # TEMPORARY until the bulk service lands: row by row.
-        touched = {}
-        for done, row in enumerate((r for r in rows if r.action in (NEW, CHANGED)), start=1):
-            m = row.record
-            services.measurement_record_nonatomic(
-                indicator=m.indicator,
-                date=m.date,
-                value=m.value,
-                provisional=m.provisional,
-                source=m.data_source,
-                comment=m.comment,
-                period_label=m.period_label,
-                acting_user=user,
-                checked=True,
-            )
-            touched[m.indicator.pk] = m.indicator
-            if done % 500 == 0:
-                progress(done)
-        for indicator in touched.values():
-            services.indicator_refresh_baseline(indicator=indicator, acting_user=user)
+        services.measurements_record_many(
+            items=[r.record for r in rows if r.action in (NEW, CHANGED)],
+            acting_user=user,
+            on_progress=progress,
+        )
 
 
 SUBJECT = importing.register(Measurements())

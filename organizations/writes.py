@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Field, Model
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -60,6 +61,27 @@ def set_actor(instance: Model, acting_user: User | None) -> None:
     if acting_user is not None:
         # A plain attribute on the instance, not a field: audit.signals reads it (ACTOR_ATTRIBUTE).
         instance._audit_actor = acting_user  # type: ignore[attr-defined]
+
+
+# Sent with ``instances`` (saved, with their pks) after ``create_many`` inserted them: ``bulk_create``
+# sends no ``post_save``, so the audit log records them on this (audit.signals.record_many).
+bulk_created = Signal()
+
+
+def create_many(
+    model: type[_M], instances: list[_M], *, acting_user: User | None, batch_size: int
+) -> list[_M]:
+    """Insert new rows of ``model`` with ``bulk_create`` (``batch_size`` a statement, where the
+    database allows that many) with the audit entries and the generation bump that saving each
+    would have written. Nothing is checked here: the caller has checked the permission and each
+    row, and holds the transaction (the entries must commit with the rows)."""
+    using = router.db_for_write(model)
+    assert transaction.get_connection(using).in_atomic_block, "create_many needs a transaction"
+    for instance in instances:
+        set_actor(instance, acting_user)
+    saved = model._default_manager.using(using).bulk_create(instances, batch_size=batch_size)
+    bulk_created.send(sender=model, instances=saved)
+    return saved
 
 
 def perm_for(model: type[Model], action: str) -> str:
