@@ -18,8 +18,10 @@ for each row, in one bulk insert.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import deque
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -157,6 +159,14 @@ def municipality_id_of(instance) -> int | None:
 
 # What: values and differences ------------------------------------------------------------------------
 def _tracked_fields(model, update_fields=None):
+    if update_fields is None:
+        return _all_tracked_fields(model)
+    return [field for field in _all_tracked_fields(model) if field.name in update_fields]
+
+
+@functools.cache
+def _all_tracked_fields(model: Any) -> tuple:
+    """Once per model: a bulk import asks for every row."""
     fields = []
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in IGNORED_FIELDS:
@@ -166,10 +176,8 @@ def _tracked_fields(model, update_fields=None):
             continue
         if getattr(field, "auto_now", False):
             continue
-        if update_fields is not None and field.name not in update_fields:
-            continue
         fields.append(field)
-    return fields
+    return tuple(fields)
 
 
 def _normalise(field, value):
@@ -187,16 +195,17 @@ def _shown(field, value):
     return value
 
 
+_EMPTY = (None, "")
+
+
 def _is_empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    return value in _EMPTY or (isinstance(value, list | dict) and not value)
 
 
 def _snapshot(instance) -> dict:
-    return {
-        field.name: _shown(field, getattr(instance, field.attname))
-        for field in _tracked_fields(type(instance))
-        if not _is_empty(getattr(instance, field.attname))
-    }
+    model: Any = type(instance)
+    values = ((field, getattr(instance, field.attname)) for field in _all_tracked_fields(model))
+    return {field.name: _shown(field, value) for field, value in values if not _is_empty(value)}
 
 
 def _repr(instance) -> str:

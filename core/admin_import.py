@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +30,7 @@ else:
     Base = object
 
 PREVIEW_ROWS = 500  # rows listed on the page; the counts cover every row
+REFRESH_SECONDS = 5  # a running job's page reloads itself this often
 
 
 class UploadForm(forms.Form):
@@ -49,7 +50,7 @@ class ImportAdminMixin(Base):
     # django-import-export puts it in place, keeping the admin's own changelist template as its base.
     import_export_change_list_template = "admin/core/change_list.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
@@ -70,7 +71,9 @@ class ImportAdminMixin(Base):
     def has_import_permission(self, request: HttpRequest) -> bool:
         return self.import_subject.may_import(request.user)
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra_context = extra_context or {}
         if self.has_import_permission(request):
             extra_context["import_url"] = self._url("import")
@@ -108,7 +111,7 @@ class ImportAdminMixin(Base):
             try:
                 table = importing.read(handle, max_rows=self._max_rows())
             except TableError as exc:
-                upload.add_error("file", upload_error(exc, subject.command))
+                upload.add_error("file", upload_error(exc, subject.key))
             else:
                 table, refused = importing.prepare_table(subject, table, options.cleaned_data)
                 if not refused and len(table.rows) > jobs.background_threshold():
@@ -133,7 +136,13 @@ class ImportAdminMixin(Base):
         for the command line."""
         return int(getattr(settings, "IMPORT_MAX_ROWS", 200_000))
 
-    def _preview(self, request, table, options, refused) -> Preview:
+    def _preview(
+        self,
+        request: HttpRequest,
+        table: importing.Table,
+        options: dict[str, Any],
+        refused: list[importing.Outcome],
+    ) -> Preview:
         if refused:
             return Preview(self.import_subject.key, refused, table=table)
         preview, _context = importing.check(
@@ -194,5 +203,11 @@ class ImportAdminMixin(Base):
                     messages.ERROR,
                 )
             return redirect(self._url("import_job", job.pk))
-        context = self._context(request, job=job, refresh=job.running)
-        return TemplateResponse(request, "admin/core/import_job.html", context)
+        # While the job runs the page reloads itself (an HTTP Refresh: no JavaScript), unless the
+        # reader turned that off (WCAG 2.2.1): ?follow=0.
+        follow = job.running and request.GET.get("follow") != "0"
+        context = self._context(request, job=job, follow=follow, every=REFRESH_SECONDS)
+        response = TemplateResponse(request, "admin/core/import_job.html", context)
+        if follow:
+            response["Refresh"] = str(REFRESH_SECONDS)
+        return response

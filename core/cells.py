@@ -134,16 +134,19 @@ def _from_text(original: str) -> Decimal:
         sign, text = ("" if text[0] == "+" else "-"), text[1:].lstrip()
     for space in _SPACES:
         text = text.replace(space, " ")
-    not_a_number = CellError(_("“%(value)s” is not a number.") % {"value": original})
+
+    def not_a_number() -> CellError:  # built on failure only: gettext costs on every cell
+        return CellError(_("“%(value)s” is not a number.") % {"value": original})
+
     if not text or not _NUMBER_TEXT.match(text) or not any(c.isdigit() for c in text):
-        raise not_a_number
+        raise not_a_number()
     whole, fraction = _split(text, original)
     groups = re.split(r"[., ]", whole)
     separators = set(re.sub(r"\d", "", whole))
     if len(separators) > 1 or not _grouped(groups):
-        raise not_a_number
+        raise not_a_number()
     if not fraction.isdigit() and fraction:
-        raise not_a_number
+        raise not_a_number()
     digits = "".join(groups) or "0"
     return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
 
@@ -233,11 +236,14 @@ def parse_date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
-    not_a_date = CellError(
-        _("“%(value)s” is not a date: use YYYY-MM-DD or DD-MM-YYYY.") % {"value": text}
-    )
+
+    def not_a_date() -> CellError:  # built on failure only
+        return CellError(
+            _("“%(value)s” is not a date: use YYYY-MM-DD or DD-MM-YYYY.") % {"value": text}
+        )
+
     if isinstance(value, bool | int | float | Decimal):
-        raise not_a_date  # a bare number (an unformatted Excel date serial) is never guessed
+        raise not_a_date()  # a bare number (an unformatted Excel date serial) is never guessed
     if match := _ISO_DATE.match(text):
         year, month, day = (int(g) for g in match.groups())
     elif match := _DANISH_DATE.match(text) or _DANISH_SHORT_DATE.match(text):
@@ -253,8 +259,8 @@ def parse_date(value: object) -> datetime.date | None:
             )
         day, month, year = int(day_text), int(month_text), int(year_text)
     else:
-        raise not_a_date
+        raise not_a_date()
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise not_a_date from None
+        raise not_a_date() from None

@@ -13,7 +13,9 @@ pipeline's transaction). This module knows no domain.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .cells import WHOLE_DIGITS, CellError, Digits, cell_text, parse_date, parse_number
+from .resources import ExportResource, header_aliases
 from .tabular import Row, read_table
 
 Progress = Callable[[int], None]
@@ -55,7 +58,7 @@ def number(digits: Digits | None = None, *, minimum: Decimal | int | None = None
     """A decimal cell (Danish first, see core.cells), within the column's digits."""
 
     def read(value: object) -> Decimal | None:
-        parsed = parse_number(value, **(digits or {}))
+        parsed = parse_number(value, **digits) if digits else parse_number(value)
         if parsed is not None and minimum is not None and parsed < minimum:
             raise CellError(_("Must be a number ≥ %(minimum)s.") % {"minimum": minimum})
         return parsed
@@ -130,9 +133,6 @@ class Outcome:
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
-
-    def errors_for(self, column: str) -> bool:
-        return any(c == column for c, _message in self.errors)
 
     def change(self, column: str, old: object, new: object) -> None:
         if old != new:
@@ -219,13 +219,28 @@ class Subject:
     """What one kind of import declares. Subclasses set the class attributes and implement
     ``prepare``, ``check`` and ``apply``; ``options_form`` and ``transform`` are optional."""
 
-    key: ClassVar[str]  # in addresses and payloads
+    key: ClassVar[str]  # in addresses, payloads and `manage.py import_data KEY`
     title: ClassVar[Any]  # lazy text, e.g. "Import measurements"
     permission: ClassVar[str]  # the permission to import, in some municipality
-    command: ClassVar[str]  # `manage.py import_data COMMAND`
-    model: ClassVar[type]  # the model on whose admin changelist the import sits
-    columns: ClassVar[Sequence[Column]]
+    # The subject's export (core.resources): its model's changelist has the import, and its
+    # headers in Danish and English are accepted as column names, so an export imports again.
+    resource: ClassVar[type[ExportResource]]
+    columns: ClassVar[Sequence[Column]]  # as declared; ``named_columns`` adds the export's names
     help_text: ClassVar[Any] = ""
+
+    @property
+    def model(self) -> Any:
+        return self.resource._meta.model
+
+    @functools.cached_property
+    def named_columns(self) -> list[Column]:
+        exported = header_aliases(self.resource)
+        return [
+            dataclasses.replace(
+                c, names=tuple(dict.fromkeys([*c.names, *sorted(exported.get(c.key, ()))]))
+            )
+            for c in self.columns
+        ]
 
     def options_form(self, user: Any, data: Mapping[str, Any] | None = None) -> forms.Form:
         """The choices besides the file (which plan, which municipality, which date)."""
@@ -237,7 +252,7 @@ class Subject:
 
     def columns_for(self, header: Sequence[str]) -> Sequence[Column]:
         """The columns read from a file with this header (a subject may add some it finds)."""
-        return self.columns
+        return self.named_columns
 
     def transform(self, table: Table, options: Mapping[str, Any]) -> tuple[Table, list[Outcome]]:
         """A file in another shape turned into the subject's rows (a staff list into aggregated
@@ -293,7 +308,7 @@ def clean_options(subject: Subject, user: Any, data: Mapping[str, Any]) -> dict[
     form = subject.options_form(user, data)
     if not form.is_valid():
         raise ValidationError(
-            [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            [f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()]
         )
     return dict(form.cleaned_data)
 
@@ -332,25 +347,27 @@ def typed_rows(
     names, file_errors = _map_columns(columns, table.header)
     if file_errors:
         return [], file_errors
-    return [_typed(columns, names, row) for row in table.rows], []
-
-
-def _typed(columns: Sequence[Column], names: Mapping[str, str], row: Row) -> tuple[Cells, Outcome]:
-    outcome = Outcome(row=row.number)
-    values: dict[str, Any] = {}
-    for column in columns:
-        name = names.get(column.key, column.name)
-        raw = row.values.get(names[column.key]) if column.key in names else None
-        try:
-            value = column.read(raw)
-        except CellError as exc:
-            outcome.error(name, str(exc))
-            value = None
-        if column.required and (value is None or value == "") and not outcome.errors_for(name):
-            outcome.error(name, _("A value is required."))
-        values[column.key] = value
-    outcome.cells = Cells(values, frozenset(names), names, row.values)
-    return outcome.cells, outcome
+    given = frozenset(names)
+    # Resolved once for the file: a column it lacks has the same (empty) value in every row.
+    present = [(c.key, names[c.key], c.read, c.required) for c in columns if c.key in names]
+    absent = {c.key: c.read(None) for c in columns if c.key not in names}
+    typed = []
+    for row in table.rows:
+        outcome = Outcome(row=row.number)
+        values = dict(absent)
+        for key, name, read, required in present:
+            try:
+                value = read(row.values.get(name))
+            except CellError as exc:
+                outcome.error(name, str(exc))
+                value = None
+            else:
+                if required and (value is None or value == ""):
+                    outcome.error(name, _("A value is required."))
+            values[key] = value
+        outcome.cells = Cells(values, given, names, row.values)
+        typed.append((outcome.cells, outcome))
+    return typed, []
 
 
 def check(
@@ -363,7 +380,7 @@ def check(
 ) -> tuple[Preview, Any]:
     """Every row checked against the database as it is now; writes nothing. Returns the preview
     and the subject's context (for ``apply``)."""
-    tick = progress or (lambda done: None)
+    tick = progress or _ignore
     if not subject.may_import(user):
         raise PermissionDenied
     source_rows = table.source_rows or len(table.rows)
@@ -385,25 +402,18 @@ def check(
     return Preview(subject.key, rows, table=table, source_rows=source_rows), context
 
 
-def apply(
-    subject: Subject,
-    table: Table,
-    *,
-    user: Any,
-    options: Mapping[str, Any],
-    progress: Progress | None = None,
-    saved: Progress | None = None,
-) -> Preview:
+def apply(subject: Subject, table: Table, *, saved: Progress | None = None, **run: Any) -> Preview:
     """Check every row again (the database may have changed since the preview) and write them all
-    in one transaction, or none. ``progress`` counts rows checked, ``saved`` rows written."""
+    in one transaction, or none. ``run``: ``check``'s keywords (user, options, progress: the rows
+    checked); ``saved`` counts the rows written."""
     checked: list[Preview] = []
     try:
         with transaction.atomic():
-            preview, context = check(subject, table, user=user, options=options, progress=progress)
+            preview, context = check(subject, table, **run)
             checked.append(preview)
             if not preview.ok:
                 return preview
-            subject.apply(context, preview.rows, user=user, progress=saved or (lambda n: None))
+            subject.apply(context, preview.rows, user=run["user"], progress=saved or _ignore)
     except ValidationError as exc:  # raised by a service: everything written is rolled back
         if not checked:
             raise
@@ -411,6 +421,10 @@ def apply(
         return checked[0]
     preview.applied = True
     return preview
+
+
+def _ignore(done: int) -> None:
+    """No one follows the progress."""
 
 
 # The signed payload ------------------------------------------------------------------------------

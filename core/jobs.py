@@ -26,7 +26,7 @@ from .models import ImportJob
 log = logging.getLogger(__name__)
 State = ImportJob.State
 STALE_AFTER = datetime.timedelta(minutes=10)
-SAMPLE_ROWS = 200  # preview rows kept on the job's page
+SAMPLE_ROWS = 100  # preview rows kept on the job's page
 SHOWN_ERRORS = 200
 
 
@@ -124,7 +124,7 @@ def _check(job: ImportJob) -> None:
     )
     _keep_preview(job, preview)
     if preview.ok:
-        _move(job, State.CHECKED, message=", ".join(importing.describe(preview)))
+        _move(job, State.CHECKED, message=", ".join(importing.describe(preview)), done=job.total)
     else:
         _finish(job, State.REFUSED, _("The file was refused; nothing was imported."))
 
@@ -138,7 +138,7 @@ def _apply(job: ImportJob) -> None:
         user=job.actor,
         options=options,
         progress=_reporter(job),
-        saved=_reporter(job, during_write=True),
+        saved=_reporter(job),
     )
     _keep_preview(job, preview)
     if preview.applied:
@@ -165,8 +165,8 @@ def _keep_preview(job: ImportJob, preview: Preview) -> None:
     ]
 
 
-def _move(job: ImportJob, state: str, message: str = "") -> None:
-    job.state, job.done, job.message = state, 0, message
+def _move(job: ImportJob, state: str, message: str = "", done: int = 0) -> None:
+    job.state, job.done, job.message = state, done, message
     job.save()
 
 
@@ -176,13 +176,12 @@ def _finish(job: ImportJob, state: str, message: str) -> None:
     job.save()
 
 
-def _reporter(job: ImportJob, *, during_write: bool = False) -> importing.Progress:
+def _reporter(job: ImportJob) -> importing.Progress:
     """Rows done, written where the job's page can read it while the apply's transaction is open:
     through the ``IMPORT_PROGRESS_DATABASE`` connection (PostgreSQL: a second connection). On the
-    default connection, counts inside the transaction are not seen before it commits."""
+    default connection (SQLite, one writer) the counts written inside the apply's transaction are
+    seen when it commits; the page shows the state "saving the rows" meanwhile."""
     alias = getattr(settings, "IMPORT_PROGRESS_DATABASE", DEFAULT_DB_ALIAS)
-    if during_write and alias == DEFAULT_DB_ALIAS:
-        return lambda done: None
 
     def report(done: int) -> None:
         ImportJob.objects.using(alias).filter(pk=job.pk).update(

@@ -3,10 +3,11 @@
 Each column is a ``Field`` with an attribute path and a translated column name. The admin's export
 button, the lists' "export what I see", the export page and the workbook read rows through the same
 resource and hand them to the writers in ``core.writers``; the importers accept the same columns'
-headers in Danish and English (``with_aliases``), so an exported file imports again.
+headers in Danish and English (``header_aliases``, used by ``core.importing.Subject``), so an
+exported file imports again.
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import tablib
@@ -102,19 +103,6 @@ def header_aliases(
             for key, header in zip(resource.keys(), resource.headers(), strict=True):
                 aliases.setdefault(key, {key}).add(header.strip().lower())
     return aliases
-
-
-def with_aliases(
-    columns: Mapping[str, Sequence[str]],
-    resource_class: type[ExportResource] | type[ObjectResource],
-) -> dict[str, tuple[str, ...]]:
-    """An importer's column spec (name → accepted names, the first shown in messages) extended with
-    the resource's exported headers."""
-    exported = header_aliases(resource_class)
-    return {
-        name: tuple(dict.fromkeys([*names, *sorted(exported.get(name, ()))]))
-        for name, names in columns.items()
-    }
 
 
 def choice_label(choices: Iterable[tuple[Any, Any]]) -> Converter:

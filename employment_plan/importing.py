@@ -11,7 +11,6 @@ a no-op. A new value for a date that has one is recorded beside it, and the one 
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,24 +22,14 @@ from django.utils.translation import gettext_lazy
 from core import importing
 from core.cells import digits_of
 from core.importing import CHANGED, NEW, UNCHANGED, Cells, Column, Outcome
-from core.resources import with_aliases
 from organizations.importing import MunicipalSubject
 
 from . import services
 from .models import EmploymentPlan, Indicator, Measurement
+from .resources import MeasurementResource
 
 IMPORT_PERM = "employment_plan.import_measurements"
 VALUE_DIGITS = digits_of(Measurement._meta.get_field("value"))
-COLUMNS = {
-    "plan": ("plan",),
-    "indicator": ("indikator", "indicator", "kode", "code"),
-    "date": ("dato", "date"),
-    "value": ("værdi", "vaerdi", "value"),
-    "provisional": ("foreløbig", "foreloebig", "provisional"),
-    "source": ("kilde", "source"),
-    "comment": ("kommentar", "comment"),
-    "period": ("periode", "period"),
-}
 # The measurement's fields that a file's columns fill, and the other way round.
 FIELDS = {"data_source": "source", "comment": "comment", "period_label": "period"}
 CHECKED_FIELDS = {**FIELDS, "value": "value", "date": "date"}
@@ -81,28 +70,23 @@ class Measurements(MunicipalSubject):
     key = "measurements"
     title = gettext_lazy("Import measurements")
     permission = IMPORT_PERM
-    command = "measurements"
-    model = Measurement
+    resource = MeasurementResource
     help_text = gettext_lazy(
         "CSV (comma or semicolon) or Excel (.xlsx) with the columns indikator, dato, værdi and "
         "optionally plan, foreløbig, kilde, kommentar, periode."
     )
-
-    @functools.cached_property
-    def columns(self) -> list[Column]:  # type: ignore[override]
-        from .resources import MeasurementResource
-
-        names = with_aliases(COLUMNS, MeasurementResource)
-        return [
-            Column("plan", names["plan"]),
-            Column("indicator", names["indicator"], required=True),
-            Column("date", names["date"], importing.date, required=True),
-            Column("value", names["value"], importing.number(VALUE_DIGITS), required=True),
-            Column("provisional", names["provisional"], importing.flag),
-            Column("source", names["source"]),
-            Column("comment", names["comment"]),
-            Column("period", names["period"]),
-        ]
+    columns = [
+        Column("plan", ("plan",)),
+        Column("indicator", ("indikator", "indicator", "kode", "code"), required=True),
+        Column("date", ("dato", "date"), importing.date, required=True),
+        Column(
+            "value", ("værdi", "vaerdi", "value"), importing.number(VALUE_DIGITS), required=True
+        ),
+        Column("provisional", ("foreløbig", "foreloebig", "provisional"), importing.flag),
+        Column("source", ("kilde", "source")),
+        Column("comment", ("kommentar", "comment")),
+        Column("period", ("periode", "period")),
+    ]
 
     def options_form(self, user, data=None):
         return PlanOptions(data, user=user)
@@ -144,6 +128,7 @@ class Measurements(MunicipalSubject):
                     cells.names["plan"], _("The row belongs to another plan: %s") % cells["plan"]
                 )
                 return None
+        assert plan is not None
         indicator = context.indicators.get((plan.pk, cells["indicator"]))
         if indicator is None:
             outcome.error(

@@ -10,10 +10,9 @@ recommendation.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -22,23 +21,14 @@ from django.utils.translation import gettext_lazy
 from core import importing
 from core.cells import digits_of
 from core.importing import CHANGED, UNCHANGED, Cells, Column, Outcome
-from core.resources import with_aliases
 from organizations.importing import MunicipalSubject
 
 from . import services
 from .models import ProgressMode, Recommendation, Status, UpdateOrigin
+from .resources import RecommendationResource
 
 IMPORT_PERM = "recommendations.import_status_updates"
 PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
-COLUMNS = {
-    "report": ("rapport", "report"),
-    "number": ("nummer", "number", "nr", "nr."),
-    "status": ("status",),
-    "progress": ("fremdrift", "progress", "fremdrift (%)", "progress (%)"),
-    "date": ("dato", "date"),
-    "note": ("note", "begrundelse", "bemærkning", "reason"),
-    "theme": ("tema", "theme"),
-}
 # Where a service's ValidationError names a field, the file names a column.
 FIELD_COLUMNS = {"note": "note", "effective_on": "date", "progress": "progress"}
 
@@ -55,8 +45,9 @@ class Context:
     pending: dict[int, tuple[int | None, Decimal]] = field(default_factory=dict)
 
 
-@dataclass
-class Change:
+class Change(NamedTuple):
+    """A checked row: the status service's arguments."""
+
     recommendation: Recommendation
     status: Status
     progress: Decimal | None
@@ -68,27 +59,25 @@ class StatusChanges(MunicipalSubject):
     key = "recommendations"
     title = gettext_lazy("Import status changes")
     permission = IMPORT_PERM
-    command = "recommendations"
-    model = Recommendation
+    resource = RecommendationResource
     help_text = gettext_lazy(
         "One row per status change: report, number, status, and optionally progress, date and "
         "note (a reason is required for some statuses). Re-importing an export changes nothing."
     )
-
-    @functools.cached_property
-    def columns(self) -> list[Column]:  # type: ignore[override]
-        from .resources import RecommendationResource
-
-        names = with_aliases(COLUMNS, RecommendationResource)
-        return [
-            Column("report", names["report"], required=True),
-            Column("number", names["number"], required=True),
-            Column("status", names["status"], required=True),
-            Column("progress", names["progress"], importing.number(PROGRESS_DIGITS)),
-            Column("date", names["date"], importing.date),
-            Column("note", names["note"]),
-            Column("theme", names["theme"]),
-        ]
+    columns = [
+        Column("report", ("rapport", "report"), required=True),
+        Column("number", ("nummer", "number", "nr", "nr."), required=True),
+        Column("status", ("status",), required=True),
+        Column(
+            "progress",
+            ("fremdrift", "progress", "fremdrift (%)", "progress (%)"),
+            importing.number(PROGRESS_DIGITS),
+        ),
+        Column("date", ("dato", "date"), importing.date),
+        Column("note", ("note", "begrundelse", "bemærkning", "reason")),
+        # Where a report numbers each theme from 1 (KKR 2019): report + theme + number.
+        Column("theme", ("tema", "theme")),
+    ]
 
     def prepare(self, rows: list[Cells], *, user: Any, options: Any) -> Context:
         statuses = {}
@@ -176,24 +165,14 @@ class StatusChanges(MunicipalSubject):
         outcome.record = Change(rec, status, cells["progress"], change.note, change.effective_on)
 
     def apply(self, context: Context, rows: list[Outcome], *, user: Any, progress) -> None:
-        done = 0
-        for outcome in rows:
-            if outcome.action != CHANGED:
-                continue
-            change: Change = outcome.record
+        changes = [r.record for r in rows if r.action == CHANGED]
+        for done, change in enumerate(changes, start=1):
             services.recommendation_change_status(
-                recommendation=Recommendation.objects.get(pk=change.recommendation.pk),
-                status=change.status,
-                progress=change.progress,
-                note=change.note,
-                effective_on=change.effective_on,
-                origin=UpdateOrigin.IMPORT,
-                acting_user=user,
+                **change._asdict(), origin=UpdateOrigin.IMPORT, acting_user=user
             )
-            done += 1
             if done % importing.PROGRESS_EVERY == 0:
                 progress(done)
-        progress(done)
+        progress(len(changes))
 
 
 SUBJECT = importing.register(StatusChanges())

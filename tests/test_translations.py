@@ -9,21 +9,28 @@ LOCALE = Path(__file__).resolve().parents[1] / "locale"
 
 
 def read_po(path: Path) -> dict[str, str]:
+    """msgid → msgstr; a msgid with a context is keyed as gettext keys it ("context\x04msgid")."""
     entries: dict[str, str] = {}
-    msgid, msgstr, current, fuzzy = None, None, None, False
+    msgid, msgstr, current, fuzzy, context = None, None, None, False, None
 
     def flush():
         if msgid and msgstr and not fuzzy:
-            entries[msgid] = msgstr
+            entries[f"{context}\x04{msgid}" if context else msgid] = msgstr
 
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,") and "fuzzy" in line:
             flush()
             msgid, msgstr, current, fuzzy = None, None, None, True
+        elif line.startswith("msgctxt "):
+            if current == "msgstr":
+                flush()
+                fuzzy = False
+            context, msgid, msgstr, current = ast.literal_eval(line[8:]), None, None, "msgctxt"
         elif line.startswith("msgid "):
-            if current == "msgstr" or msgid is not None:
+            if current == "msgstr" or (msgid is not None and current != "msgctxt"):
                 flush()
                 fuzzy = fuzzy and msgid is None
+                context = None
             msgid, msgstr, current = ast.literal_eval(line[6:]), None, "msgid"
         elif line.startswith("msgstr "):
             msgstr, current = ast.literal_eval(line[7:]), "msgstr"
@@ -34,7 +41,7 @@ def read_po(path: Path) -> dict[str, str]:
                 msgstr += ast.literal_eval(line)
         elif not line.strip():
             flush()
-            msgid, msgstr, current, fuzzy = None, None, None, False
+            msgid, msgstr, current, fuzzy, context = None, None, None, False, None
     flush()
     return entries
 

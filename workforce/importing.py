@@ -14,7 +14,6 @@ aggregated rows first (``transform``); only those are shown, signed and written,
 """
 
 import datetime
-import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from django.utils.translation import gettext_lazy
 from core import importing
 from core.cells import digits_of
 from core.importing import CHANGED, NEW, UNCHANGED, Cells, Column, Outcome, Table
-from core.resources import with_aliases
 from core.tabular import Row, TableError
 from organizations.importing import MunicipalSubject
 from organizations.models import INSTITUTION_KINDS, Municipality, OrganisationalUnit, Profession
@@ -36,6 +34,7 @@ from organizations.models import INSTITUTION_KINDS, Municipality, Organisational
 from . import services
 from .models import StaffingSnapshot
 from .projection import BANDS, band_of_age
+from .resources import StaffingSnapshotResource
 
 IMPORT_PERM = "workforce.import_staffing"
 
@@ -52,14 +51,6 @@ AGGREGATED = {
 }
 AGGREGATED_REQUIRED = ("institution", "profession", "date", "headcount", "fte")
 DIGITS = {name: digits_of(StaffingSnapshot._meta.get_field(name)) for name in ("fte", "vacancies")}
-
-
-@functools.cache
-def aggregated_columns() -> dict[str, tuple[str, ...]]:
-    """The aggregated columns, with the staffing export's headers in both languages."""
-    from .resources import StaffingSnapshotResource
-
-    return with_aliases(AGGREGATED, StaffingSnapshotResource)
 
 
 STAFF_LIST = {
@@ -231,8 +222,7 @@ class Staffing(MunicipalSubject):
     key = "staffing"
     title = gettext_lazy("Import staffing")
     permission = IMPORT_PERM
-    command = "staffing"
-    model = StaffingSnapshot
+    resource = StaffingSnapshotResource
     help_text = gettext_lazy(
         "Upload aggregated staffing rows (the columns below, and a headcount per age band in "
         "columns 15-19 … 70+), or an anonymised staff list that is aggregated on import and never "
@@ -240,30 +230,26 @@ class Staffing(MunicipalSubject):
         "optionally slutdato and årsag; choose the snapshot date). Files with names or CPR numbers "
         "are refused."
     )
-
-    @functools.cached_property
-    def columns(self) -> list[Column]:  # type: ignore[override]
-        names = aggregated_columns()
-        fte = importing.number(DIGITS["fte"], minimum=0)
-        return [
-            Column("institution", names["institution"], required=True),
-            Column("profession", names["profession"], required=True),
-            Column("date", names["date"], importing.date, required=True),
-            Column("headcount", names["headcount"], importing.whole, required=True),
-            Column("fte", names["fte"], fte, required=True),
-            Column(
-                "vacancies", names["vacancies"], importing.number(DIGITS["vacancies"], minimum=0)
-            ),
-            Column("leavers_retirement", names["leavers_retirement"], importing.whole),
-            Column("leavers_other", names["leavers_other"], importing.whole),
-            Column("hires", names["hires"], importing.whole),
-        ]
+    columns = [
+        Column("institution", AGGREGATED["institution"], required=True),
+        Column("profession", AGGREGATED["profession"], required=True),
+        Column("date", AGGREGATED["date"], importing.date, required=True),
+        Column("headcount", AGGREGATED["headcount"], importing.whole, required=True),
+        Column("fte", AGGREGATED["fte"], importing.number(DIGITS["fte"], minimum=0), required=True),
+        Column(
+            "vacancies", AGGREGATED["vacancies"], importing.number(DIGITS["vacancies"], minimum=0)
+        ),
+        *(
+            Column(name, AGGREGATED[name], importing.whole)
+            for name in ("leavers_retirement", "leavers_other", "hires")
+        ),
+    ]
 
     def columns_for(self, header):
         bands = [
             Column(band, (name,), importing.whole) for band, name in band_columns(header).items()
         ]
-        return [*self.columns, *bands]
+        return [*self.named_columns, *bands]
 
     def options_form(self, user, data=None):
         return StaffingOptions(data, user=user)
@@ -298,14 +284,12 @@ class Staffing(MunicipalSubject):
         profession = _found(
             context.professions, cells, "profession", outcome, _("Unknown profession “%(value)s”.")
         )
-        values = {name: cells[name] or 0 for name in SNAPSHOT_VALUES}
-        values["age_bands"] = {b: cells[b] for b in BANDS if cells[b]}
-        if (
-            cells["headcount"] is not None
-            and sum(values["age_bands"].values()) > cells["headcount"]
-        ):
+        values: dict[str, Any] = {name: cells[name] or 0 for name in SNAPSHOT_VALUES}
+        bands = {b: cells[b] for b in BANDS if cells[b]}
+        values["age_bands"] = bands
+        if cells["headcount"] is not None and sum(bands.values()) > cells["headcount"]:
             outcome.error(
-                cells.names[next(iter(values["age_bands"]))],
+                cells.names[next(iter(bands))],
                 _("The age bands add up to more than the headcount."),
             )
         if outcome.errors:
@@ -349,8 +333,9 @@ class Staffing(MunicipalSubject):
 
 SNAPSHOT_VALUES = ("headcount", "fte", "vacancies", "leavers_retirement", "leavers_other", "hires")
 FIELD_LABELS = {
-    name: StaffingSnapshot._meta.get_field(name).verbose_name
-    for name in (*SNAPSHOT_VALUES, "age_bands")
+    field.name: field.verbose_name
+    for field in StaffingSnapshot._meta.fields
+    if field.name in (*SNAPSHOT_VALUES, "age_bands")
 }
 STAFF_LIST_COLUMNS = [
     Column("id", STAFF_LIST["id"], required=True),

@@ -19,6 +19,7 @@ UNITS = [
     "opfoelgning-backup.timer",
     "opfoelgning-reminders.service",
     "opfoelgning-reminders.timer",
+    "opfoelgning-worker.service",
 ]
 HARDENING = {"NoNewPrivileges": "true", "ProtectSystem": "strict", "PrivateTmp": "true"}
 IN_CI = os.environ.get("CI") == "true"
@@ -79,6 +80,14 @@ def test_reminders_service_sends_the_daily_digest():
     service = unit("opfoelgning-reminders.service")["Service"]
     assert service["ExecStart"].split()[1:] == ["manage.py", "send_followup_reminders"]
     assert service["Type"] == "oneshot"
+
+
+def test_worker_service_runs_the_task_worker_and_restarts():
+    service = unit("opfoelgning-worker.service")["Service"]
+    assert service["ExecStart"].split()[1:3] == ["manage.py", "db_worker"]
+    assert service["Restart"] == "always"
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in service["Environment"]
+    assert int(service["TimeoutStopSec"]) >= 60  # time to finish the task in hand
 
 
 @pytest.mark.parametrize(

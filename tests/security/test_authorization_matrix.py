@@ -309,7 +309,7 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
             return reverse(base), None
         if action == "import_job":
             job = ImportJob.objects.create(
-                subject=admin.site._registry[model].import_subject.key,
+                subject=admin.site._registry[model].import_subject.key,  # type: ignore[attr-defined]
                 actor=world.users["hr_officer"],
                 file_name="matrix.csv",
                 state=ImportJob.State.DONE,

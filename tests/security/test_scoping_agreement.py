@@ -268,7 +268,7 @@ def importer(dataset, user, *, change: bool):
 
     wanted = "changed" if change else "unchanged"
     accepted = {
-        r.record.recommendation.pk if r.record else by_row[r.row]
+        r.record.recommendation.pk if r.record else by_row[r.row or 0]
         for r in result.rows
         if r.action == wanted
     }

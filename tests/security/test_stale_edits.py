@@ -40,6 +40,8 @@ EXCLUDED = {
     "axes.accessattempt": "login records of django-axes: read-only records, superusers only",
     "axes.accesslog": "login records of django-axes: read-only records, superusers only",
     "axes.accessfailurelog": "login records of django-axes: read-only records, superusers only",
+    "django_tasks_database.dbtaskresult": "the background worker's queue (django-tasks): written by "
+    "the worker, read-only in the admin, superusers only",
 }
 # The field the other person changes, where the first text field of the form is not a good one.
 FIELD_TO_CHANGE = {
