@@ -204,8 +204,18 @@ def _is_empty(value) -> bool:
 
 def _snapshot(instance) -> dict:
     model: Any = type(instance)
-    values = ((field, getattr(instance, field.attname)) for field in _all_tracked_fields(model))
-    return {field.name: _shown(field, value) for field, value in values if not _is_empty(value)}
+    snapshot = {}
+    for name, attname, masked in _snapshot_fields(model):
+        value = getattr(instance, attname)
+        if not _is_empty(value):
+            snapshot[name] = (MASK if value else value) if masked else value
+    return snapshot
+
+
+@functools.cache
+def _snapshot_fields(model: Any) -> tuple[tuple[str, str, bool], ...]:
+    """(name, attname, masked) of each tracked field: a bulk import snapshots every row."""
+    return tuple((f.name, f.attname, f.name in MASKED_FIELDS) for f in _all_tracked_fields(model))
 
 
 def _repr(instance) -> str:

@@ -113,7 +113,7 @@ class Column:
 # Rows --------------------------------------------------------------------------------------------
 @dataclass
 class Change:
-    column: str
+    column: Any  # the column's name as the preview shows it (text, or lazy text)
     old: object
     new: object
 
@@ -134,7 +134,7 @@ class Outcome:
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
 
-    def change(self, column: str, old: object, new: object) -> None:
+    def change(self, column: Any, old: object, new: object) -> None:
         if old != new:
             self.changes.append(Change(column, old, new))
 

@@ -156,7 +156,11 @@ def _keep_preview(job: ImportJob, preview: Preview) -> None:
             "label": r.label,
             "action": r.action,
             "changes": [
-                {"column": c.column, "old": importing.shown(c.old), "new": importing.shown(c.new)}
+                {
+                    "column": str(c.column),
+                    "old": importing.shown(c.old),
+                    "new": importing.shown(c.new),
+                }
                 for c in r.changes
             ],
             "errors": r.errors,

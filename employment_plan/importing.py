@@ -30,6 +30,8 @@ from .resources import MeasurementResource
 
 IMPORT_PERM = "employment_plan.import_measurements"
 VALUE_DIGITS = digits_of(Measurement._meta.get_field("value"))
+# The preview's words for a change (lazy: translated when shown, not once per row).
+VALUE, PROVISIONAL = gettext_lazy("Value"), gettext_lazy("Provisional")
 # The measurement's fields that a file's columns fill, and the other way round.
 FIELDS = {"data_source": "source", "comment": "comment", "period_label": "period"}
 CHECKED_FIELDS = {**FIELDS, "value": "value", "date": "date"}
@@ -180,11 +182,11 @@ class Measurements(MunicipalSubject):
         (comparing period, source and comment only when the file has those columns)."""
         if current is None:
             outcome.action = NEW
-            outcome.change(_("Value"), None, new.value)
+            outcome.change(VALUE, None, new.value)
             return
         value, provisional, period, source, comment = current
-        outcome.change(_("Value"), value, new.value)
-        outcome.change(_("Provisional"), provisional, new.provisional)
+        outcome.change(VALUE, value, new.value)
+        outcome.change(PROVISIONAL, provisional, new.provisional)
         for column, old, given in (
             ("period", period, new.period_label),
             ("source", source, new.data_source),

@@ -104,7 +104,8 @@ def validate_measurement(measurement: Measurement) -> None:
         collect(functools.partial(validate_measurement_date, measurement.indicator, day))
     # Field by field, what the database would refuse; the model's own clean() is the percent rule
     # checked above, and nothing but the key is unique (an import checks 50,000 rows).
-    collect(functools.partial(measurement.clean_fields, exclude=_NOT_CLEANED))
+    empty = [name for name in _CLEANED[1:] if not getattr(measurement, name)]  # blank texts pass
+    collect(functools.partial(measurement.clean_fields, exclude=[*_NOT_CLEANED, *empty]))
     if errors:
         raise ValidationError(errors)
 

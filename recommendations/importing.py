@@ -29,6 +29,8 @@ from .resources import RecommendationResource
 
 IMPORT_PERM = "recommendations.import_status_updates"
 PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
+# The preview's words for a change (lazy: translated when shown, not once per row).
+STATUS, PROGRESS = gettext_lazy("Status"), gettext_lazy("Progress")
 # Where a service's ValidationError names a field, the file names a column.
 FIELD_COLUMNS = {"note": "note", "effective_on": "date", "progress": "progress"}
 
@@ -159,8 +161,8 @@ class StatusChanges(MunicipalSubject):
             return
         outcome.action = CHANGED
         old_status = context.status_by_pk.get(status_id) if status_id else None
-        outcome.change(_("Status"), old_status.label if old_status else "", status.label)
-        outcome.change(_("Progress"), progress, change.progress)
+        outcome.change(STATUS, old_status.label if old_status else "", status.label)
+        outcome.change(PROGRESS, progress, change.progress)
         context.pending[rec.pk] = (status.pk, change.progress)
         outcome.record = Change(rec, status, cells["progress"], change.note, change.effective_on)
 

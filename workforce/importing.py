@@ -320,7 +320,7 @@ class Staffing(MunicipalSubject):
             elif old is not None:
                 old = Decimal(str(old))
             new = value if name == "age_bands" else Decimal(str(value))
-            outcome.change(str(FIELD_LABELS[name]), old, new)
+            outcome.change(FIELD_LABELS[name], old, new)
         outcome.action = NEW if stored is None else (CHANGED if outcome.changes else UNCHANGED)
 
     def apply(self, context: Context, rows: list[Outcome], *, user: Any, progress) -> None:
