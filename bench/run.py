@@ -7,6 +7,7 @@ import argparse
 import datetime
 import importlib
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -25,12 +26,14 @@ def discover(only: str | None):
             yield importlib.import_module(f"bench.{info.name}")
 
 
-def render(results, scale: str) -> str:
+def render(results, scale: str, kept: dict[str, str] | None = None) -> str:
+    """The whole file: each group measured now, and ``kept`` (title → its section as written
+    before) for the groups not run this time (``--only``), each saying when it was measured."""
     today = datetime.date.today().isoformat()
     lines = [
         "# Benchmarks",
         "",
-        f"Measured {today} with `./dev bench` (scale: {scale}) on: {machine()}.",
+        f"Measured with `./dev bench` (scale: {scale}) on: {machine()}; each section says when.",
         "Every figure is measured by the code in `bench/`, not estimated. A budget missed makes",
         "`./dev bench` exit non-zero.",
         "",
@@ -39,7 +42,8 @@ def render(results, scale: str) -> str:
     for result in results:
         groups.setdefault(result.group, []).append(result)
     for group, rows in groups.items():
-        lines += [f"## {group}", "", "| measure | value | budget | met |", "|---|---|---|---|"]
+        lines += [f"## {group}", "", f"Measured {today}.", ""]
+        lines += ["| measure | value | budget | met |", "|---|---|---|---|"]
         for r in rows:
             met = "–" if r.ok is None else ("yes" if r.ok else "**NO**")
             value = (
@@ -48,7 +52,37 @@ def render(results, scale: str) -> str:
             note = f" ({r.note})" if r.note else ""
             lines.append(f"| {r.name}{note} | {value} {r.unit} | {r.budget} | {met} |")
         lines.append("")
+    for section in (kept or {}).values():
+        lines += [section.rstrip("\n"), ""]
     return "\n".join(lines)
+
+
+def sections(text: str) -> dict[str, str]:
+    """The ``## title`` sections of a benchmarks file, each dated: a section of a file written
+    before sections carried their own date gets the file's date."""
+    found = re.search(r"^Measured (\d{4}-\d{2}-\d{2}) with", text, re.MULTILINE)
+    file_date = found.group(1) if found else None
+    result = {}
+    for part in re.split(r"^(?=## )", text, flags=re.MULTILINE)[1:]:
+        title = part.splitlines()[0][3:].strip()
+        if file_date and not re.search(r"^Measured \d{4}-\d{2}-\d{2}\.$", part, re.MULTILINE):
+            head, _, rest = part.partition("\n\n")
+            part = f"{head}\n\nMeasured {file_date}.\n\n{rest}"
+        result[title] = part
+    return result
+
+
+def groups_not_run(only: str | None) -> set[str]:
+    """The titles of the groups that ``--only`` leaves out (their sections are kept)."""
+    if only is None:
+        return set()
+    ran = {title for m in discover(only) for title in _titles(m)}
+    return {title for m in discover(None) for title in _titles(m)} - ran
+
+
+def _titles(module) -> set[str]:
+    """The section titles a benchmark module writes: its GROUP and any other ``*_GROUP``."""
+    return {value for name, value in vars(module).items() if name.endswith("GROUP")}
 
 
 def main(argv=None) -> int:
@@ -68,7 +102,11 @@ def main(argv=None) -> int:
             )
             results.append(result)
     if args.output and args.output != "-":
-        Path(args.output).write_text(render(results, args.scale), encoding="utf-8")
+        output = Path(args.output)
+        previous = sections(output.read_text(encoding="utf-8")) if output.exists() else {}
+        keep = groups_not_run(args.only)
+        kept = {title: text for title, text in previous.items() if title in keep}
+        output.write_text(render(results, args.scale, kept), encoding="utf-8")
         print(f"Wrote {args.output}")
     missed = [r for r in results if r.ok is False]
     if missed:
