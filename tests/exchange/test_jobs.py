@@ -244,3 +244,55 @@ def test_small_files_stay_in_the_request(login, hr_officer, plan, settings):
     response = login(hr_officer).post(reverse(URL), {"plan": plan.pk, "file": rows_file(50)})
     assert response.status_code == 200 and response.context["payload"]
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_worker_process_leaves_no_partial_rows(hr_officer, plan):
+    """The real thing: a worker process is killed (SIGKILL) while it saves; the database rolls its
+    transaction back, and the job's page then says it failed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process shares the test database on PostgreSQL only")
+    from core import importing as pipeline
+    from employment_plan.importing import SUBJECT
+
+    job = jobs.start(
+        SUBJECT,
+        pipeline.read(rows_file(20_000)),
+        user=hr_officer,
+        options={"plan": plan},
+        file_name="big.csv",
+    )
+    ImportJob.objects.filter(pk=job.pk).update(state=State.CONFIRMED)  # checked and confirmed
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--interval", "0"],
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while ImportJob.objects.get(pk=job.pk).state != State.APPLYING:
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never started"
+            time.sleep(0.05)
+        time.sleep(1.0)  # well into checking and saving 20,000 rows
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.wait(timeout=30)
+    assert worker.returncode == -signal.SIGKILL  # killed, not finished
+    assert not Measurement.objects.exists()
+    later = timezone.now() - jobs.STALE_AFTER - datetime.timedelta(seconds=1)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=later)
+    job.refresh_from_db()
+    jobs.notice_stale(job)
+    assert job.state == State.FAILED
