@@ -5,22 +5,12 @@ from django.contrib import admin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
 
-from .. import services
-from ..models import (
-    Addressee,
-    CouncilDecision,
-    Recommendation,
-    Report,
-    ReportFact,
-    Status,
-    StatusUpdate,
-    Theme,
-)
+from .. import models, services
 from ..resources import CouncilDecisionResource, StatusUpdateResource
 from .common import ScopedRelatedFilter
 
 
-@admin.register(Report)
+@admin.register(models.Report)
 class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REPORT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
@@ -36,7 +26,7 @@ class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin
     readonly_fields = ["source", "source_section"]
 
 
-@admin.register(Theme)
+@admin.register(models.Theme)
 class ThemeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.THEME
     list_display = ["number", "title", "report"]
@@ -44,14 +34,14 @@ class ThemeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin)
     readonly_fields = ["source", "source_section"]
 
 
-@admin.register(ReportFact)
+@admin.register(models.ReportFact)
 class ReportFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REPORT_FACT
     list_display = ["label", "value_number", "value_date", "unit", "report"]
     list_select_related = ["report"]
 
 
-@admin.register(CouncilDecision)
+@admin.register(models.CouncilDecision)
 class CouncilDecisionAdmin(
     VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
 ):
@@ -66,11 +56,11 @@ class CouncilDecisionAdmin(
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recommendations":
-            kwargs["queryset"] = self.writable(request, Recommendation)
+            kwargs["queryset"] = self.writable(request, models.Recommendation)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-@admin.register(StatusUpdate)
+@admin.register(models.StatusUpdate)
 class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     """The history is read-only: it is written by the status service and never edited."""
 
@@ -109,7 +99,7 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
         return False
 
 
-@admin.register(Status)
+@admin.register(models.Status)
 class StatusAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     """The status list is shared by every municipality: only superusers configure it."""
 
@@ -127,7 +117,7 @@ class StatusAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     # No list_editable: a changelist row carries no version, so its save could not be checked.
 
 
-@admin.register(Addressee)
+@admin.register(models.Addressee)
 class AddresseeAdmin(VersionedAdminMixin, admin.ModelAdmin):
     write_services = services.ADDRESSEE
     search_fields = ["name"]
