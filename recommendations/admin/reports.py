@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
 
@@ -61,7 +62,9 @@ class CouncilDecisionAdmin(
 
 
 @admin.register(models.StatusUpdate)
-class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class StatusUpdateAdmin(
+    ReadOnlyAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
     """The history is read-only: it is written by the status service and never edited."""
 
     # One count (of the filtered rows) instead of two: the unfiltered total is a second COUNT(*)
@@ -88,15 +91,6 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
         "author",
         "recommendation__report",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Status)
