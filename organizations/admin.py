@@ -17,8 +17,18 @@ from .models import (
 )
 
 
+class SuperuserCreatesMixin:
+    """Only a superuser adds or deletes these rows (municipalities, accounts); others may edit."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(User)
-class UserAdmin(VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(SuperuserCreatesMixin, VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
     """Accounts are managed by superusers; municipality administrators manage memberships."""
 
     write_services = services.USER
@@ -32,15 +42,11 @@ class UserAdmin(VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
 
 @admin.register(Municipality)
-class MunicipalityAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class MunicipalityAdmin(
+    SuperuserCreatesMixin, VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
     write_services = services.MUNICIPALITY
     list_display = ["name", "code", "is_published"]
     search_fields = ["name", "code"]
@@ -55,12 +61,6 @@ class MunicipalityAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mode
             # Name and official code are facts, not something a municipality edits about itself.
             fields += ["name", "code", "slug"]
         return fields
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(OrganisationalUnit)
