@@ -43,6 +43,7 @@ from organizations.models import (
 )
 from recommendations import models as rec_models
 from workforce import models as workforce_models
+from workforce.demo import LEAVER_RATES
 
 FIRST_CODE = 900  # municipality n (1–99) gets code 900 + n; real codes end at 860
 MAX_MUNICIPALITIES = 99
@@ -88,14 +89,6 @@ PROFESSIONS_OF_KIND = {
     UnitKind.CARE_HOME: {"sosu-assistent": 25, "sosu-hjaelper": 30, "sygeplejerske": 4},
     UnitKind.HOME_CARE: {"sosu-assistent": 35, "sosu-hjaelper": 50, "sygeplejerske": 6},
     UnitKind.OTHER_INSTITUTION: {"paedagog": 10, "sosu-assistent": 6},
-}
-LEAVER_RATES = {
-    "paedagog": Decimal("0.12"),
-    "paedagogisk-assistent": Decimal("0.15"),
-    "sosu-assistent": Decimal("0.22"),
-    "sosu-hjaelper": Decimal("0.22"),
-    "sygeplejerske": Decimal("0.15"),
-    "laerer": Decimal("0.09"),
 }
 PROFESSION_NAMES = {
     "paedagog": ("Pædagog", "Pædagoger"),
