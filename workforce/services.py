@@ -66,9 +66,7 @@ def _save(obj: _M, acting_user: "User | None") -> _M:
     """For the import and the demo, which check their permission up front: an existing versioned
     row is locked and its version bumped, so a form opened on it before is stale."""
     if obj.pk is not None and isinstance(obj, Versioned):  # the models with a ``version``
-        return writes.update(
-            obj, expected_version=None, acting_user=acting_user, path=None, checked=True
-        )
+        return writes.update_checked(obj, acting_user=acting_user, path=None)
     obj.full_clean()
     writes.set_actor(obj, acting_user)
     obj.save()
