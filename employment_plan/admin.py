@@ -85,18 +85,14 @@ class InitiativeInline(ScopedInline):
     fields = ["position", "kind", "title", "status"]
 
 
+# A measurement as a person enters it, on the indicator's page and on its own.
+MEASUREMENT_ENTRY = [*models.Measurement.STATED_FIELDS, "entered_by"]
+
+
 class MeasurementInline(ScopedInline):
     model = models.Measurement
     form = MeasurementInlineForm
-    fields = [
-        "date",
-        "period_label",
-        "value",
-        "provisional",
-        "data_source",
-        "comment",
-        "entered_by",
-    ]
+    fields = list(MEASUREMENT_ENTRY)
     readonly_fields = ["entered_by"]
     ordering = ["date", "id"]
 
@@ -331,18 +327,7 @@ class MeasurementAdmin(ImportAdminMixin, ScopedExportMixin, ScopedRelationsMixin
     # By indicator (id) and date, as the index measurement_indicator_date is laid out; the model's
     # ordering follows the indicator to its plan and municipality and sorts every row.
     ordering = ["indicator_id", "date", "id"]
-    fields = [
-        "indicator",
-        "date",
-        "period_label",
-        "value",
-        "provisional",
-        "data_source",
-        "comment",
-        "entered_by",
-        "version_seen",
-        *PROVENANCE,
-    ]
+    fields = ["indicator", *MEASUREMENT_ENTRY, "version_seen", *PROVENANCE]
     readonly_fields = ["entered_by", *PROVENANCE]
 
 
