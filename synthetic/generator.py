@@ -301,31 +301,23 @@ def _municipality(index, scale, rng, statuses, professions) -> Counts:
             ("Beskæftigelsesudvalget", BodyKind.COMMITTEE),
         )
     ]
-    admin = _one(
-        OrganisationalUnit,
-        municipality=municipality,
-        name=f"Administrationen {MARK}",
-        kind=UnitKind.ADMINISTRATION,
-        source_section=NOTE,
-    )
-    areas = {}
-    for area_name in dict.fromkeys(AREA_OF_KIND.values()):
-        areas[area_name] = _one(
+
+    def unit(name, kind, parent=None):
+        return _one(
             OrganisationalUnit,
             municipality=municipality,
-            name=f"{area_name} {MARK}",
-            kind=UnitKind.AREA,
-            parent=admin,
+            name=f"{name} {MARK}",
+            kind=kind,
+            parent=parent,
             source_section=NOTE,
         )
-    jobcentre = _one(
-        OrganisationalUnit,
-        municipality=municipality,
-        name=f"Jobcenter {MARK}",
-        kind=UnitKind.JOB_CENTRE,
-        parent=admin,
-        source_section=NOTE,
-    )
+
+    admin = unit("Administrationen", UnitKind.ADMINISTRATION)
+    areas = {
+        area_name: unit(area_name, UnitKind.AREA, admin)
+        for area_name in dict.fromkeys(AREA_OF_KIND.values())
+    }
+    jobcentre = unit("Jobcenter", UnitKind.JOB_CENTRE, admin)
     indicators = _employment_plans(municipality, scale, rng, jobcentre, counts)
     _reports(municipality, scale, rng, statuses, bodies, areas, indicators, counts)
     _workforce(municipality, scale, rng, areas, professions, counts)
