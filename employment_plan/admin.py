@@ -20,7 +20,7 @@ from core.admin_import import ImportAdminMixin
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import Municipality
+from organizations.models import PROVENANCE, Municipality
 from organizations.scoping import is_scoped
 
 from . import importing, models, services
@@ -30,9 +30,6 @@ from .forms import (
     PeriodValuesForm,
 )
 from .resources import IndicatorResource, MeasurementResource
-
-PROVENANCE = ["source", "source_section"]
-
 
 if TYPE_CHECKING:
     # Mixed into ModelAdmins and inlines: to the type checker it is their common base.

@@ -7,6 +7,7 @@ from .admin_history import AuditHistoryAdmin
 from .admin_scoping import MunicipalityScopedAdmin
 from .admin_writes import VersionedAdminMixin
 from .models import (
+    PROVENANCE,
     Body,
     Membership,
     Municipality,
@@ -50,7 +51,7 @@ class MunicipalityAdmin(
     write_services = services.MUNICIPALITY
     list_display = ["name", "code", "is_published"]
     search_fields = ["name", "code"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def _municipality_of(self, obj):
         return obj
@@ -70,7 +71,7 @@ class OrganisationalUnitAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admi
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
     list_select_related = ["parent", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(Profession)
@@ -78,7 +79,7 @@ class ProfessionAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     write_services = services.PROFESSION
     list_display = ["name", "name_plural", "key"]
     search_fields = ["name"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(Body)
@@ -88,7 +89,7 @@ class BodyAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     list_select_related = ["municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def get_queryset(self, request):
         # Cross-municipal bodies (KKR, KL) are public facts; municipal ones are scoped.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_import import ImportAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import OrganisationalUnit
+from organizations.models import PROVENANCE, OrganisationalUnit
 from recommendations.models import Recommendation
 
 from . import importing, models, services
@@ -115,14 +115,14 @@ class StaffingNormAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mode
 class WorkforceFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.WORKFORCE_FACT
     list_display = ["label", "value", "unit", "year", "municipality", "source"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(models.ReferenceShortage)
 class ReferenceShortageAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REFERENCE_SHORTAGE
     list_display = ["label", "year", "value_min", "value_max", "unit", "per", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 class PipelineSeriesInline(admin.TabularInline):

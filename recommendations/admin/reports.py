@@ -5,6 +5,7 @@ from django.contrib import admin
 from core.admin_mixins import ReadOnlyAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
+from organizations.models import PROVENANCE
 
 from .. import models, services
 from ..resources import CouncilDecisionResource, StatusUpdateResource
@@ -24,7 +25,7 @@ class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin
     list_filter = ["issuing_body__kind"]
     search_fields = ["title", "case_number"]
     list_select_related = ["issuing_body", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(models.Theme)
@@ -32,7 +33,7 @@ class ThemeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin)
     write_services = services.THEME
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(models.ReportFact)
@@ -53,7 +54,7 @@ class CouncilDecisionAdmin(
     search_fields = ["item_title", "case_number", "text"]
     list_select_related = ["body"]
     filter_horizontal = ["recommendations"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recommendations":
