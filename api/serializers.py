@@ -166,10 +166,5 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "indicator",
             "plan",
             "indicator_code",
-            "date",
-            "period_label",
-            "value",
-            "provisional",
-            "data_source",
-            "comment",
+            *Measurement.STATED_FIELDS,
         ]

@@ -10,12 +10,23 @@ from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 from . import filters, serializers
 
 
-class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
+class ExportableViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only list of ``rows()`` narrowed to what the token's owner may export, so no
+    endpoint can forget the narrowing."""
+
+    def rows(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.rows().exportable_by(self.request.user)
+
+
+class RecommendationViewSet(ExportableViewSet):
     serializer_class = serializers.RecommendationSerializer
     filterset_class = filters.ApiRecommendationFilter
 
-    def get_queryset(self):
-        queryset = (
+    def rows(self):
+        return (
             Recommendation.objects.select_related(
                 "report", "report__municipality", "theme", "parent", "status", "responsible_unit"
             )
@@ -23,56 +34,51 @@ class RecommendationViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(budget_total_kr=Sum("budget_lines__amount_kr"))
             .order_by("report_id", "sort_key", "id")
         )
-        return queryset.exportable_by(self.request.user)
 
 
-class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
+class StatusUpdateViewSet(ExportableViewSet):
     serializer_class = serializers.StatusUpdateSerializer
     filterset_class = filters.StatusUpdateFilter
 
-    def get_queryset(self):
-        queryset = StatusUpdate.objects.select_related(
+    def rows(self):
+        return StatusUpdate.objects.select_related(
             "recommendation", "recommendation__report", "old_status", "new_status", "author"
         ).order_by("id")
-        return queryset.exportable_by(self.request.user)
 
 
-class CouncilDecisionViewSet(viewsets.ReadOnlyModelViewSet):
+class CouncilDecisionViewSet(ExportableViewSet):
     serializer_class = serializers.CouncilDecisionSerializer
     filterset_class = filters.CouncilDecisionFilter
 
-    def get_queryset(self):
-        queryset = (
+    def rows(self):
+        return (
             CouncilDecision.objects.select_related("municipality", "body")
             .prefetch_related(
                 Prefetch("recommendations", queryset=Recommendation.objects.only("id"))
             )
             .order_by("meeting_date", "id")
         )
-        return queryset.exportable_by(self.request.user)
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+class IndicatorViewSet(ExportableViewSet):
     serializer_class = serializers.IndicatorSerializer
     filterset_class = filters.IndicatorFilter
 
-    def get_queryset(self):
-        queryset = (
+    def rows(self):
+        return (
             Indicator.objects.select_related("plan", "plan__municipality", "focus_area")
             .prefetch_related(
                 Prefetch("measurements", queryset=Measurement.objects.order_by("date", "id"))
             )
             .order_by("plan_id", "position", "id")
         )
-        return queryset.exportable_by(self.request.user)
 
 
-class MeasurementViewSet(viewsets.ReadOnlyModelViewSet):
+class MeasurementViewSet(ExportableViewSet):
     serializer_class = serializers.MeasurementSerializer
     filterset_class = filters.MeasurementFilter
 
-    def get_queryset(self):
-        queryset = Measurement.objects.select_related("indicator", "indicator__plan").order_by(
+    def rows(self):
+        return Measurement.objects.select_related("indicator", "indicator__plan").order_by(
             "date", "id"
         )
-        return queryset.exportable_by(self.request.user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import writers
+from core.admin_mixins import ReadOnlyAdminMixin
 from core.resources import CHUNK
 from organizations.admin_scoping import MunicipalityScopedAdmin
 
@@ -92,7 +93,7 @@ SHOWN_FIELDS = [
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = [
         "time",
         "actor_column",
@@ -110,16 +111,6 @@ class AuditEntryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     # Every field shown is read-only (``list()``: the two options have different types).
     fields = list(SHOWN_FIELDS)
     readonly_fields = SHOWN_FIELDS
-
-    # Read-only for everyone ---------------------------------------------------------------------
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("municipality")

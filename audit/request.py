@@ -60,19 +60,18 @@ def current_actor():
 
 
 @contextmanager
+def _bound(var, value):
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
 def acting_as(user):
     """Attribute the writes inside the block to ``user`` (for commands acting on someone's behalf)."""
-    token = _acting_user.set(user)
-    try:
-        yield
-    finally:
-        _acting_user.reset(token)
+    return _bound(_acting_user, user)
 
 
-@contextmanager
 def in_request(request):
-    token = _current_request.set(request)
-    try:
-        yield
-    finally:
-        _current_request.reset(token)
+    return _bound(_current_request, request)

@@ -1,6 +1,7 @@
 """A subject's columns, declared once as a django-import-export resource on one shared base.
 
-Each column is a ``Field`` with an attribute path and a translated column name. The admin's export
+Each column is a ``Field`` with an attribute path and a translated column name, in column order
+(there is no second list of the columns' names). The admin's export
 button, the lists' "export what I see", the export page and the workbook read rows through the same
 resource and hand them to the writers in ``core.writers``; the importers accept the same columns'
 headers in Danish and English (``header_aliases``, used by ``core.importing.Subject``), so an
@@ -14,6 +15,8 @@ import tablib
 from django.db.models import QuerySet
 from django.utils.encoding import force_str
 from import_export import resources
+from import_export.declarative import ModelDeclarativeMetaclass
+from import_export.fields import Field
 
 # Rows read from the database per round trip while exporting.
 CHUNK = 2000
@@ -22,9 +25,21 @@ CHUNK = 2000
 Converter = Callable[[Any], object]
 
 
-class ExportResource(resources.ModelResource):
+class _ColumnsAsDeclared(ModelDeclarativeMetaclass):
+    """A resource's columns are the ``Field``s it declares, in the order declared: ``Meta.fields``
+    is derived from them unless a resource states it (django-import-export would otherwise add
+    every field of the model), so the column list is written once."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "fields"):
+            meta.fields = tuple(key for key, value in attrs.items() if isinstance(value, Field))
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ExportResource(resources.ModelResource, metaclass=_ColumnsAsDeclared):
     """A subject's columns. Subclasses declare every column as a ``Field(attribute=…,
-    column_name=_(…))``; ``convert`` maps a field name to a function applied to its raw value (a
+    column_name=_(…))``, in column order; ``convert`` maps a field name to a function applied to its raw value (a
     choice label, a JSON member). Which rows a user may export is the model's QuerySet's rule
     (``exportable_by``, organizations.scoping), applied by whoever hands the rows in."""
 
@@ -76,7 +91,8 @@ class ExportResource(resources.ModelResource):
 
 
 class ObjectResource(resources.Resource):
-    """Columns of computed rows (progress, projections), with the same writers."""
+    """Columns of computed rows (progress, projections), with the same writers; as declared, in
+    order."""
 
     convert: dict[str, Converter] = {}
 

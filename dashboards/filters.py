@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.widgets import LeanSelect
+from core.filters import drop_down
 from employment_plan import progress, wording
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
@@ -83,24 +83,9 @@ class IndicatorFilter(django_filters.FilterSet):
         label=_("Status"),
         widget=forms.CheckboxSelectMultiple,
     )
-    plan = django_filters.ModelChoiceFilter(
-        queryset=EmploymentPlan.objects.none(),
-        label=_("Plan"),
-        empty_label=_("All plans"),
-        widget=LeanSelect,
-    )
-    focus_area = django_filters.ModelChoiceFilter(
-        queryset=FocusArea.objects.none(),
-        label=_("Focus area"),
-        empty_label=_("All focus areas"),
-        widget=LeanSelect,
-    )
-    responsible_unit = django_filters.ModelChoiceFilter(
-        queryset=OrganisationalUnit.objects.none(),
-        label=_("Responsible unit"),
-        empty_label=_("All units"),
-        widget=LeanSelect,
-    )
+    plan = drop_down(EmploymentPlan, _("Plan"), _("All plans"))
+    focus_area = drop_down(FocusArea, _("Focus area"), _("All focus areas"))
+    responsible_unit = drop_down(OrganisationalUnit, _("Responsible unit"), _("All units"))
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Plan and number"),

@@ -4,7 +4,9 @@ since its previous meeting, what is overdue, and the linked indicators."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -70,6 +72,36 @@ class MeetingReport:
 SUMMARY_ITEMS = 25
 
 
+def _heading(
+    municipality: Municipality, body: Body, day: datetime.date, previous: datetime.date | None
+) -> dict[str, Any]:
+    """What every meeting report opens with; without a ``previous`` date, the body's last meeting."""
+    return {
+        "municipality": municipality,
+        "body": body,
+        "day": day,
+        "previous": previous_meeting(body, day) if previous is None else previous,
+        "previous_is_default": previous is None,
+    }
+
+
+def _in_status_order(
+    totals: list[tuple[Status | None, int]],
+) -> list[tuple[Status | None, int]]:
+    """Totals by status in the statuses' own order, the recommendations without one last."""
+    return sorted(totals, key=lambda row: (row[0] is None, row[0].position if row[0] else 0))
+
+
+def _attach_linked(indicators: list[Indicator], recommendations: Iterable[Recommendation]) -> None:
+    """Give each indicator the recommendations that take it as their baseline (for the template)."""
+    linked: dict[int, list[Recommendation]] = {}
+    for r in recommendations:
+        if r.baseline_indicator_id:
+            linked.setdefault(r.baseline_indicator_id, []).append(r)
+    for indicator in indicators:
+        indicator.linked_recommendations = linked.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the template
+
+
 def _in_force(day: datetime.date, field: str):
     """A subquery: ``field`` of the recommendation's status update in force at the end of ``day``."""
     return Subquery(
@@ -108,9 +140,8 @@ def meeting_summary(
     (longest overdue first) and the linked indicators only the first ``limit`` are loaded. The
     cost stays nearly flat however many recommendations the municipality has; the full lists are
     in ``meeting_report`` (the annex)."""
-    previous_is_default = previous is None
-    if previous is None:
-        previous = previous_meeting(body, day)
+    heading = _heading(municipality, body, day, previous)
+    previous = heading["previous"]
     queryset = Recommendation.objects.filter(report__municipality=municipality)
     statuses = {s.pk: s for s in Status.objects.all()}
     # Changed: an update took effect after ``previous`` and by ``day`` (then the update in force
@@ -135,9 +166,7 @@ def meeting_summary(
         changed_count += changed
         if status is not None and not status.closes:
             overdue_count += past_due
-    status_totals = sorted(
-        totals, key=lambda row: (row[0] is None, row[0].position if row[0] else 0)
-    )
+    status_totals = _in_status_order(totals)
     open_ids = [pk for pk, status in statuses.items() if not status.closes]
     changed_qs = queryset.filter(window).annotate(changed_on=_in_force(day, "effective_on"))
     overdue_qs = (
@@ -190,26 +219,19 @@ def meeting_summary(
     indicator_ids = Indicator.objects.filter(pk__in=linked.values("baseline_indicator_id"))
     first_indicators = indicator_queryset(municipality).filter(pk__in=indicator_ids.values("pk"))
     indicators = indicators_with_progress(municipality, day, first_indicators[:limit])
-    by_indicator: dict[int, list[Recommendation]] = {}
-    for r in (
+    _attach_linked(
+        indicators,
         linked.filter(
             baseline_indicator__in=first_indicators.prefetch_related(None)
             .select_related(None)
             .values("pk")[:limit]
         )
         .only("pk", "number", "baseline_indicator_id")
-        .order_by("report", "sort_key")
-    ):
-        by_indicator.setdefault(r.baseline_indicator_id, []).append(r)
-    for indicator in indicators:
-        indicator.linked_recommendations = by_indicator.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the template
+        .order_by("report", "sort_key"),
+    )
 
     return MeetingReport(
-        municipality=municipality,
-        body=body,
-        day=day,
-        previous=previous,
-        previous_is_default=previous_is_default,
+        **heading,
         sections=[],
         changed=[line(pk) for pk in changed_ids if pk in found],
         overdue=[line(pk) for pk in overdue_ids if pk in found],
@@ -233,9 +255,8 @@ def meeting_report(
     changed since ``previous``; overdue items on ``day``; linked indicators evaluated as of ``day``.
     Cross-municipal reports (KKR, KL) are left out: the annex is about the municipality's own
     follow-up."""
-    previous_is_default = previous is None
-    if previous is None:
-        previous = previous_meeting(body, day)
+    heading = _heading(municipality, body, day, previous)
+    previous = heading["previous"]
     reports = list(
         Report.objects.filter(municipality=municipality).order_by("published_on", "title", "pk")
     )
@@ -263,28 +284,16 @@ def meeting_report(
     for line in lines:
         key = line.status.pk if line.status else None
         totals.setdefault(key, [line.status, 0])[1] += 1
-    status_totals = sorted(
-        ((s, n) for s, n in totals.values()),
-        key=lambda row: (row[0] is None, row[0].position if row[0] else 0),
-    )
+    status_totals = _in_status_order([(s, n) for s, n in totals.values()])
 
     indicator_ids = {r.baseline_indicator_id for r in recommendations if r.baseline_indicator_id}
     indicators = indicators_with_progress(
         municipality, day, indicator_queryset(municipality).filter(pk__in=indicator_ids)
     )
-    linked: dict[int, list[Recommendation]] = {}
-    for r in recommendations:
-        if r.baseline_indicator_id:
-            linked.setdefault(r.baseline_indicator_id, []).append(r)
-    for indicator in indicators:
-        indicator.linked_recommendations = linked.get(indicator.pk, [])  # type: ignore[attr-defined]  # for the template
+    _attach_linked(indicators, recommendations)
 
     return MeetingReport(
-        municipality=municipality,
-        body=body,
-        day=day,
-        previous=previous,
-        previous_is_default=previous_is_default,
+        **heading,
         sections=[(report, by_report[report.pk]) for report in reports if report.pk in by_report],
         changed=[line for line in lines if line.changed],
         overdue=[line for line in lines if line.overdue],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db.models import DecimalField, Field
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,28 +20,16 @@ from core.admin_import import ImportAdminMixin
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import Municipality
+from organizations.models import PROVENANCE, Municipality
 from organizations.scoping import is_scoped
 
-from . import importing, services
+from . import importing, models, services
 from .forms import (
     MeasurementAdminForm,
     MeasurementInlineForm,
     PeriodValuesForm,
 )
-from .models import (
-    ComparisonMeasurement,
-    EmploymentPlan,
-    FocusArea,
-    Indicator,
-    Initiative,
-    Measurement,
-    PlanFact,
-)
 from .resources import IndicatorResource, MeasurementResource
-
-PROVENANCE = ["source", "source_section"]
-
 
 if TYPE_CHECKING:
     # Mixed into ModelAdmins and inlines: to the type checker it is their common base.
@@ -54,13 +42,13 @@ class RelatedScope(RelatedScopeBase):
     """Danish number input (12,5) and display; and limits drop-downs of plans and their children
     (focus areas, indicators) to the municipalities where the user may write — inlines too."""
 
-    formfield_overrides: ClassVar[Mapping[type[models.Field], Mapping[str, Any]]] = {
-        models.DecimalField: {"localize": True}
+    formfield_overrides: ClassVar[Mapping[type[Field], Mapping[str, Any]]] = {
+        DecimalField: {"localize": True}
     }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if related is Municipality and self.model is ComparisonMeasurement:
+        if related is Municipality and self.model is models.ComparisonMeasurement:
             # Comparison municipalities are other municipalities, by definition.
             return BaseModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
         if is_scoped(related):
@@ -79,43 +67,39 @@ class ScopedInline(RelatedScope, admin.TabularInline):
 
 
 class PlanFactInline(ScopedInline):
-    model = PlanFact
+    model = models.PlanFact
     fields = ["position", "key", "label", "value", "unit", "date", "period_text"]
 
 
 class FocusAreaInline(ScopedInline):
-    model = FocusArea
+    model = models.FocusArea
     fields = ["number", "title"]
     show_change_link = True
 
 
 class InitiativeInline(ScopedInline):
-    model = Initiative
+    model = models.Initiative
     fields = ["position", "kind", "title", "status"]
 
 
+# A measurement as a person enters it, on the indicator's page and on its own.
+MEASUREMENT_ENTRY = [*models.Measurement.STATED_FIELDS, "entered_by"]
+
+
 class MeasurementInline(ScopedInline):
-    model = Measurement
+    model = models.Measurement
     form = MeasurementInlineForm
-    fields = [
-        "date",
-        "period_label",
-        "value",
-        "provisional",
-        "data_source",
-        "comment",
-        "entered_by",
-    ]
+    fields = list(MEASUREMENT_ENTRY)
     readonly_fields = ["entered_by"]
     ordering = ["date", "id"]
 
 
 class ComparisonInline(ScopedInline):
-    model = ComparisonMeasurement
+    model = models.ComparisonMeasurement
     fields = ["municipality", "date", "period_label", "value"]
 
 
-@admin.register(EmploymentPlan)
+@admin.register(models.EmploymentPlan)
 class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     write_services = services.EMPLOYMENT_PLAN
     list_display = ["title", "municipality", "period_start", "period_end", "adopted_on"]
@@ -143,7 +127,11 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def _plan_for(self, request, object_id, perm):
-        plan = EmploymentPlan.objects.filter(pk=object_id).select_related("municipality").first()
+        plan = (
+            models.EmploymentPlan.objects.filter(pk=object_id)
+            .select_related("municipality")
+            .first()
+        )
         if plan is None or not access.is_member(request.user, plan.municipality):
             raise Http404
         if not access.has_perm_in(request.user, perm, plan.municipality):
@@ -207,7 +195,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         return TemplateResponse(request, "employment_plan/admin/enter_values.html", context)
 
 
-@admin.register(FocusArea)
+@admin.register(models.FocusArea)
 class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     write_services = services.FOCUS_AREA
     list_display = ["__str__", "plan"]
@@ -217,7 +205,7 @@ class FocusAreaAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     inlines = [InitiativeInline]
 
 
-@admin.register(Initiative)
+@admin.register(models.Initiative)
 class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     write_services = services.INITIATIVE
     list_display = ["title", "kind", "status", "focus_area"]
@@ -235,7 +223,7 @@ class InitiativeAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         return fields
 
 
-@admin.register(Indicator)
+@admin.register(models.Indicator)
 class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
     # COUNT(*) over every row of the municipality.
@@ -305,7 +293,7 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     ]
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not Measurement:
+        if formset.model is not models.Measurement:
             return super().save_formset(request, form, formset, change)
         # Measurements have rules of their own (percent range, plan period, the baseline).
         instances = formset.save(commit=False)
@@ -318,7 +306,7 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
                 services.measurement_update(measurement=measurement, acting_user=request.user)
 
 
-@admin.register(Measurement)
+@admin.register(models.Measurement)
 class MeasurementAdmin(ImportAdminMixin, ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
     import_subject = importing.SUBJECT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
@@ -336,22 +324,11 @@ class MeasurementAdmin(ImportAdminMixin, ScopedExportMixin, ScopedRelationsMixin
     # By indicator (id) and date, as the index measurement_indicator_date is laid out; the model's
     # ordering follows the indicator to its plan and municipality and sorts every row.
     ordering = ["indicator_id", "date", "id"]
-    fields = [
-        "indicator",
-        "date",
-        "period_label",
-        "value",
-        "provisional",
-        "data_source",
-        "comment",
-        "entered_by",
-        "version_seen",
-        *PROVENANCE,
-    ]
+    fields = ["indicator", *MEASUREMENT_ENTRY, "version_seen", *PROVENANCE]
     readonly_fields = ["entered_by", *PROVENANCE]
 
 
-@admin.register(ComparisonMeasurement)
+@admin.register(models.ComparisonMeasurement)
 class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     write_services = services.COMPARISON_MEASUREMENT
     list_display = ["indicator", "municipality", "date", "value"]
@@ -359,7 +336,7 @@ class ComparisonMeasurementAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     readonly_fields = PROVENANCE
 
 
-@admin.register(PlanFact)
+@admin.register(models.PlanFact)
 class PlanFactAdmin(ScopedRelationsMixin, admin.ModelAdmin):
     write_services = services.PLAN_FACT
     list_display = ["label", "value", "unit", "period_text", "plan"]

@@ -393,6 +393,9 @@ class Indicator(Sourced, Versioned):
 class Measurement(Sourced, Versioned):
     """One value of an indicator at a date. Several on one date are kept; the engine picks one."""
 
+    # What a measurement states, as a person enters it in the admin and the API serves it.
+    STATED_FIELDS = ("date", "period_label", "value", "provisional", "data_source", "comment")
+
     indicator = models.ForeignKey(
         Indicator,
         verbose_name=_("indicator"),

@@ -33,21 +33,6 @@ class IndicatorResource(ExportResource):
 
     class Meta:
         model = Indicator
-        fields = (
-            "plan",
-            "focus_area",
-            "code",
-            "title",
-            "unit",
-            "direction",
-            "baseline_value",
-            "baseline_date",
-            "target_kind",
-            "target_value",
-            "target_absolute",
-            "target_date",
-            "data_source",
-        )
 
 
 def current_measurements(queryset=None):
@@ -75,16 +60,6 @@ class MeasurementResource(ExportResource):
 
     class Meta:
         model = Measurement
-        fields = (
-            "plan",
-            "indicator",
-            "date",
-            "value",
-            "provisional",
-            "period",
-            "source",
-            "comment",
-        )
 
     def get_queryset(self):
         return current_measurements().order_by("indicator__plan", "indicator__position", "date")
@@ -103,17 +78,3 @@ class IndicatorProgressResource(ObjectResource):
     target = Field(attribute="result__target", column_name=_("Target"))
     target_date = Field(attribute="target_date", column_name=_("Target date"))
     progress = Field(attribute="result__progress", column_name=_("Progress (%)"))
-
-    class Meta:
-        fields = (
-            "plan",
-            "focus_area",
-            "code",
-            "title",
-            "status",
-            "latest_value",
-            "latest_date",
-            "target",
-            "target_date",
-            "progress",
-        )

@@ -13,16 +13,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from . import progress, wording
-from .models import (
-    ComparisonMeasurement,
-    EmploymentPlan,
-    FocusArea,
-    Indicator,
-    Initiative,
-    Measurement,
-    PlanFact,
-)
+from . import models, progress, wording
 
 if TYPE_CHECKING:
     from organizations.models import Municipality
@@ -38,11 +29,11 @@ def thresholds() -> progress.Thresholds:
     )
 
 
-def points_of(measurements: Iterable[Measurement]) -> list[progress.Point]:
+def points_of(measurements: Iterable[models.Measurement]) -> list[progress.Point]:
     return [progress.Point(m.date, m.value, m.provisional, m.pk) for m in measurements]
 
 
-def evaluate(indicator: Indicator, as_of: datetime.date | None = None) -> progress.Progress:
+def evaluate(indicator: models.Indicator, as_of: datetime.date | None = None) -> progress.Progress:
     """Progress of an indicator whose measurements are prefetched (no query when they are)."""
     return progress.evaluate(
         indicator.spec(),
@@ -52,10 +43,10 @@ def evaluate(indicator: Indicator, as_of: datetime.date | None = None) -> progre
     )
 
 
-def plans_for(municipality: Municipality, counts: bool = True) -> QuerySet[EmploymentPlan]:
+def plans_for(municipality: Municipality, counts: bool = True) -> QuerySet[models.EmploymentPlan]:
     """The municipality's plans, newest first; with ``counts``, each with its number of focus
     areas and indicators (restrict the queryset to the shown plans before reading it)."""
-    plans = EmploymentPlan.objects.filter(municipality=municipality)
+    plans = models.EmploymentPlan.objects.filter(municipality=municipality)
     if counts:
         plans = plans.annotate(
             focus_area_count=Count("focus_areas", distinct=True),
@@ -64,29 +55,30 @@ def plans_for(municipality: Municipality, counts: bool = True) -> QuerySet[Emplo
     return plans.order_by("-period_start", "title", "pk")
 
 
-def _measurements() -> QuerySet[Measurement]:
-    return Measurement.objects.order_by("date", "id").only(
+def _measurements() -> QuerySet[models.Measurement]:
+    return models.Measurement.objects.order_by("date", "id").only(
         "id", "indicator_id", "date", "value", "provisional", "updated_at"
     )
 
 
 def plan_barometer(
     *, municipality: Municipality, plan_id: int, as_of: datetime.date | None = None
-) -> EmploymentPlan:
+) -> models.EmploymentPlan:
     """The plan with its facts, focus areas, initiatives, indicators and measurements (six queries),
     each indicator carrying ``result`` (progress) and the plan ``status_counts``."""
-    indicators = Indicator.objects.order_by("position", "code").prefetch_related(
+    indicators = models.Indicator.objects.order_by("position", "code").prefetch_related(
         Prefetch("measurements", queryset=_measurements())
     )
-    plan: EmploymentPlan = get_object_or_404(
-        EmploymentPlan.objects.filter(municipality=municipality).prefetch_related(
-            Prefetch("facts", queryset=PlanFact.objects.order_by("position")),
+    plan: models.EmploymentPlan = get_object_or_404(
+        models.EmploymentPlan.objects.filter(municipality=municipality).prefetch_related(
+            Prefetch("facts", queryset=models.PlanFact.objects.order_by("position")),
             Prefetch(
                 "focus_areas",
-                queryset=FocusArea.objects.order_by("number").prefetch_related(
+                queryset=models.FocusArea.objects.order_by("number").prefetch_related(
                     Prefetch("indicators", queryset=indicators),
                     Prefetch(
-                        "initiatives", queryset=Initiative.objects.order_by("kind", "position")
+                        "initiatives",
+                        queryset=models.Initiative.objects.order_by("kind", "position"),
                     ),
                 ),
             ),
@@ -109,19 +101,21 @@ def plan_barometer(
 
 def indicator_detail(
     *, municipality: Municipality, pk: int, as_of: datetime.date | None = None
-) -> Indicator:
+) -> models.Indicator:
     """One indicator of the municipality (404 otherwise) with measurements and comparisons."""
-    indicator: Indicator = get_object_or_404(
-        Indicator.objects.filter(plan__municipality=municipality)
+    indicator: models.Indicator = get_object_or_404(
+        models.Indicator.objects.filter(plan__municipality=municipality)
         .select_related("plan", "focus_area", "responsible_unit", "source")
         .prefetch_related(
             Prefetch(
                 "measurements",
-                queryset=Measurement.objects.order_by("date", "id").select_related("entered_by"),
+                queryset=models.Measurement.objects.order_by("date", "id").select_related(
+                    "entered_by"
+                ),
             ),
             Prefetch(
                 "comparisons",
-                queryset=ComparisonMeasurement.objects.order_by(
+                queryset=models.ComparisonMeasurement.objects.order_by(
                     "municipality__name", "date"
                 ).select_related("municipality"),
             ),

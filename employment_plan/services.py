@@ -274,16 +274,11 @@ def measurement_update(
     return measurement
 
 
-# Deleting a measurement has no rule of its own: the generated service.
-measurement_delete = writes.entity_services(Measurement, "measurement").delete
-
-
-MEASUREMENT = writes.EntityServices(
-    create=measurement_create,
-    update=measurement_update,
-    delete=measurement_delete,
-    arg="measurement",
+MEASUREMENT = writes.entity_services(
+    Measurement, "measurement", own_create=measurement_create, own_update=measurement_update
 )
+# Deleting a measurement has no rule of its own: the generated service.
+measurement_delete = MEASUREMENT.delete
 
 
 @transaction.atomic
@@ -305,12 +300,7 @@ def indicator_set_baseline(
     if label is not None:
         indicator.baseline_label = label
     # A form opened on the indicator before its baseline moved is stale now.
-    return writes.update(
-        indicator,
-        expected_version=None,
-        acting_user=acting_user,
-        checked=True,
-    )
+    return writes.update_checked(indicator, acting_user=acting_user)
 
 
 def indicator_refresh_baseline(*, indicator: Indicator, acting_user: User | None) -> Indicator:
@@ -363,12 +353,7 @@ def initiative_set_status(
         initiative.focus_area.plan.municipality_id,
     )
     initiative.status = status
-    return writes.update(
-        initiative,
-        expected_version=None,
-        acting_user=acting_user,
-        checked=True,
-    )
+    return writes.update_checked(initiative, acting_user=acting_user)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from .admin_history import AuditHistoryAdmin
 from .admin_scoping import MunicipalityScopedAdmin
 from .admin_writes import VersionedAdminMixin
 from .models import (
+    PROVENANCE,
     Body,
     Membership,
     Municipality,
@@ -17,8 +18,18 @@ from .models import (
 )
 
 
+class SuperuserCreatesMixin:
+    """Only a superuser adds or deletes these rows (municipalities, accounts); others may edit."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(User)
-class UserAdmin(VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(SuperuserCreatesMixin, VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
     """Accounts are managed by superusers; municipality administrators manage memberships."""
 
     write_services = services.USER
@@ -32,19 +43,15 @@ class UserAdmin(VersionedAdminMixin, AuditHistoryAdmin, DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
 
 @admin.register(Municipality)
-class MunicipalityAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+class MunicipalityAdmin(
+    SuperuserCreatesMixin, VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
     write_services = services.MUNICIPALITY
     list_display = ["name", "code", "is_published"]
     search_fields = ["name", "code"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def _municipality_of(self, obj):
         return obj
@@ -56,12 +63,6 @@ class MunicipalityAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mode
             fields += ["name", "code", "slug"]
         return fields
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
 
 @admin.register(OrganisationalUnit)
 class OrganisationalUnitAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
@@ -70,7 +71,7 @@ class OrganisationalUnitAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admi
     list_filter = ["kind", "municipality"]
     search_fields = ["name"]
     list_select_related = ["parent", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(Profession)
@@ -78,7 +79,7 @@ class ProfessionAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     write_services = services.PROFESSION
     list_display = ["name", "name_plural", "key"]
     search_fields = ["name"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 @admin.register(Body)
@@ -88,7 +89,7 @@ class BodyAdmin(VersionedAdminMixin, AuditHistoryAdmin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     list_select_related = ["municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def get_queryset(self, request):
         # Cross-municipal bodies (KKR, KL) are public facts; municipal ones are scoped.

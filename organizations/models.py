@@ -67,6 +67,10 @@ class Sourced(models.Model):
         abstract = True
 
 
+# Sourced's fields: the seed loader sets them; the admin shows them read-only.
+PROVENANCE = ("source", "source_section")
+
+
 class MunicipalityQuerySet(ScopedQuerySet):
     municipality_path = "pk"
 

@@ -221,6 +221,25 @@ def update(
     return instance
 
 
+def update_checked(
+    instance: _VM,
+    *,
+    acting_user: User | None,
+    path: str | None | Default = FROM_MODEL,
+    update_fields: list[str] | None = None,
+) -> _VM:
+    """``update`` for a service that checked the permission itself and holds the row (a status
+    change, a recomputed baseline, an import): whatever version a form saw, it is stale after."""
+    return update(
+        instance,
+        expected_version=None,
+        acting_user=acting_user,
+        path=path,
+        update_fields=update_fields,
+        checked=True,
+    )
+
+
 def delete(
     instance: Model,
     *,
@@ -288,11 +307,18 @@ class EntityServices(Generic[_M]):
         return iter((self.create, self.update, self.delete))
 
 
-def entity_services(model: type[_VM], arg: str) -> EntityServices[_VM]:
+def entity_services(
+    model: type[_VM],
+    arg: str,
+    *,
+    own_create: Callable[..., _VM] | None = None,
+    own_update: Callable[..., _VM] | None = None,
+) -> EntityServices[_VM]:
     """The plain create/update/delete services of ``model``: everything in this module, nothing
     more. An entity with rules of its own (a recommendation's first status, a measurement's
-    baseline) writes its services by hand on top of ``create``/``update``/``delete``. Where a
-    record belongs is what its QuerySet declares (``scoping.municipality_path``)."""
+    baseline) writes those services by hand on top of ``create``/``update`` and passes them as
+    ``own_create``/``own_update``; the rest are generated. Where a record belongs is what its
+    QuerySet declares (``scoping.municipality_path``)."""
     path = model_path(model)
     module = sys._getframe(1).f_globals.get("__name__", __name__)
     label = model._meta.verbose_name
@@ -335,7 +361,9 @@ def entity_services(model: type[_VM], arg: str) -> EntityServices[_VM]:
         function.__name__ = function.__qualname__ = f"{arg}_{verb}"
         function.__module__ = module
         function.__doc__ = doc % label
-    return EntityServices(create=create_, update=update_, delete=delete_, arg=arg)
+    return EntityServices(
+        create=own_create or create_, update=own_update or update_, delete=delete_, arg=arg
+    )
 
 
 # What changed meanwhile ----------------------------------------------------------------------------

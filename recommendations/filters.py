@@ -2,12 +2,11 @@
 "export what I see" holds by construction. Choices offer only what the visitor may read."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.widgets import LeanSelect
+from core.filters import drop_down, key_checkboxes
 from organizations.models import OrganisationalUnit, Profession
 
 from . import selectors
@@ -28,42 +27,20 @@ class NeedsUpdateWidget(BooleanWidget):
 
 class RecommendationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    # Keys in the address (?status=i-gang) read better than ids; the predicate then uses the key.
-    status = django_filters.ModelMultipleChoiceFilter(
-        field_name="status__key",
-        queryset=Status.objects.none(),
-        to_field_name="key",
-        label=_("Status"),
-        widget=forms.CheckboxSelectMultiple,
+    # The predicate uses the key the address carries.
+    status = key_checkboxes(
+        "status__key",
+        Status,
+        _("Status"),
         # A foreign key: one row per recommendation already, so no SELECT DISTINCT (which makes
         # the database compare whole rows of every matching recommendation).
         distinct=False,
     )
-    theme = django_filters.ModelChoiceFilter(
-        queryset=Theme.objects.none(),
-        label=_("Theme"),
-        empty_label=_("All themes"),
-        widget=LeanSelect,
-    )
-    report = django_filters.ModelChoiceFilter(
-        queryset=Report.objects.none(),
-        label=_("Report"),
-        empty_label=_("All reports"),
-        widget=LeanSelect,
-    )
-    responsible_unit = django_filters.ModelChoiceFilter(
-        queryset=OrganisationalUnit.objects.none(),
-        label=_("Responsible unit"),
-        empty_label=_("All units"),
-        widget=LeanSelect,
-    )
-    profession = django_filters.ModelMultipleChoiceFilter(
-        field_name="target_professions__key",
-        queryset=Profession.objects.none(),
-        to_field_name="key",
-        label=_("Target profession"),
-        widget=forms.CheckboxSelectMultiple,
-        distinct=True,
+    theme = drop_down(Theme, _("Theme"), _("All themes"))
+    report = drop_down(Report, _("Report"), _("All reports"))
+    responsible_unit = drop_down(OrganisationalUnit, _("Responsible unit"), _("All units"))
+    profession = key_checkboxes(
+        "target_professions__key", Profession, _("Target profession"), distinct=True
     )
     needs_update = django_filters.BooleanFilter(
         method="filter_needs_update", label=_("Needs update"), widget=NeedsUpdateWidget

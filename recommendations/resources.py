@@ -48,19 +48,6 @@ class RecommendationResource(ExportResource):
 
     class Meta:
         model = Recommendation
-        fields = (
-            "report",
-            "number",
-            "title",
-            "theme",
-            "status",
-            "progress",
-            "responsible",
-            "responsible_text",
-            "follow_up_date",
-            "last_updated_at",
-            "report_title",
-        )
 
 
 class StatusUpdateResource(ExportResource):
@@ -89,19 +76,6 @@ class StatusUpdateResource(ExportResource):
 
     class Meta:
         model = StatusUpdate
-        fields = (
-            "report",
-            "number",
-            "effective_on",
-            "old_status",
-            "new_status",
-            "old_progress",
-            "progress",
-            "note",
-            "origin",
-            "author",
-            "created_at",
-        )
 
 
 class CouncilDecisionResource(ExportResource):
@@ -118,13 +92,3 @@ class CouncilDecisionResource(ExportResource):
 
     class Meta:
         model = CouncilDecision
-        fields = (
-            "body",
-            "meeting_date",
-            "item_number",
-            "item_title",
-            "case_number",
-            "decision",
-            "text",
-            "absent",
-        )

@@ -21,24 +21,13 @@ from employment_plan.models import EmploymentPlan
 from organizations.models import Body
 from organizations.seeding import SeedError
 
-from .models import (
-    Addressee,
-    BudgetLine,
-    CouncilDecision,
-    Recommendation,
-    Report,
-    ReportFact,
-    Status,
-    StatusUpdate,
-    Theme,
-    UpdateOrigin,
-)
+from . import models
 
 INITIAL_STATUS = "ikke-paabegyndt"
 
 
 def load(loader) -> None:
-    initial = Status.objects.get(key=INITIAL_STATUS)
+    initial = models.Status.objects.get(key=INITIAL_STATUS)
     reports = {}
     pending_links = []
     for path, data in loader.documents("recommendations/*.yaml"):
@@ -53,7 +42,7 @@ def load(loader) -> None:
     for recommendation, targets in pending_links:
         related = []
         for target in targets:
-            matches = Recommendation.objects.filter(
+            matches = models.Recommendation.objects.filter(
                 report__key=target["report"], number=str(target["number"])
             )
             if matches.count() != 1:
@@ -82,7 +71,7 @@ def _load_report(loader, data, initial):
     if status_date is None:
         raise SeedError(f"{key}: a report needs a date or a status_date")
     report = loader.upsert(
-        Report,
+        models.Report,
         {"key": key},
         {
             "title": spec["title"],
@@ -102,7 +91,7 @@ def _load_report(loader, data, initial):
         is_date = isinstance(value, datetime.date)
         notes = [fact.get(k) for k in ("period_text", "source_note", "note") if fact.get(k)]
         loader.upsert(
-            ReportFact,
+            models.ReportFact,
             {"report": report, "position": position},
             {
                 "label": fact["label"],
@@ -117,7 +106,7 @@ def _load_report(loader, data, initial):
         )
     themes = {
         t["number"]: loader.upsert(
-            Theme,
+            models.Theme,
             {"report": report, "number": t["number"]},
             {"title": t["title"], **loader.provenance(key, t)},
         )
@@ -143,7 +132,7 @@ def _text(value) -> str:
 def _load_recommendation(loader, key, report, theme, parent, spec, initial, status_date):
     follow_up = spec.get("follow_up") or {}
     recommendation = loader.upsert(
-        Recommendation,
+        models.Recommendation,
         {"report": report, "theme": theme, "number": str(spec["number"])},
         {
             "parent": parent,
@@ -176,11 +165,14 @@ def _load_recommendation(loader, key, report, theme, parent, spec, initial, stat
     loader.set_m2m(
         recommendation,
         "addressees",
-        [loader.upsert(Addressee, {"name": name}, {}) for name in spec.get("addressees") or []],
+        [
+            loader.upsert(models.Addressee, {"name": name}, {})
+            for name in spec.get("addressees") or []
+        ],
     )
     for position, line in enumerate(spec.get("budget_lines") or []):
         loader.upsert(
-            BudgetLine,
+            models.BudgetLine,
             {"recommendation": recommendation, "position": position},
             {
                 "amount_kr": Decimal(str(line["amount_kr"])),
@@ -190,7 +182,7 @@ def _load_recommendation(loader, key, report, theme, parent, spec, initial, stat
             },
         )
     if not recommendation.updates.exists():
-        StatusUpdate.objects.create(
+        models.StatusUpdate.objects.create(
             recommendation=recommendation,
             effective_on=status_date,
             created_at=_moment(status_date),
@@ -198,9 +190,9 @@ def _load_recommendation(loader, key, report, theme, parent, spec, initial, stat
             new_status=initial,
             progress=Decimal(0),
             note="",
-            origin=UpdateOrigin.SEED,
+            origin=models.UpdateOrigin.SEED,
         )
-        loader.counts[str(StatusUpdate._meta.verbose_name_plural)]["created"] += 1
+        loader.counts[str(models.StatusUpdate._meta.verbose_name_plural)]["created"] += 1
     return recommendation
 
 
@@ -218,7 +210,7 @@ def _load_minutes(loader, data):
         if plan_key and plan is None:
             raise SeedError(f"{key} item {item['number']}: unknown employment plan {plan_key!r}")
         loader.upsert(
-            CouncilDecision,
+            models.CouncilDecision,
             {"body": body, "meeting_date": meeting["date"], "item_number": item["number"]},
             {
                 "municipality": body.municipality,

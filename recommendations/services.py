@@ -195,12 +195,11 @@ def _record(
     recommendation.status = status
     recommendation.progress = progress
     recommendation.last_updated_at = update.created_at
-    writes.update(
+    # The version was checked above, on the locked row.
+    writes.update_checked(
         recommendation,
-        expected_version=None,  # checked above, on the locked row
         acting_user=acting_user,
         update_fields=["status", "progress", "last_updated_at"],
-        checked=True,
     )
     return update
 
@@ -291,16 +290,14 @@ def recommendation_update(
     )
 
 
-# Deleting a recommendation has no rule of its own: the generated service.
-recommendation_delete = writes.entity_services(Recommendation, "recommendation").delete
-
-
-RECOMMENDATION = writes.EntityServices(
-    create=recommendation_create,
-    update=recommendation_update,
-    delete=recommendation_delete,
-    arg="recommendation",
+RECOMMENDATION = writes.entity_services(
+    Recommendation,
+    "recommendation",
+    own_create=recommendation_create,
+    own_update=recommendation_update,
 )
+# Deleting a recommendation has no rule of its own: the generated service.
+recommendation_delete = RECOMMENDATION.delete
 
 
 @transaction.atomic
@@ -312,13 +309,7 @@ def recommendation_set_progress_mode(
         raise PermissionDenied
     recommendation.progress_mode = mode
     recommendation.full_clean()
-    writes.update(
-        recommendation,
-        expected_version=None,
-        acting_user=acting_user,
-        update_fields=["progress_mode"],
-        checked=True,
-    )
+    writes.update_checked(recommendation, acting_user=acting_user, update_fields=["progress_mode"])
     if mode == ProgressMode.ROLLUP and recommendation.children.exists():
         _roll_up(recommendation.pk, timezone.localdate(), acting_user)
 

@@ -29,16 +29,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import models, transaction
 
+from employment_plan import models as plan_models
 from employment_plan import progress
-from employment_plan.models import (
-    ComparisonMeasurement,
-    EmploymentPlan,
-    FocusArea,
-    Indicator,
-    Initiative,
-    Measurement,
-    PlanFact,
-)
 from organizations.generation import municipality_bump_generation
 from organizations.models import (
     Body,
@@ -49,30 +41,9 @@ from organizations.models import (
     Profession,
     UnitKind,
 )
-from recommendations.models import (
-    BudgetLine,
-    CouncilDecision,
-    Recommendation,
-    Report,
-    ReportFact,
-    Status,
-    StatusUpdate,
-    Theme,
-    UpdateOrigin,
-    natural_sort_key,
-)
-from workforce.models import (
-    DemandDriver,
-    HiringMode,
-    InstitutionSize,
-    ReferenceShortage,
-    Scenario,
-    ScenarioEffect,
-    ScenarioRate,
-    StaffingNorm,
-    StaffingSnapshot,
-    WorkforceFact,
-)
+from recommendations import models as rec_models
+from workforce import models as workforce_models
+from workforce.demo import LEAVER_RATES
 
 FIRST_CODE = 900  # municipality n (1–99) gets code 900 + n; real codes end at 860
 MAX_MUNICIPALITIES = 99
@@ -118,14 +89,6 @@ PROFESSIONS_OF_KIND = {
     UnitKind.CARE_HOME: {"sosu-assistent": 25, "sosu-hjaelper": 30, "sygeplejerske": 4},
     UnitKind.HOME_CARE: {"sosu-assistent": 35, "sosu-hjaelper": 50, "sygeplejerske": 6},
     UnitKind.OTHER_INSTITUTION: {"paedagog": 10, "sosu-assistent": 6},
-}
-LEAVER_RATES = {
-    "paedagog": Decimal("0.12"),
-    "paedagogisk-assistent": Decimal("0.15"),
-    "sosu-assistent": Decimal("0.22"),
-    "sosu-hjaelper": Decimal("0.22"),
-    "sygeplejerske": Decimal("0.15"),
-    "laerer": Decimal("0.09"),
 }
 PROFESSION_NAMES = {
     "paedagog": ("Pædagog", "Pædagoger"),
@@ -266,12 +229,15 @@ def generate(
         raise ValueError("scale must be positive")
     indexes = list(range(first, first + municipalities))
     codes = [code_of(i) for i in indexes]
-    statuses = {s.key: s for s in Status.objects.all()}
+    statuses = {s.key: s for s in rec_models.Status.objects.all()}
     missing = set(STATUS_WEIGHTS) - set(statuses)
     if missing:
         raise ValueError(f"statuses missing (run migrate): {', '.join(sorted(missing))}")
     total = Counts()
-    with transaction.atomic(), fixed_timestamps(Measurement, Indicator, StatusUpdate):
+    with (
+        transaction.atomic(),
+        fixed_timestamps(plan_models.Measurement, plan_models.Indicator, rec_models.StatusUpdate),
+    ):
         existing = Municipality.objects.filter(code__in=codes)
         clash = [m for m in existing if not m.slug.startswith(SLUG_PREFIX)]
         if clash:
@@ -335,43 +301,35 @@ def _municipality(index, scale, rng, statuses, professions) -> Counts:
             ("Beskæftigelsesudvalget", BodyKind.COMMITTEE),
         )
     ]
-    admin = _one(
-        OrganisationalUnit,
-        municipality=municipality,
-        name=f"Administrationen {MARK}",
-        kind=UnitKind.ADMINISTRATION,
-        source_section=NOTE,
-    )
-    areas = {}
-    for area_name in dict.fromkeys(AREA_OF_KIND.values()):
-        areas[area_name] = _one(
+
+    def unit(name, kind, parent=None):
+        return _one(
             OrganisationalUnit,
             municipality=municipality,
-            name=f"{area_name} {MARK}",
-            kind=UnitKind.AREA,
-            parent=admin,
+            name=f"{name} {MARK}",
+            kind=kind,
+            parent=parent,
             source_section=NOTE,
         )
-    jobcentre = _one(
-        OrganisationalUnit,
-        municipality=municipality,
-        name=f"Jobcenter {MARK}",
-        kind=UnitKind.JOB_CENTRE,
-        parent=admin,
-        source_section=NOTE,
-    )
+
+    admin = unit("Administrationen", UnitKind.ADMINISTRATION)
+    areas = {
+        area_name: unit(area_name, UnitKind.AREA, admin)
+        for area_name in dict.fromkeys(AREA_OF_KIND.values())
+    }
+    jobcentre = unit("Jobcenter", UnitKind.JOB_CENTRE, admin)
     indicators = _employment_plans(municipality, scale, rng, jobcentre, counts)
     _reports(municipality, scale, rng, statuses, bodies, areas, indicators, counts)
     _workforce(municipality, scale, rng, areas, professions, counts)
     return counts
 
 
-def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indicator]:
+def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[plan_models.Indicator]:
     plans = []
     for p in range(_scaled(PLANS, scale)):
         start, end_year = PLAN_PERIODS[p % len(PLAN_PERIODS)]
         plans.append(
-            EmploymentPlan(
+            plan_models.EmploymentPlan(
                 municipality=municipality,
                 title=f"Syntetisk beskæftigelsesplan {p + 1:04d} ({start.year}–{end_year})",
                 period_start=start,
@@ -381,11 +339,11 @@ def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indic
                 source_section=NOTE,
             )
         )
-    plans = _bulk(EmploymentPlan, plans)
+    plans = _bulk(plan_models.EmploymentPlan, plans)
     areas = _bulk(
-        FocusArea,
+        plan_models.FocusArea,
         [
-            FocusArea(
+            plan_models.FocusArea(
                 plan=plan,
                 number=n + 1,
                 title=f"Fokusområde {n + 1} {MARK}",
@@ -397,9 +355,9 @@ def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indic
         ],
     )
     _bulk(
-        Initiative,
+        plan_models.Initiative,
         [
-            Initiative(
+            plan_models.Initiative(
                 focus_area=area,
                 position=k,
                 kind="existing" if k == 0 else "new",
@@ -440,7 +398,7 @@ def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indic
                 target_value = (baseline * factor).quantize(Decimal("0.1"))
                 if percent:
                     target_value = min(target_value, Decimal(100))
-            indicator = Indicator(
+            indicator = plan_models.Indicator(
                 plan=plan,
                 focus_area=area,
                 code=f"{area.number}.{k + 1}",
@@ -464,9 +422,9 @@ def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indic
                 indicator.target_absolute = min(indicator.target_absolute, Decimal(100))
             indicators.append(indicator)
             series.append(list(zip(months, values, strict=True)))
-    indicators = _bulk(Indicator, indicators)
+    indicators = _bulk(plan_models.Indicator, indicators)
     rows = [
-        Measurement(
+        plan_models.Measurement(
             indicator=indicator,
             date=day,
             period_label=day.strftime("%Y-%m"),
@@ -478,7 +436,7 @@ def _employment_plans(municipality, scale, rng, jobcentre, counts) -> list[Indic
         for indicator, points in zip(indicators, series, strict=True)
         for day, value in points
     ]
-    _bulk(Measurement, rows)
+    _bulk(plan_models.Measurement, rows)
     counts.plans, counts.focus_areas = len(plans), len(areas)
     counts.indicators, counts.measurements = len(indicators), len(rows)
     return indicators
@@ -489,9 +447,9 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
     weights = list(STATUS_WEIGHTS.values())
     area_units = list(areas.values())
     reports = _bulk(
-        Report,
+        rec_models.Report,
         [
-            Report(
+            rec_models.Report(
                 key=f"syntetisk-{municipality.code}-{r + 1:05d}",
                 title=f"Syntetisk rapport {r + 1:04d} ({municipality.name})",
                 issuing_body=bodies[r % len(bodies)],
@@ -506,9 +464,11 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
         ],
     )
     themes = _bulk(
-        Theme,
+        rec_models.Theme,
         [
-            Theme(report=report, number=t + 1, title=f"Tema {t + 1} {MARK}", source_section=NOTE)
+            rec_models.Theme(
+                report=report, number=t + 1, title=f"Tema {t + 1} {MARK}", source_section=NOTE
+            )
             for report in reports
             for t in range(THEMES)
         ],
@@ -523,11 +483,11 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
             number = str(n + 1)
             follow_up = report.published_on + datetime.timedelta(days=rng.randint(180, 1800))
             recommendations.append(
-                Recommendation(
+                rec_models.Recommendation(
                     report=report,
                     theme=theme,
                     number=number,
-                    sort_key=natural_sort_key(number),
+                    sort_key=rec_models.natural_sort_key(number),
                     title=f"Syntetisk anbefaling {report_index + 1}.{n + 1} {MARK}",
                     summary=NOTE,
                     responsible_unit=area_units[n % len(area_units)],
@@ -543,13 +503,13 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
                 )
             )
             histories.append(history)
-    recommendations = _bulk(Recommendation, recommendations)
+    recommendations = _bulk(rec_models.Recommendation, recommendations)
     updates = []
     for recommendation, history in zip(recommendations, histories, strict=True):
         old_status, old_progress = None, None
         for day, status, progress_value in history:
             updates.append(
-                StatusUpdate(
+                rec_models.StatusUpdate(
                     recommendation=recommendation,
                     effective_on=day,
                     created_at=_at(day),
@@ -558,13 +518,13 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
                     old_progress=old_progress,
                     progress=progress_value,
                     note=NOTE,
-                    origin=UpdateOrigin.DEMO,
+                    origin=rec_models.UpdateOrigin.DEMO,
                 )
             )
             old_status, old_progress = status, progress_value
-    _bulk(StatusUpdate, updates)
+    _bulk(rec_models.StatusUpdate, updates)
     decisions = [
-        CouncilDecision(
+        rec_models.CouncilDecision(
             municipality=municipality,
             body=body,
             meeting_date=datetime.date(2024, month, 15),
@@ -577,7 +537,7 @@ def _reports(municipality, scale, rng, statuses, bodies, areas, indicators, coun
         for body in bodies
         for month in (3, 6, 9)
     ]
-    _bulk(CouncilDecision, decisions)
+    _bulk(rec_models.CouncilDecision, decisions)
     counts.reports, counts.recommendations = len(reports), len(recommendations)
     counts.status_updates = len(updates)
 
@@ -645,7 +605,7 @@ def _workforce(municipality, scale, rng, areas, professions, counts) -> None:
             for step, day in enumerate(SNAPSHOT_DATES):
                 headcount = max(1, headcount + (rng.randint(-2, 2) if step else 0))
                 snapshots.append(
-                    StaffingSnapshot(
+                    workforce_models.StaffingSnapshot(
                         unit=unit,
                         profession=professions[key],
                         date=day,
@@ -660,10 +620,10 @@ def _workforce(municipality, scale, rng, areas, professions, counts) -> None:
                         note="Syntetiske data",
                     )
                 )
-    _bulk(StaffingSnapshot, snapshots)
+    _bulk(workforce_models.StaffingSnapshot, snapshots)
     institutions = len(units)
     scenario = _one(
-        Scenario,
+        workforce_models.Scenario,
         municipality=municipality,
         name=f"Grundforløb {MARK}",
         description=NOTE,
@@ -671,15 +631,15 @@ def _workforce(municipality, scale, rng, areas, professions, counts) -> None:
         horizon=10,
         retirement_age=Decimal(64),
         default_leaver_rate=Decimal("0.12"),
-        hiring_mode=HiringMode.FIXED,
+        hiring_mode=workforce_models.HiringMode.FIXED,
         demand_growth=Decimal("0.01"),
         is_baseline=True,
         is_demo=True,
     )
     _bulk(
-        ScenarioRate,
+        workforce_models.ScenarioRate,
         [
-            ScenarioRate(
+            workforce_models.ScenarioRate(
                 scenario=scenario,
                 profession=professions[key],
                 leaver_rate=rate,
@@ -705,61 +665,65 @@ def delete_municipalities(ids: list[int]) -> None:
         # a DELETE becomes "id IN (SELECT … FROM the same table JOIN …)", which PostgreSQL ran for
         # minutes on freshly filled, unanalysed tables.
         in_m = {"municipality_id__in": ids}
-        reports = Report.objects.filter(**in_m).values("pk")
-        plans = EmploymentPlan.objects.filter(**in_m).values("pk")
-        indicators = Indicator.objects.filter(plan__in=plans).values("pk")
-        scenarios = Scenario.objects.filter(**in_m).values("pk")
-        decisions = CouncilDecision.objects.filter(**in_m).values("pk")
-        recommendations = Recommendation.objects.filter(report__in=reports)
+        reports = rec_models.Report.objects.filter(**in_m).values("pk")
+        plans = plan_models.EmploymentPlan.objects.filter(**in_m).values("pk")
+        indicators = plan_models.Indicator.objects.filter(plan__in=plans).values("pk")
+        scenarios = workforce_models.Scenario.objects.filter(**in_m).values("pk")
+        decisions = rec_models.CouncilDecision.objects.filter(**in_m).values("pk")
+        recommendations = rec_models.Recommendation.objects.filter(report__in=reports)
         rec_ids = list(recommendations.values_list("pk", flat=True))
         for through, column in (
-            (Recommendation.target_professions.through, "recommendation_id"),
-            (Recommendation.addressees.through, "recommendation_id"),
-            (Recommendation.related.through, "from_recommendation_id"),
-            (Recommendation.related.through, "to_recommendation_id"),
-            (CouncilDecision.recommendations.through, "recommendation_id"),
-            (ScenarioEffect.recommendations.through, "recommendation_id"),
+            (rec_models.Recommendation.target_professions.through, "recommendation_id"),
+            (rec_models.Recommendation.addressees.through, "recommendation_id"),
+            (rec_models.Recommendation.related.through, "from_recommendation_id"),
+            (rec_models.Recommendation.related.through, "to_recommendation_id"),
+            (rec_models.CouncilDecision.recommendations.through, "recommendation_id"),
+            (workforce_models.ScenarioEffect.recommendations.through, "recommendation_id"),
         ):
             for start in range(0, len(rec_ids), 500):
                 chunk = rec_ids[start : start + 500]
                 _raw_delete(through.objects.filter(**{f"{column}__in": chunk}))
         _raw_delete(
-            CouncilDecision.recommendations.through.objects.filter(councildecision__in=decisions)
+            rec_models.CouncilDecision.recommendations.through.objects.filter(
+                councildecision__in=decisions
+            )
         )
         owned = recommendations.values("pk")
-        _raw_delete(StatusUpdate.objects.filter(recommendation__in=owned))
-        _raw_delete(BudgetLine.objects.filter(recommendation__in=owned))
-        _raw_delete(CouncilDecision.objects.filter(**in_m))
+        _raw_delete(rec_models.StatusUpdate.objects.filter(recommendation__in=owned))
+        _raw_delete(rec_models.BudgetLine.objects.filter(recommendation__in=owned))
+        _raw_delete(rec_models.CouncilDecision.objects.filter(**in_m))
         _raw_delete(recommendations)
-        _raw_delete(Theme.objects.filter(report__in=reports))
-        _raw_delete(ReportFact.objects.filter(report__in=reports))
-        _raw_delete(Report.objects.filter(**in_m))
-        _raw_delete(Measurement.objects.filter(indicator__in=indicators))
-        _raw_delete(ComparisonMeasurement.objects.filter(indicator__in=indicators))
-        _raw_delete(ComparisonMeasurement.objects.filter(**in_m))
-        _raw_delete(Indicator.objects.filter(plan__in=plans))
-        areas = FocusArea.objects.filter(plan__in=plans).values("pk")
-        _raw_delete(Initiative.objects.filter(focus_area__in=areas))
-        _raw_delete(FocusArea.objects.filter(plan__in=plans))
-        _raw_delete(PlanFact.objects.filter(plan__in=plans))
-        compared = EmploymentPlan.comparison_municipalities.through
+        _raw_delete(rec_models.Theme.objects.filter(report__in=reports))
+        _raw_delete(rec_models.ReportFact.objects.filter(report__in=reports))
+        _raw_delete(rec_models.Report.objects.filter(**in_m))
+        _raw_delete(plan_models.Measurement.objects.filter(indicator__in=indicators))
+        _raw_delete(plan_models.ComparisonMeasurement.objects.filter(indicator__in=indicators))
+        _raw_delete(plan_models.ComparisonMeasurement.objects.filter(**in_m))
+        _raw_delete(plan_models.Indicator.objects.filter(plan__in=plans))
+        areas = plan_models.FocusArea.objects.filter(plan__in=plans).values("pk")
+        _raw_delete(plan_models.Initiative.objects.filter(focus_area__in=areas))
+        _raw_delete(plan_models.FocusArea.objects.filter(plan__in=plans))
+        _raw_delete(plan_models.PlanFact.objects.filter(plan__in=plans))
+        compared = plan_models.EmploymentPlan.comparison_municipalities.through
         _raw_delete(compared.objects.filter(employmentplan__in=plans))
         _raw_delete(compared.objects.filter(municipality_id__in=ids))
-        _raw_delete(EmploymentPlan.objects.filter(**in_m))
+        _raw_delete(plan_models.EmploymentPlan.objects.filter(**in_m))
         scenario = {"scenario__in": scenarios}
-        effects = ScenarioEffect.objects.filter(**scenario).values("pk")
+        effects = workforce_models.ScenarioEffect.objects.filter(**scenario).values("pk")
         _raw_delete(
-            ScenarioEffect.recommendations.through.objects.filter(scenarioeffect__in=effects)
+            workforce_models.ScenarioEffect.recommendations.through.objects.filter(
+                scenarioeffect__in=effects
+            )
         )
-        _raw_delete(ScenarioEffect.objects.filter(**scenario))
-        _raw_delete(ScenarioRate.objects.filter(**scenario))
-        _raw_delete(Scenario.objects.filter(**in_m))
+        _raw_delete(workforce_models.ScenarioEffect.objects.filter(**scenario))
+        _raw_delete(workforce_models.ScenarioRate.objects.filter(**scenario))
+        _raw_delete(workforce_models.Scenario.objects.filter(**in_m))
         unit = {"unit__in": OrganisationalUnit.objects.filter(**in_m).values("pk")}
-        _raw_delete(StaffingSnapshot.objects.filter(**unit))
-        _raw_delete(InstitutionSize.objects.filter(**unit))
-        _raw_delete(DemandDriver.objects.filter(**in_m))
-        _raw_delete(StaffingNorm.objects.filter(**in_m))
-        for model in (ReferenceShortage, WorkforceFact):
+        _raw_delete(workforce_models.StaffingSnapshot.objects.filter(**unit))
+        _raw_delete(workforce_models.InstitutionSize.objects.filter(**unit))
+        _raw_delete(workforce_models.DemandDriver.objects.filter(**in_m))
+        _raw_delete(workforce_models.StaffingNorm.objects.filter(**in_m))
+        for model in (workforce_models.ReferenceShortage, workforce_models.WorkforceFact):
             for m2m in model._meta.many_to_many:
                 # The auto-created table; its default manager is its ``objects``, which the
                 # type of a model taken from a field does not show.

@@ -7,28 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_import import ImportAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import OrganisationalUnit
+from organizations.models import PROVENANCE, OrganisationalUnit
 from recommendations.models import Recommendation
 
-from . import importing, services
-from .models import (
-    DemandDriver,
-    InstitutionSize,
-    PipelineModel,
-    PipelineSeries,
-    ReferenceShortage,
-    Scenario,
-    ScenarioEffect,
-    ScenarioRate,
-    StaffingNorm,
-    StaffingSnapshot,
-    WorkforceFact,
-)
+from . import importing, models, services
 from .resources import StaffingSnapshotResource
 
 
 class ScenarioRateInline(admin.TabularInline):
-    model = ScenarioRate
+    model = models.ScenarioRate
     extra = 0
     fields = ["profession", "unit", "leaver_rate", "hires_per_year"]
 
@@ -42,7 +29,7 @@ class ScenarioRateInline(admin.TabularInline):
 
 
 class ScenarioEffectInline(admin.StackedInline):
-    model = ScenarioEffect
+    model = models.ScenarioEffect
     extra = 0
     fields = [
         "profession",
@@ -61,7 +48,7 @@ class ScenarioEffectInline(admin.StackedInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-@admin.register(Scenario)
+@admin.register(models.Scenario)
 class ScenarioAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.SCENARIO
     list_display = ["name", "municipality", "start_year", "horizon", "is_baseline", "is_demo"]
@@ -87,7 +74,7 @@ class ScenarioAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdm
     ]
 
 
-@admin.register(StaffingSnapshot)
+@admin.register(models.StaffingSnapshot)
 class StaffingSnapshotAdmin(
     ImportAdminMixin,
     VersionedAdminMixin,
@@ -104,47 +91,47 @@ class StaffingSnapshotAdmin(
     import_subject = importing.SUBJECT
 
 
-@admin.register(InstitutionSize)
+@admin.register(models.InstitutionSize)
 class InstitutionSizeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.INSTITUTION_SIZE
     list_display = ["unit", "year", "measure", "value", "is_demo"]
     list_select_related = ["unit"]
 
 
-@admin.register(DemandDriver)
+@admin.register(models.DemandDriver)
 class DemandDriverAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.DEMAND_DRIVER
     list_display = ["key", "label", "municipality", "year", "value", "is_demo"]
     list_filter = ["key"]
 
 
-@admin.register(StaffingNorm)
+@admin.register(models.StaffingNorm)
 class StaffingNormAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.STAFFING_NORM
     list_display = ["unit_kind", "profession", "driver_key", "staff_per_unit", "municipality"]
 
 
-@admin.register(WorkforceFact)
+@admin.register(models.WorkforceFact)
 class WorkforceFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.WORKFORCE_FACT
     list_display = ["label", "value", "unit", "year", "municipality", "source"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
-@admin.register(ReferenceShortage)
+@admin.register(models.ReferenceShortage)
 class ReferenceShortageAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REFERENCE_SHORTAGE
     list_display = ["label", "year", "value_min", "value_max", "unit", "per", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
 class PipelineSeriesInline(admin.TabularInline):
-    model = PipelineSeries
+    model = models.PipelineSeries
     extra = 0
     fields = ["kind", "year", "value", "approximate", "note"]
 
 
-@admin.register(PipelineModel)
+@admin.register(models.PipelineModel)
 class PipelineModelAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     """KL's graduate pipeline is shared by every municipality: only superusers change it."""
 

@@ -37,24 +37,11 @@ class StaffingSnapshotResource(ExportResource):
     )
     leavers_other = Field(attribute="leavers_other", column_name=_("Other leavers"))
     hires = Field(attribute="hires", column_name=_("Hires"))
-    is_demo = Field(attribute="is_demo", column_name=_("Demo data"))
     locals().update({f"band_{band}": AgeBandField(band) for band in BANDS})
+    is_demo = Field(attribute="is_demo", column_name=_("Demo data"))
 
     class Meta:
         model = StaffingSnapshot
-        fields = (
-            "institution",
-            "profession",
-            "date",
-            "headcount",
-            "fte",
-            "vacancies",
-            "leavers_retirement",
-            "leavers_other",
-            "hires",
-            *(f"band_{band}" for band in BANDS),
-            "is_demo",
-        )
 
     def get_queryset(self):
         return StaffingSnapshot.objects.order_by("unit__name", "profession__name", "date")
@@ -81,21 +68,6 @@ class InstitutionRowResource(ObjectResource):
 
     def rows(self, source, selected_fields=None):
         return super().rows((_InTable(row, self.table) for row in source), selected_fields)
-
-    class Meta:
-        fields = (
-            "institution",
-            "kind",
-            "area",
-            "profession",
-            "staff_now",
-            "year",
-            "supply",
-            "demand",
-            "shortage",
-            "words",
-            "is_demo",
-        )
 
 
 class _InTable:

@@ -63,16 +63,7 @@ def _load_facts(loader, data):
         fact = loader.upsert(
             WorkforceFact,
             {"municipality": municipality, "key": record["key"]},
-            {
-                "label": record["label"],
-                "value": _number(record["value"]),
-                "unit": record.get("unit") or "",
-                "year": record.get("year"),
-                "approximate": bool(record.get("approximate")),
-                "note": record.get("note") or "",
-                "inconsistency": record.get("inconsistency"),
-                **loader.provenance(source_key, record),
-            },
+            _fact_values(loader, source_key, record),
         )
         loader.set_m2m(fact, "professions", _professions(loader, record.get("profession")))
     for record in data.get("reference_shortages", []):
@@ -95,6 +86,20 @@ def _load_facts(loader, data):
             },
         )
         loader.set_m2m(shortage, "professions", _professions(loader, record.get("professions")))
+
+
+def _fact_values(loader, source_key, record):
+    """A workforce fact's fields, whether the file states it alone or beside a pipeline."""
+    return {
+        "label": record["label"],
+        "value": _number(record["value"]),
+        "unit": record.get("unit") or "",
+        "year": record.get("year"),
+        "approximate": bool(record.get("approximate")),
+        "note": record.get("note") or "",
+        "inconsistency": record.get("inconsistency"),
+        **loader.provenance(source_key, record),
+    }
 
 
 def _load_pipeline(loader, data):
@@ -139,15 +144,6 @@ def _load_pipeline(loader, data):
         fact = loader.upsert(
             WorkforceFact,
             {"municipality": None, "key": key},
-            {
-                "label": record["label"],
-                "value": _number(record["value"]),
-                "unit": record.get("unit") or "",
-                "year": record.get("year"),
-                "approximate": bool(record.get("approximate")),
-                "note": record.get("note") or "",
-                "inconsistency": record.get("inconsistency"),
-                **loader.provenance(source_key, record),
-            },
+            _fact_values(loader, source_key, record),
         )
         loader.set_m2m(fact, "professions", [profession])

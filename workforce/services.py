@@ -66,13 +66,31 @@ def _save(obj: _M, acting_user: "User | None") -> _M:
     """For the import and the demo, which check their permission up front: an existing versioned
     row is locked and its version bumped, so a form opened on it before is stale."""
     if obj.pk is not None and isinstance(obj, Versioned):  # the models with a ``version``
-        return writes.update(
-            obj, expected_version=None, acting_user=acting_user, path=None, checked=True
-        )
+        return writes.update_checked(obj, acting_user=acting_user, path=None)
     obj.full_clean()
     writes.set_actor(obj, acting_user)
     obj.save()
     return obj
+
+
+def _set(
+    model: type[_M],
+    key: dict[str, Any],
+    values: dict[str, Any],
+    acting_user: "User | None",
+    *,
+    lock: bool = False,
+) -> tuple[_M, bool]:
+    """The row of ``model`` with ``key``, or a new one, given ``values`` and saved; and whether it
+    is new. ``lock``: hold the existing row while it changes."""
+    rows = model._default_manager.select_for_update() if lock else model._default_manager.all()
+    obj = rows.filter(**key).first()
+    created = obj is None
+    if obj is None:
+        obj = model(**key)
+    for field, value in values.items():
+        setattr(obj, field, value)
+    return _save(obj, acting_user), created
 
 
 @transaction.atomic
@@ -89,18 +107,8 @@ def staffing_snapshot_set(
     unknown = set(values) - set(SNAPSHOT_FIELDS)
     if unknown:
         raise TypeError(f"unknown snapshot fields: {sorted(unknown)}")
-    snapshot: StaffingSnapshot | None = (
-        StaffingSnapshot.objects.select_for_update()
-        .filter(unit=unit, profession=profession, date=date)
-        .first()
-    )
-    created = snapshot is None
-    if snapshot is None:
-        snapshot = StaffingSnapshot(unit=unit, profession=profession, date=date)
-    for name, value in values.items():
-        setattr(snapshot, name, value)
-    _save(snapshot, acting_user)
-    return snapshot, created
+    key = {"unit": unit, "profession": profession, "date": date}
+    return _set(StaffingSnapshot, key, values, acting_user, lock=True)
 
 
 @transaction.atomic
@@ -140,12 +148,8 @@ def institution_size_set(
     is_demo: bool = False,
     acting_user: "User | None",
 ) -> InstitutionSize:
-    size: InstitutionSize | None = InstitutionSize.objects.filter(
-        unit=unit, year=year, measure=measure
-    ).first()
-    size = size or InstitutionSize(unit=unit, year=year, measure=measure)
-    size.value, size.is_demo = value, is_demo
-    return _save(size, acting_user)
+    key = {"unit": unit, "year": year, "measure": measure}
+    return _set(InstitutionSize, key, {"value": value, "is_demo": is_demo}, acting_user)[0]
 
 
 @transaction.atomic
@@ -159,12 +163,12 @@ def demand_driver_set(
     is_demo: bool = False,
     acting_user: "User | None",
 ) -> DemandDriver:
-    driver: DemandDriver | None = DemandDriver.objects.filter(
-        municipality=municipality, key=key, year=year
-    ).first()
-    driver = driver or DemandDriver(municipality=municipality, key=key, year=year)
-    driver.value, driver.label, driver.is_demo = value, label, is_demo
-    return _save(driver, acting_user)
+    return _set(
+        DemandDriver,
+        {"municipality": municipality, "key": key, "year": year},
+        {"value": value, "label": label, "is_demo": is_demo},
+        acting_user,
+    )[0]
 
 
 @transaction.atomic
@@ -178,14 +182,12 @@ def staffing_norm_set(
     is_demo: bool = False,
     acting_user: "User | None",
 ) -> StaffingNorm:
-    norm: StaffingNorm | None = StaffingNorm.objects.filter(
-        municipality=municipality, unit_kind=unit_kind, profession=profession
-    ).first()
-    norm = norm or StaffingNorm(
-        municipality=municipality, unit_kind=unit_kind, profession=profession
-    )
-    norm.driver_key, norm.staff_per_unit, norm.is_demo = driver_key, staff_per_unit, is_demo
-    return _save(norm, acting_user)
+    return _set(
+        StaffingNorm,
+        {"municipality": municipality, "unit_kind": unit_kind, "profession": profession},
+        {"driver_key": driver_key, "staff_per_unit": staff_per_unit, "is_demo": is_demo},
+        acting_user,
+    )[0]
 
 
 @transaction.atomic
@@ -203,13 +205,9 @@ def scenario_set(
     ``rates``: {profession, unit (optional), leaver_rate, hires_per_year}; ``effects``: {profession,
     from_year, leaver_rate_change_pp, hires_change, text, recommendations}.
     """
-    scenario: Scenario | None = Scenario.objects.filter(
-        municipality=municipality, name=name
-    ).first()
-    scenario = scenario or Scenario(municipality=municipality, name=name)
-    for field, value in values.items():
-        setattr(scenario, field, value)
-    _save(scenario, acting_user)
+    scenario, _created = _set(
+        Scenario, {"municipality": municipality, "name": name}, values, acting_user
+    )
     scenario.rates.all().delete()
     for rate in rates:
         _save(ScenarioRate(scenario=scenario, **rate), acting_user)

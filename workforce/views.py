@@ -48,6 +48,20 @@ def _base_context(request, municipality, scenario):
     }
 
 
+def _projection_page(request, municipality, cache_name, compute):
+    """The base context of a page on the scenario the address names (``?scenario=``), and the
+    page's data from ``compute(scenario)``, cached; the data is None when there is no scenario or
+    nothing projected, and the page then says so."""
+    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
+    context = _base_context(request, municipality, scenario)
+    if scenario is None:
+        return context, None
+    # The cache key carries the language (numbers and labels are formatted for it).
+    data = selectors.cached(cache_name, scenario, lambda: compute(scenario))
+    context.update(is_demo=data["is_demo"])
+    return context, data if data["has_result"] else None
+
+
 def _overview_data(scenario):
     """Everything the overview shows of a projection, as plain values (cached on the
     municipality's data generation: the projection is rerun only when its inputs may have changed)."""
@@ -93,15 +107,9 @@ def _overview_data(scenario):
 
 @municipality_view
 def overview(request, municipality):
-    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
-    context = _base_context(request, municipality, scenario)
+    context, data = _projection_page(request, municipality, "overview-page", _overview_data)
     context["references"] = selectors.reference_shortages(municipality)
-    if scenario is None:
-        return render(request, "workforce/overview.html", context)
-    # The cache key carries the language (numbers and labels are formatted for it).
-    data = selectors.cached("overview-page", scenario, lambda: _overview_data(scenario))
-    context.update(is_demo=data["is_demo"])
-    if not data["has_result"]:
+    if data is None:
         return render(request, "workforce/overview.html", context)
     years, lines = data["years"], data["lines"]
     context.update(
@@ -159,13 +167,8 @@ def _institution_data(scenario):
 def institutions(request, municipality):
     """Every institution of the baseline projection, 25 to a page (``?page=``, kept with the
     scenario in the address); the projection itself comes from the cache."""
-    scenario = selectors.scenario_for(municipality, request.GET.get("scenario"))
-    context = _base_context(request, municipality, scenario)
-    if scenario is None:
-        return render(request, "workforce/institutions.html", context)
-    data = selectors.cached("institutions-page", scenario, lambda: _institution_data(scenario))
-    context.update(is_demo=data["is_demo"])
-    if not data["has_result"]:
+    context, data = _projection_page(request, municipality, "institutions-page", _institution_data)
+    if data is None:
         return render(request, "workforce/institutions.html", context)
     professions = selectors.professions_by_key()
     keys = data["keys"]

@@ -17,7 +17,7 @@ from core.admin_import import ImportAdminMixin
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.admin_writes import VersionedAdminMixin
-from organizations.models import Municipality, User
+from organizations.models import PROVENANCE, Municipality, User
 
 from .. import importing, selectors, services
 from ..forms import BulkStatusForm, RecommendationAdminForm, StatusChangeForm
@@ -140,7 +140,7 @@ class RecommendationAdmin(
             },
         ),
         (_("History"), {"fields": ["timeline_display"]}),
-        (_("Source"), {"fields": ["source", "source_section"], "classes": ["collapse"]}),
+        (_("Source"), {"fields": PROVENANCE, "classes": ["collapse"]}),
     ]
 
     # Columns -----------------------------------------------------------------------------------

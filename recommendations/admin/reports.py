@@ -2,25 +2,17 @@
 
 from django.contrib import admin
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
+from organizations.models import PROVENANCE
 
-from .. import services
-from ..models import (
-    Addressee,
-    CouncilDecision,
-    Recommendation,
-    Report,
-    ReportFact,
-    Status,
-    StatusUpdate,
-    Theme,
-)
+from .. import models, services
 from ..resources import CouncilDecisionResource, StatusUpdateResource
 from .common import ScopedRelatedFilter
 
 
-@admin.register(Report)
+@admin.register(models.Report)
 class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REPORT
     # One count (of the filtered rows) instead of two: the unfiltered total is a second
@@ -33,25 +25,25 @@ class ReportAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin
     list_filter = ["issuing_body__kind"]
     search_fields = ["title", "case_number"]
     list_select_related = ["issuing_body", "municipality"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
-@admin.register(Theme)
+@admin.register(models.Theme)
 class ThemeAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.THEME
     list_display = ["number", "title", "report"]
     list_select_related = ["report"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
 
-@admin.register(ReportFact)
+@admin.register(models.ReportFact)
 class ReportFactAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
     write_services = services.REPORT_FACT
     list_display = ["label", "value_number", "value_date", "unit", "report"]
     list_select_related = ["report"]
 
 
-@admin.register(CouncilDecision)
+@admin.register(models.CouncilDecision)
 class CouncilDecisionAdmin(
     VersionedAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
 ):
@@ -62,16 +54,18 @@ class CouncilDecisionAdmin(
     search_fields = ["item_title", "case_number", "text"]
     list_select_related = ["body"]
     filter_horizontal = ["recommendations"]
-    readonly_fields = ["source", "source_section"]
+    readonly_fields = PROVENANCE
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "recommendations":
-            kwargs["queryset"] = self.writable(request, Recommendation)
+            kwargs["queryset"] = self.writable(request, models.Recommendation)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-@admin.register(StatusUpdate)
-class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
+@admin.register(models.StatusUpdate)
+class StatusUpdateAdmin(
+    ReadOnlyAdminMixin, ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelAdmin
+):
     """The history is read-only: it is written by the status service and never edited."""
 
     # One count (of the filtered rows) instead of two: the unfiltered total is a second COUNT(*)
@@ -99,17 +93,8 @@ class StatusUpdateAdmin(ScopedExportMixin, MunicipalityScopedAdmin, admin.ModelA
         "recommendation__report",
     ]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Status)
+@admin.register(models.Status)
 class StatusAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     """The status list is shared by every municipality: only superusers configure it."""
 
@@ -127,7 +112,7 @@ class StatusAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin):
     # No list_editable: a changelist row carries no version, so its save could not be checked.
 
 
-@admin.register(Addressee)
+@admin.register(models.Addressee)
 class AddresseeAdmin(VersionedAdminMixin, admin.ModelAdmin):
     write_services = services.ADDRESSEE
     search_fields = ["name"]
