@@ -221,7 +221,6 @@ class Subject:
 
     key: ClassVar[str]  # in addresses, payloads and `manage.py import_data KEY`
     title: ClassVar[Any]  # lazy text, e.g. "Import measurements"
-    permission: ClassVar[str]  # the permission to import, in some municipality
     # The subject's export (core.resources): its model's changelist has the import, and its
     # headers in Danish and English are accepted as column names, so an export imports again.
     resource: ClassVar[type[ExportResource]]
@@ -231,6 +230,14 @@ class Subject:
     @property
     def model(self) -> Any:
         return self.resource._meta.model
+
+    @functools.cached_property
+    def permission(self) -> str:
+        """The permission to import, "app_label.codename": the one ``import_…`` permission its
+        model declares in its Meta."""
+        opts = self.model._meta
+        [codename] = [name for name, _words in opts.permissions if name.startswith("import_")]
+        return f"{opts.app_label}.{codename}"
 
     @functools.cached_property
     def named_columns(self) -> list[Column]:

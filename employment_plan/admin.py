@@ -144,7 +144,7 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
                 request.user, "employment_plan.add_measurement", obj.municipality
             )
             context["can_import"] = access.has_perm_in(
-                request.user, importing.IMPORT_PERM, obj.municipality
+                request.user, importing.SUBJECT.permission, obj.municipality
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

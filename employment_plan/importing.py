@@ -28,7 +28,6 @@ from . import services
 from .models import EmploymentPlan, Indicator, Measurement
 from .resources import MeasurementResource
 
-IMPORT_PERM = "employment_plan.import_measurements"
 VALUE_DIGITS = digits_of(Measurement._meta.get_field("value"))
 # The preview's words for a change (lazy: translated when shown, not once per row).
 VALUE, PROVISIONAL = gettext_lazy("Value"), gettext_lazy("Provisional")
@@ -62,7 +61,7 @@ class PlanOptions(forms.Form):
         field_ = self.fields["plan"]
         assert isinstance(field_, forms.ModelChoiceField)
         field_.queryset = (
-            EmploymentPlan.objects.editable_by(user, IMPORT_PERM)
+            EmploymentPlan.objects.editable_by(user, SUBJECT.permission)
             .select_related("municipality")
             .order_by("municipality__name", "-period_start")
         )
@@ -71,7 +70,6 @@ class PlanOptions(forms.Form):
 class Measurements(MunicipalSubject):
     key = "measurements"
     title = gettext_lazy("Import measurements")
-    permission = IMPORT_PERM
     resource = MeasurementResource
     help_text = gettext_lazy(
         "CSV (comma or semicolon) or Excel (.xlsx) with the columns indikator, dato, værdi and "

@@ -27,7 +27,6 @@ from . import services
 from .models import ProgressMode, Recommendation, Status, UpdateOrigin
 from .resources import RecommendationResource
 
-IMPORT_PERM = "recommendations.import_status_updates"
 PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
 # The preview's words for a change (lazy: translated when shown, not once per row).
 STATUS, PROGRESS = gettext_lazy("Status"), gettext_lazy("Progress")
@@ -60,7 +59,6 @@ class Change(NamedTuple):
 class StatusChanges(MunicipalSubject):
     key = "recommendations"
     title = gettext_lazy("Import status changes")
-    permission = IMPORT_PERM
     resource = RecommendationResource
     help_text = gettext_lazy(
         "One row per status change: report, number, status, and optionally progress, date and "
@@ -94,7 +92,7 @@ class StatusChanges(MunicipalSubject):
         by_key: dict[tuple[str, str], list[Recommendation]] = {}
         for rec in named.exportable_by(user).select_related("report", "status", "theme"):
             by_key.setdefault((rec.report.key, rec.number), []).append(rec)
-        importable = set(named.editable_by(user, IMPORT_PERM).values_list("pk", flat=True))
+        importable = set(named.editable_by(user, self.permission).values_list("pk", flat=True))
         rolled_up = set(
             named.filter(progress_mode=ProgressMode.ROLLUP, children__isnull=False).values_list(
                 "pk", flat=True

@@ -36,8 +36,6 @@ from .models import StaffingSnapshot
 from .projection import BANDS, band_of_age
 from .resources import StaffingSnapshotResource
 
-IMPORT_PERM = "workforce.import_staffing"
-
 AGGREGATED = {
     "institution": ("institution", "institutionsnavn", "enhed", "unit"),
     "profession": ("profession", "faggruppe", "fag", "stillingskategori"),
@@ -185,7 +183,9 @@ class StaffingOptions(forms.Form):
         super().__init__(data, **kwargs)
         field_ = self.fields["municipality"]
         assert isinstance(field_, forms.ModelChoiceField)
-        field_.queryset = Municipality.objects.editable_by(user, IMPORT_PERM).order_by("name")
+        field_.queryset = Municipality.objects.editable_by(user, SUBJECT.permission).order_by(
+            "name"
+        )
         if field_.queryset.count() == 1:
             field_.initial = field_.queryset.first()
 
@@ -221,7 +221,6 @@ def _found(lookup: dict, cells: Cells, key: str, outcome: Outcome, message: str)
 class Staffing(MunicipalSubject):
     key = "staffing"
     title = gettext_lazy("Import staffing")
-    permission = IMPORT_PERM
     resource = StaffingSnapshotResource
     help_text = gettext_lazy(
         "Upload aggregated staffing rows (the columns below, and a headcount per age band in "

@@ -340,7 +340,9 @@ def test_every_surface_shows_what_the_queryset_methods_give(request, client, dat
         assert seen.rec_ids == exportable.rec_ids, "import matched"
     found["import changes"] = seen = importer(dataset, user, change=True)
     importable = set(
-        Recommendation.objects.editable_by(user, importing.IMPORT_PERM).values_list("pk", flat=True)
+        Recommendation.objects.editable_by(user, importing.SUBJECT.permission).values_list(
+            "pk", flat=True
+        )
     )
     if isinstance(seen, Seen):
         wanted = importable & set().union(*dataset["recs"].values())
