@@ -313,7 +313,6 @@ class Indicator(Sourced, Versioned):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["plan", "position", "code"]
-        indexes = [models.Index(fields=["updated_at"], name="indicator_updated_at")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_per_plan"),
             _choices_check("unit", Unit),
@@ -401,6 +400,7 @@ class Measurement(Sourced, Versioned):
         verbose_name=_("indicator"),
         on_delete=models.CASCADE,
         related_name="measurements",
+        db_index=False,
     )
     date = models.DateField(_("date"))
     period_label = models.CharField(_("period"), max_length=100, blank=True)
@@ -426,11 +426,9 @@ class Measurement(Sourced, Versioned):
         verbose_name_plural = _("measurements")
         ordering = ["indicator", "date", "id"]
         permissions = [("import_measurements", _("Can import measurements from a file"))]
-        indexes = [
-            models.Index(fields=["indicator", "date"], name="measurement_indicator_date"),
-            # The dashboards' data version reads the latest change from here (docs/national-scale.md).
-            models.Index(fields=["updated_at"], name="measurement_updated_at"),
-        ]
+        # Serves every lookup by indicator too (its prefix), so the foreign key has no index of
+        # its own: one index fewer to keep on each of the thousands of rows an import writes.
+        indexes = [models.Index(fields=["indicator", "date"], name="measurement_indicator_date")]
 
     def __str__(self):
         return f"{self.indicator.code} {self.date}: {self.value}"
