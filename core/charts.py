@@ -41,6 +41,9 @@ def cached_svg(namespace: str, data: object, draw: Callable[[str], str]) -> str:
     key = cache_key(namespace, data)
     svg: str | None = cache.get(key)
     if svg is None:
-        svg = draw(key)
+        # Names come from users (a profession, an institution): matplotlib must draw every "$" and
+        # "\\" as written, never read them as mathtext (which fails, or hides text, on "$x$").
+        with matplotlib.rc_context({"text.parse_math": False}):
+            svg = draw(key)
         cache.set(key, svg, CACHE_SECONDS)
     return svg

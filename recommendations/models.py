@@ -398,11 +398,30 @@ class Recommendation(Sourced, Versioned):
     def municipality(self):
         return self.report.municipality
 
+    def ancestor_ids(self) -> list[int]:
+        """The ids of its parent, the parent's parent and so on, as stored (its own ``parent``
+        as set now): a query a level, and safe on a cycle that old data may hold."""
+        found: list[int] = []
+        parent_id = self.parent_id
+        while parent_id is not None and parent_id not in found:
+            found.append(parent_id)
+            parent_id = (
+                type(self)
+                ._base_manager.filter(pk=parent_id)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return found
+
     def clean(self):
         super().clean()
         errors = {}
         if self.parent_id and self.parent is not None and self.parent.report_id != self.report_id:
             errors["parent"] = _("A sub-item belongs to the same report as its parent.")
+        elif self.pk is not None and self.pk in self.ancestor_ids():
+            errors["parent"] = _(
+                "A recommendation cannot be placed under itself or one of its own sub-items."
+            )
         if (
             self.baseline_indicator_id
             and self.report_id

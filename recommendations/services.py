@@ -215,23 +215,26 @@ def weighted_progress(children: Sequence[Recommendation]) -> Decimal:
 
 def _roll_up(parent_id: int, effective_on: datetime.date, acting_user: User | None) -> None:
     """Recompute a roll-up parent's progress from its children, recording the change in its history,
-    and continue upwards."""
-    parent = _lock(parent_id)
-    if parent.progress_mode != ProgressMode.ROLLUP:
-        return
-    progress = weighted_progress(list(parent.children.all()))
-    if progress != parent.progress:
-        _record(
-            parent,
-            parent.status,
-            progress,
-            _("Progress computed from the sub-items."),
-            effective_on,
-            UpdateOrigin.ROLLUP,
-            acting_user,
-        )
-    if parent.parent_id:
-        _roll_up(parent.parent_id, effective_on, acting_user)
+    and continue upwards: each ancestor once, so a cycle left in old data ends the walk."""
+    visited: set[int] = set()
+    next_id: int | None = parent_id
+    while next_id is not None and next_id not in visited:
+        visited.add(next_id)
+        parent = _lock(next_id)
+        if parent.progress_mode != ProgressMode.ROLLUP:
+            return
+        progress = weighted_progress(list(parent.children.all()))
+        if progress != parent.progress:
+            _record(
+                parent,
+                parent.status,
+                progress,
+                _("Progress computed from the sub-items."),
+                effective_on,
+                UpdateOrigin.ROLLUP,
+                acting_user,
+            )
+        next_id = parent.parent_id
 
 
 @transaction.atomic

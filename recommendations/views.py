@@ -81,19 +81,34 @@ def recommendation_reports(request, municipality):
 def _tree(recommendations: list[Recommendation]) -> list[tuple[object, list]]:
     """Group the (filtered) rows by theme, sub-items under their parent. A sub-item whose parent was
     filtered out stands on its own, marked as a sub-item."""
-    shown = {r.pk for r in recommendations}
+    by_pk = {r.pk: r for r in recommendations}
+    # A cycle in old data (A under B, B under A) would hide its members and loop in the template:
+    # they stand on their own.
+    nested = {r.pk for r in recommendations if r.parent_id in by_pk and not _on_a_cycle(r, by_pk)}
     children: dict[int, list[Recommendation]] = {}
     for r in recommendations:
-        if r.parent_id in shown:
-            children.setdefault(r.parent_id, []).append(r)
+        if r.pk in nested:
+            children.setdefault(r.parent_id, []).append(r)  # type: ignore[arg-type]
     groups: dict[object, list] = {}
     for r in recommendations:
         # For the template (not fields of the model: hence the ignores).
         r.shown_children = children.get(r.pk, [])  # type: ignore[attr-defined]
-        r.parent_hidden = r.parent_id is not None and r.parent_id not in shown  # type: ignore[attr-defined]
-        if r.parent_id not in shown:
+        r.parent_hidden = r.parent_id is not None and r.parent_id not in by_pk  # type: ignore[attr-defined]
+        if r.pk not in nested:
             groups.setdefault(r.theme, []).append(r)
     return list(groups.items())
+
+
+def _on_a_cycle(recommendation: Recommendation, by_pk: dict[int, Recommendation]) -> bool:
+    """Whether walking up from ``recommendation`` through ``by_pk`` comes back to it."""
+    seen: set[int] = set()
+    parent_id = recommendation.parent_id
+    while parent_id in by_pk and parent_id not in seen:
+        if parent_id == recommendation.pk:
+            return True
+        seen.add(parent_id)
+        parent_id = by_pk[parent_id].parent_id
+    return False
 
 
 @municipality_view
