@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import writers
-from core.admin_mixins import ReadOnlyAdminMixin
+from core.admin_mixins import ReadOnlyAdminMixin, filtered_list_view
 from core.resources import CHUNK
 from organizations.admin_scoping import MunicipalityScopedAdmin
 
@@ -165,6 +165,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin, admin.ModelAd
         )
         return super().changelist_view(request, extra_context)
 
+    @filtered_list_view
     def export_view(self, request):
         """The list as shown (filters, search), in ``?format=`` (CSV for Danish Excel by default)."""
         if not self.has_view_permission(request):

@@ -127,6 +127,8 @@ class EmploymentPlanAdmin(ScopedRelationsMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def _plan_for(self, request, object_id, perm):
+        if not str(object_id).isdigit():
+            raise Http404  # "abc", "-1", "1.5": no plan's address
         plan = (
             models.EmploymentPlan.objects.filter(pk=object_id)
             .select_related("municipality")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from import_export.admin import ExportMixin
 
 from core import writers
+from core.admin_mixins import filtered_list_view
 from core.writers import ADMIN_FORMATS
 
 from . import access, scoping
@@ -119,6 +120,10 @@ class ScopedExportMixin(ExportMixin):
 
     # What only orders or pages the changelist; anything else in the address narrows the rows.
     NOT_FILTERS = frozenset({"o", "p", "_to_field", "_popup", "all"})
+
+    @filtered_list_view
+    def export_action(self, request):
+        return super().export_action(request)
 
     def get_export_filename(self, request, queryset, file_format):
         """The product's one file-name scheme (``core.writers.file_name``): the municipality, the

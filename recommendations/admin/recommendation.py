@@ -289,9 +289,10 @@ class RecommendationAdmin(
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        extra_context["status_url"] = reverse(
-            "admin:recommendations_recommendation_status", args=[object_id]
-        )
+        if str(object_id).isdigit():  # otherwise no recommendation's: the admin says it is gone
+            extra_context["status_url"] = reverse(
+                "admin:recommendations_recommendation_status", args=[object_id]
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     # The bulk action --------------------------------------------------------------------------------
