@@ -11,6 +11,9 @@ from dashboards import charts as dashboard_charts
 from tests.reliability.junk import FUZZ, odd_text
 from workforce import charts as workforce_charts
 
+# Text in scripts no font here draws (Hypothesis finds them) is drawn as boxes, with a warning each.
+pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+
 MATHTEXT = [
     r"X $\frac{$ 10$ and 20$",
     "$x$",
