@@ -113,7 +113,7 @@ class ImportAdminMixin(Base):
             except TableError as exc:
                 upload.add_error("file", upload_error(exc, subject.key))
             else:
-                table, refused = importing.prepare_table(subject, table, options.cleaned_data)
+                table, refused = subject.transform(table, options.cleaned_data)
                 if not refused and len(table.rows) > jobs.background_threshold():
                     job = jobs.start(
                         subject,
@@ -172,8 +172,13 @@ class ImportAdminMixin(Base):
             )
             return redirect(self._url("import"))
         options = subject.options_form(request.user, data)
-        if not options.is_valid():  # a right withdrawn since the preview
-            raise PermissionDenied
+        if not options.is_valid():  # a right withdrawn, a plan deleted since the preview
+            self.message_user(
+                request,
+                _("The choices of the preview are no longer available; upload the file again."),
+                messages.ERROR,
+            )
+            return redirect(self._url("import"))
         preview = importing.apply(subject, table, user=request.user, options=options.cleaned_data)
         if preview.applied:
             self.message_user(

@@ -147,7 +147,6 @@ class Cells:
     values: dict[str, Any]
     given: frozenset[str]
     names: Mapping[str, str]
-    raw: Mapping[str, object]
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
@@ -289,13 +288,6 @@ def register(subject: Subject) -> Subject:
     return subject
 
 
-def prepare_table(
-    subject: Subject, table: Table, options: Mapping[str, Any]
-) -> tuple[Table, list[Outcome]]:
-    """The file in the subject's shape (a staff list aggregated), before it is kept anywhere."""
-    return subject.transform(table, options)
-
-
 def admin_import_url(subject: Subject) -> str:
     """The address of the subject's import page in the admin (core.admin_import)."""
     from django.urls import reverse
@@ -372,7 +364,7 @@ def typed_rows(
                 if required and (value is None or value == ""):
                     outcome.error(name, _("A value is required."))
             values[key] = value
-        outcome.cells = Cells(values, given, names, row.values)
+        outcome.cells = Cells(values, given, names)
         typed.append((outcome.cells, outcome))
     return typed, []
 
@@ -413,19 +405,18 @@ def apply(subject: Subject, table: Table, *, saved: Progress | None = None, **ru
     """Check every row again (the database may have changed since the preview) and write them all
     in one transaction, or none. ``run``: ``check``'s keywords (user, options, progress: the rows
     checked); ``saved`` counts the rows written."""
-    checked: list[Preview] = []
+    preview: Preview | None = None
     try:
         with transaction.atomic():
             preview, context = check(subject, table, **run)
-            checked.append(preview)
             if not preview.ok:
                 return preview
             subject.apply(context, preview.rows, user=run["user"], progress=saved or _ignore)
     except ValidationError as exc:  # raised by a service: everything written is rolled back
-        if not checked:
+        if preview is None:
             raise
-        checked[0].file_errors += exc.messages
-        return checked[0]
+        preview.file_errors += exc.messages
+        return preview
     preview.applied = True
     return preview
 

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ def background_threshold() -> int:
 def start(
     subject: Subject, table: Table, *, user: Any, options: dict[str, Any], file_name: str
 ) -> ImportJob:
-    """A job for ``table`` (already in the subject's shape: ``importing.prepare_table``), queued for
+    """A job for ``table`` (already in the subject's shape: ``subject.transform``), queued for
     checking once this transaction commits."""
     with transaction.atomic():
         job = ImportJob(
@@ -105,7 +106,8 @@ def run_import_job(job_id: int) -> str:
             _apply(job)
     except Exception as exc:
         log.exception("import job %s failed", job_id)
-        _finish(job, State.FAILED, _("The import failed and nothing was imported: %s") % exc)
+        reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _finish(job, State.FAILED, _("The import failed and nothing was imported: %s") % reason)
         raise
     return job.state
 

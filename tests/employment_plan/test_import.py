@@ -239,3 +239,18 @@ def test_error_names_the_spreadsheet_row_even_after_a_blank_row(
     assert not result.ok
     assert [r.row for r in result.rows if r.errors] == [4]
     assert not Measurement.objects.exists()
+
+
+def test_confirming_after_the_plan_is_gone_says_so_and_saves_nothing(
+    login, hr_officer, plan, percent_indicator, companies_indicator
+):
+    client = login(hr_officer)
+    url = reverse("admin:employment_plan_measurement_import")
+    upload = io.BytesIO(csv_bytes(GOOD_CSV))
+    upload.name = "maalinger.csv"
+    payload = client.post(url, {"plan": plan.pk, "file": upload}).context["payload"]
+    plan.delete()  # by someone else, between the preview and the confirmation
+    response = client.post(url, {"payload": payload}, follow=True)
+    assert response.redirect_chain[-1][0] == url
+    assert "findes ikke længere" in response.content.decode()
+    assert not Measurement.objects.exists()

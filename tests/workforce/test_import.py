@@ -128,6 +128,7 @@ def test_a_5000_row_staff_list_aggregates_to_the_right_snapshots(
     assert preview.ok, preview.errors[:5]
     # 5,000 people of a staff list give one row per institution × profession.
     assert preview.source_rows == 5000 and len(preview.rows) == 6
+    assert "Filens 5.000 rækker giver 6 rækker at importere." in response.content.decode()
     assert not StaffingSnapshot.objects.exists()  # the preview writes nothing
 
     done = client.post(

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         )
 
     def _run(self, subject, table, user, chosen, dry_run):
-        table, refused = importing.prepare_table(subject, table, chosen)
+        table, refused = subject.transform(table, chosen)
         progress = Progress(len(table.rows), stream=self.stderr, label="checking")
         if refused:
             self._refuse(importing.Preview(subject.key, refused))
