@@ -8,10 +8,16 @@ from organizations.models import Profession
 from recommendations.models import Addressee, CouncilDecision, Recommendation, StatusUpdate
 
 
+def municipality_code(path: str, *, allow_null: bool = False) -> serializers.IntegerField:
+    """A municipality as the API names it: by its official code (``path`` leads to the
+    municipality)."""
+    return serializers.IntegerField(source=f"{path}.code", allow_null=allow_null)
+
+
 class RecommendationSerializer(serializers.ModelSerializer):
     report = serializers.CharField(source="report.key")
     report_title = serializers.CharField(source="report.title")
-    municipality = serializers.IntegerField(source="report.municipality.code", allow_null=True)
+    municipality = municipality_code("report.municipality", allow_null=True)
     theme = serializers.IntegerField(source="theme.number", allow_null=True)
     theme_title = serializers.CharField(source="theme.title", allow_null=True)
     # DRF's metaclass moves declared fields off the class, so this does not shadow Field.parent
@@ -85,7 +91,7 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
 
 
 class CouncilDecisionSerializer(serializers.ModelSerializer):
-    municipality = serializers.IntegerField(source="municipality.code")
+    municipality = municipality_code("municipality")
     body = serializers.CharField(source="body.name")
 
     class Meta:
@@ -107,7 +113,7 @@ class CouncilDecisionSerializer(serializers.ModelSerializer):
 
 class IndicatorSerializer(serializers.ModelSerializer):
     plan = serializers.CharField(source="plan.title")
-    municipality = serializers.IntegerField(source="plan.municipality.code")
+    municipality = municipality_code("plan.municipality")
     focus_area = serializers.IntegerField(source="focus_area.number")
     status = serializers.SerializerMethodField()
     latest_value = serializers.SerializerMethodField()

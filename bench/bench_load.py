@@ -81,36 +81,20 @@ def pages(database: Path) -> list[str]:
         municipality = db.execute(
             "SELECT id FROM organizations_municipality WHERE slug = ?", [SLUG]
         ).fetchone()[0]
-        reports = [
-            r[0]
-            for r in db.execute(
-                "SELECT id FROM recommendations_report WHERE municipality_id = ? ORDER BY id",
-                [municipality],
-            )
-        ]
-        recommendations = [
-            r[0]
-            for r in db.execute(
-                "SELECT r.id FROM recommendations_recommendation r JOIN recommendations_report p "
-                "ON p.id = r.report_id WHERE p.municipality_id = ? ORDER BY r.id",
-                [municipality],
-            )
-        ]
-        plans = [
-            r[0]
-            for r in db.execute(
-                "SELECT id FROM employment_plan_employmentplan WHERE municipality_id = ?",
-                [municipality],
-            )
-        ]
-        indicators = [
-            r[0]
-            for r in db.execute(
-                "SELECT i.id FROM employment_plan_indicator i JOIN employment_plan_employmentplan p "
-                "ON p.id = i.plan_id WHERE p.municipality_id = ? ORDER BY i.id",
-                [municipality],
-            )
-        ]
+
+        def ids(query: str) -> list[int]:
+            return [row[0] for row in db.execute(query, [municipality])]
+
+        reports = ids("SELECT id FROM recommendations_report WHERE municipality_id = ? ORDER BY id")
+        recommendations = ids(
+            "SELECT r.id FROM recommendations_recommendation r JOIN recommendations_report p "
+            "ON p.id = r.report_id WHERE p.municipality_id = ? ORDER BY r.id"
+        )
+        plans = ids("SELECT id FROM employment_plan_employmentplan WHERE municipality_id = ?")
+        indicators = ids(
+            "SELECT i.id FROM employment_plan_indicator i JOIN employment_plan_employmentplan p "
+            "ON p.id = i.plan_id WHERE p.municipality_id = ? ORDER BY i.id"
+        )
     base = f"/kommune/{SLUG}/"
     return (
         [base, f"{base}anbefalinger/", f"{base}beskaeftigelsesplan/"]

@@ -1,19 +1,17 @@
 from django.urls import path
 
+from organizations.urls import municipality_path
+
 from . import views
 
 # Included before the other apps: the municipality's address is the dashboard front page.
 urlpatterns = [
-    path("kommune/<slug:slug>/", views.front_page, name="municipality-detail"),
-    path(
-        "kommune/<slug:slug>/anbefalinger/liste/",
-        views.recommendation_list,
-        name="dashboard-recommendations",
+    municipality_path("", views.front_page, "municipality-detail"),
+    municipality_path(
+        "anbefalinger/liste/", views.recommendation_list, "dashboard-recommendations"
     ),
-    path("kommune/<slug:slug>/indikatorer/", views.indicator_list, name="dashboard-indicators"),
-    path(
-        "kommune/<slug:slug>/institutioner/", views.institution_list, name="dashboard-institutions"
-    ),
-    path("kommune/<slug:slug>/moederapport/", views.meeting_report, name="meeting-report"),
+    municipality_path("indikatorer/", views.indicator_list, "dashboard-indicators"),
+    municipality_path("institutioner/", views.institution_list, "dashboard-institutions"),
+    municipality_path("moederapport/", views.meeting_report, "meeting-report"),
     path("tilgaengelighed/", views.accessibility_statement, name="accessibility-statement"),
 ]

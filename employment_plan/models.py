@@ -5,6 +5,7 @@ Invariants that fit in one row are database constraints; those that span tables 
 same plan, percent values within 0–100) are checked in ``clean()`` and in the services.
 """
 
+import dataclasses
 from decimal import Decimal
 
 from django.conf import settings
@@ -345,18 +346,9 @@ class Indicator(Sourced, Versioned):
         return self.target_kind in (progress.RELATIVE, progress.PERCENTAGE_POINTS)
 
     def spec(self) -> progress.IndicatorSpec:
-        """The indicator as the pure progress engine sees it."""
-        return progress.IndicatorSpec(
-            unit=self.unit,
-            direction=self.direction,
-            target_kind=self.target_kind,
-            target_value=self.target_value,
-            target_date=self.target_date,
-            baseline_value=self.baseline_value,
-            baseline_date=self.baseline_date,
-            awaiting_baseline=self.awaiting_baseline,
-            baseline_period=self.baseline_period,
-        )
+        """The indicator as the pure progress engine sees it: its fields of the spec's names."""
+        names = (field.name for field in dataclasses.fields(progress.IndicatorSpec))
+        return progress.IndicatorSpec(**{name: getattr(self, name) for name in names})
 
     def clean(self):
         super().clean()

@@ -371,17 +371,15 @@ def measurements_record_period(
     ``values`` maps indicator id → (value, provisional).
     """
     indicators = {i.pk: i for i in plan.indicators.select_related("plan")}
-    created = []
-    for indicator_id, (value, provisional) in values.items():
-        created.append(
-            measurement_record(
-                indicator=indicators[indicator_id],
-                date=date,
-                value=value,
-                provisional=provisional,
-                source=source,
-                period_label=period_label,
-                acting_user=acting_user,
-            )
+    # What every value of the period shares.
+    period = {"date": date, "period_label": period_label, "source": source}
+    return [
+        measurement_record(
+            indicator=indicators[indicator_id],
+            value=value,
+            provisional=provisional,
+            acting_user=acting_user,
+            **period,
         )
-    return created
+        for indicator_id, (value, provisional) in values.items()
+    ]

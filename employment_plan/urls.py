@@ -1,21 +1,11 @@
-from django.urls import path
+from organizations.urls import municipality_path
 
 from . import views
 
 urlpatterns = [
-    path(
-        "kommune/<slug:slug>/beskaeftigelsesplan/",
-        views.plan_list,
-        name="employment-plan-list",
+    municipality_path("beskaeftigelsesplan/", views.plan_list, "employment-plan-list"),
+    municipality_path(
+        "beskaeftigelsesplan/<int:pk>/", views.plan_barometer, "employment-plan-barometer"
     ),
-    path(
-        "kommune/<slug:slug>/beskaeftigelsesplan/<int:pk>/",
-        views.plan_barometer,
-        name="employment-plan-barometer",
-    ),
-    path(
-        "kommune/<slug:slug>/indikator/<int:pk>/",
-        views.indicator_detail,
-        name="employment-plan-indicator",
-    ),
+    municipality_path("indikator/<int:pk>/", views.indicator_detail, "employment-plan-indicator"),
 ]

@@ -1,13 +1,9 @@
-from django.urls import path
+from organizations.urls import municipality_path
 
 from . import views
 
 urlpatterns = [
-    path("kommune/<slug:slug>/eksport/", views.export_page, name="export-page"),
-    path("kommune/<slug:slug>/eksport/arbejdsbog/", views.export_workbook, name="export-workbook"),
-    path(
-        "kommune/<slug:slug>/eksport/<slug:subject>/",
-        views.export_subject,
-        name="export-subject",
-    ),
+    municipality_path("eksport/", views.export_page, "export-page"),
+    municipality_path("eksport/arbejdsbog/", views.export_workbook, "export-workbook"),
+    municipality_path("eksport/<slug:subject>/", views.export_subject, "export-subject"),
 ]

@@ -29,10 +29,20 @@ def status_labels():
     return label
 
 
-class RecommendationResource(ExportResource):
+class StatusNamedResource(ExportResource):
+    """Columns holding a status key (``status_columns``) are exported as the status's name in the
+    current language, read once per export."""
+
+    status_columns: tuple[str, ...] = ()
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.convert = {"status": status_labels()}
+        label = status_labels()
+        self.convert = {**self.convert, **dict.fromkeys(self.status_columns, label)}
+
+
+class RecommendationResource(StatusNamedResource):
+    status_columns = ("status",)
 
     report = Field(attribute="report__key", column_name=_("Report"))
     number = Field(attribute="number", column_name=_("Number"))
@@ -50,17 +60,11 @@ class RecommendationResource(ExportResource):
         model = Recommendation
 
 
-class StatusUpdateResource(ExportResource):
+class StatusUpdateResource(StatusNamedResource):
     """The status history: who changed what, when and why."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        labels = status_labels()
-        self.convert = {
-            "origin": choice_label(UpdateOrigin.choices),
-            "old_status": labels,
-            "new_status": labels,
-        }
+    convert = {"origin": choice_label(UpdateOrigin.choices)}
+    status_columns = ("old_status", "new_status")
 
     report = Field(attribute="recommendation__report__key", column_name=_("Report"))
     number = Field(attribute="recommendation__number", column_name=_("Number"))

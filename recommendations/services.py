@@ -6,7 +6,7 @@ bulk action, imports, seed data and the demo alike (``<entity>_<verb>(*, …, ac
 import datetime
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -248,14 +248,10 @@ def recommendations_change_status(
     acting_user: User | None,
 ) -> list[StatusUpdate]:
     """The bulk action: one status for many recommendations, all or none."""
+    change: dict[str, Any] = {"status": status, "note": note, "effective_on": effective_on}
     return [
         recommendation_change_status(
-            recommendation=r,
-            status=status,
-            note=note,
-            effective_on=effective_on,
-            origin=origin,
-            acting_user=acting_user,
+            recommendation=r, origin=origin, acting_user=acting_user, **change
         )
         for r in recommendations
     ]

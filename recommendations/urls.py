@@ -1,17 +1,9 @@
-from django.urls import path
+from organizations.urls import municipality_path
 
 from . import views
 
 urlpatterns = [
-    path(
-        "kommune/<slug:slug>/anbefalinger/",
-        views.recommendation_reports,
-        name="recommendation-reports",
-    ),
-    path("kommune/<slug:slug>/rapport/<int:pk>/", views.report_detail, name="report-detail"),
-    path(
-        "kommune/<slug:slug>/anbefaling/<int:pk>/",
-        views.recommendation_detail,
-        name="recommendation-detail",
-    ),
+    municipality_path("anbefalinger/", views.recommendation_reports, "recommendation-reports"),
+    municipality_path("rapport/<int:pk>/", views.report_detail, "report-detail"),
+    municipality_path("anbefaling/<int:pk>/", views.recommendation_detail, "recommendation-detail"),
 ]

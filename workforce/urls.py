@@ -1,14 +1,10 @@
-from django.urls import path
+from organizations.urls import municipality_path
 
 from . import views
 
 urlpatterns = [
-    path("kommune/<slug:slug>/arbejdsstyrke/", views.overview, name="workforce-overview"),
-    path(
-        "kommune/<slug:slug>/arbejdsstyrke/institutioner/",
-        views.institutions,
-        name="workforce-institutions",
-    ),
-    path("kommune/<slug:slug>/arbejdsstyrke/scenarier/", views.compare, name="workforce-compare"),
-    path("kommune/<slug:slug>/arbejdsstyrke/eksport/", views.export, name="workforce-export"),
+    municipality_path("arbejdsstyrke/", views.overview, "workforce-overview"),
+    municipality_path("arbejdsstyrke/institutioner/", views.institutions, "workforce-institutions"),
+    municipality_path("arbejdsstyrke/scenarier/", views.compare, "workforce-compare"),
+    municipality_path("arbejdsstyrke/eksport/", views.export, "workforce-export"),
 ]
