@@ -29,6 +29,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 
+# An upload past the import limit is counted, not kept (core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Background imports (core.jobs): queued in the database, run by `manage.py db_worker`. A file with
 # more rows than IMPORT_BACKGROUND_ROWS is checked and applied by the worker, not in the request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
