@@ -1,8 +1,9 @@
 """Reading an uploaded spreadsheet (CSV or XLSX) into rows, safely, for every importer.
 
-CSV: UTF-8, UTF-8 with BOM or Windows-1252; comma or semicolon (Danish Excel). XLSX: the first sheet,
-read-only, with limits on the file size and the unpacked size (a zip bomb is refused before it is
-unpacked). Trailing blank rows are ignored. Every problem is a TableError with a translated message.
+CSV: UTF-8, UTF-8 with BOM, UTF-16 (Excel's "Unicode text") or Windows-1252; comma, semicolon
+(Danish Excel) or tab. XLSX: the first sheet, read-only, with limits on the file size and the
+unpacked size (a zip bomb is refused before it is unpacked), and no part with XML declarations
+(entities) anywhere in it. Trailing blank rows are ignored. Every problem is a TableError with a translated message.
 """
 
 import csv
@@ -99,6 +100,16 @@ def _blank(value: object) -> bool:
 def _decode(content: bytes) -> str:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8")
+    # UTF-16 (Excel's "Unicode text"): by its byte-order mark, or, without one, by the zero byte
+    # beside each letter of a Latin text (a UTF-8 or Windows-1252 text has no zero bytes).
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    head = content[:4096]
+    if len(head) >= 2 and b"\x00" in head:
+        if head[1::2].count(0) > len(head) // 4:
+            return content.decode("utf-16-le")
+        if head[0::2].count(0) > len(head) // 4:
+            return content.decode("utf-16-be")
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -115,7 +126,8 @@ def _csv_rows(content: bytes, max_rows: int) -> list[list]:
     if "\x00" in text:
         raise TableError(_("The file contains a NUL character; save it again as a CSV text file."))
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # The separator the header uses most: ";" (Danish Excel), "," or a tab ("Unicode text").
+    delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
     try:
@@ -139,13 +151,8 @@ def _xlsx_rows(content: bytes, max_rows: int, max_unpacked: int) -> list[list]:
         if unpacked > max_unpacked:
             raise TableError(_("The workbook unpacks to too much data and was refused."))
         for info in archive.infolist():
-            if info.filename.endswith(".xml"):
-                with archive.open(info.filename) as member:
-                    head = member.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise TableError(
-                        _("The workbook contains XML declarations that are not allowed.")
-                    )
+            if info.filename.lower().endswith(_XML_PARTS) and _declares(archive, info):
+                raise TableError(_("The workbook contains XML declarations that are not allowed."))
     except TableError:
         raise
     except Exception:  # BadZipFile, zlib.error, EOFError … : a damaged archive in any way
@@ -174,6 +181,30 @@ def _xlsx_rows(content: bytes, max_rows: int, max_unpacked: int) -> list[list]:
         raise TableError(_("The file is not a valid XLSX workbook.")) from None
     finally:
         workbook.close()
+
+
+# The parts of a workbook the reader parses as XML, and the declarations none of them may hold
+# (entity expansion, external entities), in each encoding an XML part may have. openpyxl also
+# parses with defusedxml, which refuses them; this check refuses them with a message that says so.
+_XML_PARTS = (".xml", ".rels", ".vml")
+_DECLARATIONS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_OVERLAP = max(len(marker) for marker in _DECLARATIONS)
+
+
+def _declares(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the part holds a declaration anywhere (read in chunks, never whole)."""
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            window = tail + chunk
+            if any(marker in window for marker in _DECLARATIONS):
+                return True
+            tail = window[-_OVERLAP:]
+    return False
 
 
 def upload_error(exc: TableError, subject: str) -> str:

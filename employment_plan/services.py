@@ -50,9 +50,22 @@ comparison_measurement_create, comparison_measurement_update, comparison_measure
 )
 
 
+# Units whose measured level is never below zero: a number of people, companies or anything counted.
+# Kroner may be (a balance); a percentage has its own range.
+NON_NEGATIVE_UNITS = frozenset({Unit.PERSONS, Unit.FTE, Unit.COMPANIES, Unit.COUNT})
+
+
 def validate_measurement_value(indicator: Indicator, value: Decimal) -> None:
+    """A measured level within its unit's range (the form, the import and the API all ask here)."""
     if indicator.unit == Unit.PERCENT and not Decimal(0) <= value <= Decimal(100):
         raise ValidationError({"value": _("A percentage lies between 0 and 100.")})
+    if indicator.unit in NON_NEGATIVE_UNITS and value < 0:
+        raise ValidationError(
+            {
+                "value": _("The value cannot be negative for the unit “%(unit)s”.")
+                % {"unit": indicator.get_unit_display()}
+            }
+        )
 
 
 def validate_measurement_date(indicator: Indicator, day: datetime.date) -> None:

@@ -3,8 +3,11 @@ granting the permission in question. Every domain app's ModelAdmin builds on thi
 
 from typing import cast
 
+from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from import_export.admin import ExportMixin
 
 from core import writers
@@ -22,6 +25,23 @@ def writable(model_admin, request, model):
     opts = model_admin.opts
     perms = [f"{opts.app_label}.{get_permission_codename(a, opts)}" for a in ("add", "change")]
     return scoping.scoped(model).editable_by(request.user, *perms)
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-field filter offering only the plans, reports, themes, bodies, municipalities …
+    of the municipalities whose rows the changelist shows (the same rule as the list: the admin's
+    view or change permission). ``MunicipalityScopedAdmin`` gives it to every such filter."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        allowed = scoping.scoped(field.related_model).editable_by(
+            request.user, model_admin._perm("view"), model_admin._perm("change")
+        )
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to=Q(pk__in=allowed.order_by().values("pk")),
+        )
 
 
 class MunicipalityScopedAdmin(AuditHistoryAdmin):
@@ -46,6 +66,19 @@ class MunicipalityScopedAdmin(AuditHistoryAdmin):
 
     def _allowed(self, request, obj, action: str) -> bool:
         return access.has_perm_in(request.user, self._perm(action), self._municipality_of(obj))
+
+    def get_list_filter(self, request):
+        """The declared filters, each on a municipality's rows (``"plan"``, ``"indicator__plan"``,
+        ``"municipality"`` …) offering only those of the user's municipalities: the sidebar never
+        names another municipality's plan or report."""
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if isinstance(entry, str):
+            field = get_fields_from_path(self.model, entry)[-1]
+            if field.is_relation and scoping.is_scoped(field.related_model):
+                return (entry, ScopedRelatedFilter)
+        return entry
 
     def get_queryset(self, request):
         # A scoped model's manager gives a ScopedQuerySet (scoping.scoped() insists), which the

@@ -17,6 +17,24 @@ VAR_DIR = BASE_DIR / "var"
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 0, minimum=0))
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Two people saving at once: with WAL, readers go on while one request writes; a writer waits up
+    # to 20 s for the lock instead of failing at once with "database is locked"; and IMMEDIATE takes
+    # the write lock when a transaction begins, so one that has read never fails to upgrade it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
+
+# An upload past the import limit is counted, not kept (core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Background imports (core.jobs): queued in the database, run by `manage.py db_worker`. A file with
 # more rows than IMPORT_BACKGROUND_ROWS is checked and applied by the worker, not in the request.

@@ -1,13 +1,10 @@
-"""What the recommendations app's admin pages share: the status badge, the filters and the
-error helpers."""
+"""What the recommendations app's admin pages share: the status badge, the needs-update filter
+and the error helpers."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-
-from organizations.scoping import scoped
 
 from .. import selectors
 
@@ -35,22 +32,6 @@ class NeedsUpdateFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=flagged.values("pk"))
         return queryset
-
-
-class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A related-field filter offering only the reports, themes, bodies … of the municipalities whose
-    rows the changelist shows (the same rule as the list: the admin's view or change permission)."""
-
-    def field_choices(self, field, request, model_admin):
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        allowed = scoped(field.related_model).editable_by(
-            request.user, model_admin._perm("view"), model_admin._perm("change")
-        )
-        return field.get_choices(
-            include_blank=False,
-            ordering=ordering,
-            limit_choices_to=Q(pk__in=allowed.order_by().values("pk")),
-        )
 
 
 def messages_of(exc: ValidationError) -> list[str]:

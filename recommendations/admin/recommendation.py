@@ -29,7 +29,7 @@ from ..models import (
     UpdateOrigin,
 )
 from ..resources import RecommendationResource
-from .common import NeedsUpdateFilter, ScopedRelatedFilter, add_errors, messages_of, status_badge
+from .common import NeedsUpdateFilter, add_errors, messages_of, status_badge
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -65,8 +65,8 @@ class RecommendationAdmin(
     ]
     list_display_links = ["number", "short_title"]
     list_filter = [
-        ("report", ScopedRelatedFilter),
-        ("theme", ScopedRelatedFilter),
+        "report",  # report and theme: MunicipalityScopedAdmin offers the user's own only
+        "theme",
         "status",
         # Only the units responsible for a recommendation shown (a handful), not every unit of
         # the municipality (6,100 institutions at 100×); the admin queryset is already scoped.

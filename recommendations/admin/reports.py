@@ -9,7 +9,6 @@ from organizations.models import PROVENANCE
 
 from .. import models, services
 from ..resources import CouncilDecisionResource, StatusUpdateResource
-from .common import ScopedRelatedFilter
 
 
 @admin.register(models.Report)
@@ -50,7 +49,7 @@ class CouncilDecisionAdmin(
     write_services = services.COUNCIL_DECISION
     resource_classes = [CouncilDecisionResource]
     list_display = ["meeting_date", "body", "item_number", "item_title", "case_number", "decision"]
-    list_filter = ["decision", ("body", ScopedRelatedFilter)]
+    list_filter = ["decision", "body"]
     search_fields = ["item_title", "case_number", "text"]
     list_select_related = ["body"]
     filter_horizontal = ["recommendations"]

@@ -45,6 +45,19 @@ def test_a_percentage_above_100_is_refused_in_the_admin(login, hr_officer, perce
     assert "value" in response.context["adminform"].form.errors
 
 
+def test_a_negative_number_of_persons_is_refused_in_the_admin(
+    login, hr_officer, relative_indicator
+):
+    response = login(hr_officer).post(
+        reverse("admin:employment_plan_measurement_add"),
+        {"indicator": relative_indicator.pk, "date": "31.12.2025", "value": "-3"},
+    )
+    assert response.status_code == 200 and not Measurement.objects.exists()
+    assert response.context["adminform"].form.errors["value"] == [
+        "Værdien kan ikke være negativ for enheden “personer”."
+    ]
+
+
 def test_danish_decimal_comma_is_accepted(login, hr_officer, percent_indicator):
     login(hr_officer).post(
         reverse("admin:employment_plan_measurement_add"),

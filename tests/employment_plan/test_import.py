@@ -100,6 +100,7 @@ BAD_ROWS = [
     # (row text, column named in the error)
     ("Beskæftigelsesplan 2026;1.2;2026-03-31;101;nej;;", "værdi"),  # a percentage above 100
     ("Beskæftigelsesplan 2026;5.1;2026-03-31;fire;nej;;", "værdi"),  # text in a number cell
+    ("Beskæftigelsesplan 2026;5.1;2026-03-31;-2;nej;;", "værdi"),  # fewer than no companies
     ("Beskæftigelsesplan 2026;9.9;2026-03-31;4;nej;;", "indikator"),  # unknown indicator
     ("Beskæftigelsesplan 2026;5.1;2027-03-31;4;nej;;", "dato"),  # after the plan
     ("Beskæftigelsesplan 2026;5.1;2025-03-31;4;nej;;", "dato"),  # before the plan

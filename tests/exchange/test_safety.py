@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from core import tabular, writers
 from employment_plan import services as plan_services
-from employment_plan.models import Measurement
+from employment_plan.models import Indicator, Measurement
 from tests.employment_plan.factories import FocusAreaFactory, IndicatorFactory, PlanFactory
 
 # PostgreSQL: imports and exports at their limits.
@@ -115,6 +115,9 @@ def test_the_good_ten_thousand_rows_import_in_one_go(hr_officer, indicator, tmp_
 # Formula injection --------------------------------------------------------------------------------
 @pytest.fixture
 def formula_measurements(indicator, hr_officer):
+    # Kroner: a unit whose values may be negative (a number of persons may not).
+    Indicator.objects.filter(pk=indicator.pk).update(unit="dkk")
+    indicator.refresh_from_db()
     for n, text in enumerate(FORMULAS, start=1):
         plan_services.measurement_record(
             indicator=indicator,
@@ -209,13 +212,32 @@ def zip_bomb() -> bytes:
 
 
 def entity_expansion() -> bytes:
-    payload = (
+    return _xlsx_with_sheet(entity_expansion_xml())
+
+
+def entity_expansion_xml() -> bytes:
+    return (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b'<sheetData><row><c t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>'
     )
-    return _xlsx_with_sheet(payload)
+
+
+def entity_expansion_deep_in_the_part() -> bytes:
+    """The declaration after 64 KB of comment: not in the part's first bytes."""
+    payload = entity_expansion_xml()
+    declaration = payload.index(b"<!DOCTYPE")
+    comment = b"<!--" + b"x" * 65_536 + b"-->"
+    return _xlsx_with_sheet(payload[:declaration] + comment + payload[declaration:])
+
+
+def entity_expansion_in_utf16() -> bytes:
+    text = entity_expansion_xml().decode().replace('<?xml version="1.0"?>', "")
+    return _xlsx_with_sheet(('<?xml version="1.0" encoding="UTF-16"?>' + text).encode("utf-16"))
+
+
+DECLARATIONS_REFUSED = "Projektmappen indeholder XML-erklæringer, som ikke er tilladt."
 
 
 @pytest.mark.django_db
@@ -223,13 +245,11 @@ def entity_expansion() -> bytes:
     "name,make,message",
     [
         ("bomb.xlsx", zip_bomb, "Projektmappen fylder for meget udpakket og blev afvist."),
-        (
-            "entities.xlsx",
-            entity_expansion,
-            "Projektmappen indeholder XML-erklæringer, som ikke er tilladt.",
-        ),
+        ("entities.xlsx", entity_expansion, DECLARATIONS_REFUSED),
+        ("deep.xlsx", entity_expansion_deep_in_the_part, DECLARATIONS_REFUSED),
+        ("utf16.xlsx", entity_expansion_in_utf16, DECLARATIONS_REFUSED),
     ],
-    ids=["zip-bomb", "entity-expansion"],
+    ids=["zip-bomb", "entity-expansion", "entity-after-64-kb", "entity-in-utf-16"],
 )
 def test_hostile_workbooks_are_refused_quickly_with_a_message(
     name, make, message, login, hr_officer, indicator
@@ -244,6 +264,22 @@ def test_hostile_workbooks_are_refused_quickly_with_a_message(
     assert time.monotonic() - started < 5
     assert response.context["form"].errors["file"] == [message]
     assert not Measurement.objects.exists()
+
+
+def test_a_utf16_csv_from_excel_is_read_like_any_other():
+    """Excel's "Unicode text": UTF-16 with tabs; with its byte-order mark or without one."""
+    text = "plan\tindikator\tdato\tværdi\r\nBeskæftigelsesplan 2026\t1.1\t2026-01-01\t4,5\r\n"
+    for content in (text.encode("utf-16"), text.encode("utf-16-le"), text.encode("utf-16-be")):
+        header, rows = tabular.read_table(SimpleUploadedFile("unicode.txt", content))
+        assert header == ["plan", "indikator", "dato", "værdi"]
+        assert [row.values for row in rows] == [
+            {
+                "plan": "Beskæftigelsesplan 2026",
+                "indikator": "1.1",
+                "dato": "2026-01-01",
+                "værdi": "4,5",
+            }
+        ]
 
 
 @pytest.mark.django_db
