@@ -75,8 +75,8 @@ class MunicipalityScopedAdmin(AuditHistoryAdmin):
 
     def _scoped_filter(self, entry):
         if isinstance(entry, str):
-            field = get_fields_from_path(self.model, entry)[-1]
-            if field.is_relation and scoping.is_scoped(field.related_model):
+            related = get_fields_from_path(self.model, entry)[-1].related_model
+            if isinstance(related, type) and scoping.is_scoped(related):
                 return (entry, ScopedRelatedFilter)
         return entry
 
