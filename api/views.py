@@ -1,5 +1,6 @@
-"""/api/v1/: read-only, paginated, token-authenticated; every list is what the token's owner may
-export (``exportable_by``: their exporting municipalities' rows and the cross-municipal ones)."""
+"""/api/v1/: read-only, paginated, key-authenticated; every list is what the key's
+owner may export (``exportable_by``: their exporting municipalities' rows and the cross-municipal
+ones)."""
 
 from django.db.models import Prefetch, Sum
 from rest_framework import viewsets
@@ -11,7 +12,7 @@ from . import filters, serializers
 
 
 class ExportableViewSet(viewsets.ReadOnlyModelViewSet):
-    """A read-only list of ``rows()`` narrowed to what the token's owner may export, so no
+    """A read-only list of ``rows()`` narrowed to what the key's owner may export, so no
     endpoint can forget the narrowing."""
 
     def rows(self):

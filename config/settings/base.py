@@ -41,7 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API keys stored as a hash only (the model is api.ApiKey, KNOX_TOKEN_MODEL below).
+    "knox",
     "import_export",
     "django_tasks",
     "django_tasks_db",
@@ -146,10 +147,10 @@ RECOMMENDATION_STALE_AFTER_DAYS = env_int("RECOMMENDATION_STALE_AFTER_DAYS", 90,
 # Absolute links in e-mails (reminder digests).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# The read-only API (/api/v1/, docs/api.md): token or session, JSON only, paginated.
+# The read-only API (/api/v1/, docs/api.md): key or session, JSON only, paginated.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -160,6 +161,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+}
+# API keys: knox's hashed tokens in our own model, valid API_KEY_DAYS days, recognisable by "opf_".
+KNOX_TOKEN_MODEL = "api.ApiKey"  # noqa: S105 - a model label, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("API_KEY_DAYS", 90, minimum=1)),
+    "TOKEN_PREFIX": "opf_",
+    "AUTO_REFRESH": False,
 }
 
 # Where `manage.py backup` writes (docs/backups.md).
