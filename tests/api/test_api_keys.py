@@ -1,5 +1,7 @@
 """API keys (docs/api.md, docs/security.md "API keys"): stored only as a hash, shown once, revoked
-by their owner and by a password change, a deactivation or the loss of the role that may export."""
+by their owner and by a password change, a deactivation or the loss of the role that may export;
+and the throttles: per key, per address, and per address for wrong keys, with a 429 that says when
+to come back."""
 
 import pytest
 from django.apps import apps as django_apps
@@ -7,10 +9,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 
 from api import services as api_services
 from api.models import ApiKey
+from api.urls import router
+from api.views import ThrottledApiMixin
 from audit.models import AuditEntry
 from organizations import services
 from organizations.models import Membership, Role
@@ -24,6 +28,22 @@ LIST = "api-recommendation-list"
 
 def get(client, key, **extra):
     return client.get(reverse(LIST), HTTP_AUTHORIZATION=f"Token {key}", **extra)
+
+
+@pytest.fixture
+def rates(settings):
+    """Lower limits, so a burst past them is a few requests (the mechanism is the same)."""
+
+    def _set(**rates):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {
+                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                **rates,
+            },
+        }
+
+    return _set
 
 
 @pytest.mark.django_db
@@ -136,6 +156,52 @@ def test_only_people_who_may_export_get_a_key(analyst, council_member):
     with pytest.raises(PermissionDenied):
         api_services.api_key_create(user=analyst, acting_user=council_member)
     assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_burst_with_one_key_gets_429_other_keys_go_on(client, analyst, hr_officer, rates):
+    rates(api_key="3/minute")
+    key = api_key(analyst)
+    assert [get(client, key).status_code for _ in range(3)] == [200, 200, 200]
+    refused = get(client, key)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["detail"].startswith("For mange forespørgsler. Prøv igen om")
+    assert get(client, api_key(hr_officer)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_burst_from_one_address_gets_429_other_addresses_go_on(
+    client, analyst, hr_officer, rates
+):
+    rates(api_address="4/minute")
+    keys = [api_key(analyst), api_key(hr_officer)]
+    assert [get(client, keys[n % 2]).status_code for n in range(4)] == [200] * 4
+    assert get(client, keys[1]).status_code == 429
+    assert get(client, keys[1], REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_burst_of_wrong_keys_from_one_address_gets_429(client, analyst, settings):
+    """With the production rates: guessing keys from one address stops long before 100 tries, and
+    the address then waits even with a right key; another address is not affected."""
+    codes = []
+    for n in range(100):
+        codes.append(get(client, f"opf_{n:064x}").status_code)
+        if codes[-1] != 401:
+            break
+    assert codes[-1] == 429 and set(codes[:-1]) == {401} and len(codes) < 100
+    key = api_key(analyst)
+    refused = get(client, key)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert get(client, key).json()["detail"].startswith("Too many requests. Try again in")
+    assert get(client, key, REMOTE_ADDR="192.0.2.8").status_code == 200
+
+
+def test_every_view_of_the_api_is_throttled_before_authentication():
+    views = [p.callback for p in router.urls if isinstance(p, URLPattern)]
+    assert views and all(issubclass(view.cls, ThrottledApiMixin) for view in views)  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db
