@@ -93,6 +93,9 @@ class FailureRateThrottle(AddressRateThrottle):
     scope = "api_failure"
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:  # no rate configured: nothing is counted
+            self.key = None
+            return True
         self.key = self.get_cache_key(request, view)
         self.history = self.cache.get(self.key, [])
         self.now = self.timer()
@@ -101,5 +104,7 @@ class FailureRateThrottle(AddressRateThrottle):
         return len(self.history) < self.num_requests
 
     def record_failure(self) -> None:
+        if self.key is None:
+            return
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
