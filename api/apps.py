@@ -8,3 +8,8 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = _("API")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

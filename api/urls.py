@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from . import token_views, views
 
 router = DefaultRouter()
+router.APIRootView = views.ApiRootView
 router.register("recommendations", views.RecommendationViewSet, basename="api-recommendation")
 router.register("status-updates", views.StatusUpdateViewSet, basename="api-status-update")
 router.register("decisions", views.CouncilDecisionViewSet, basename="api-decision")

@@ -1,24 +1,50 @@
-"""/api/v1/: read-only, paginated, token-authenticated; every list is what the token's owner may
-export (``exportable_by``: their exporting municipalities' rows and the cross-municipal ones)."""
+"""/api/v1/: read-only, paginated, key-authenticated and throttled; every list is what the key's
+owner may export (``exportable_by``: their exporting municipalities' rows and the cross-municipal
+ones)."""
 
 from django.db.models import Prefetch, Sum
-from rest_framework import viewsets
+from rest_framework import exceptions, routers, viewsets
+from rest_framework.views import APIView
 
 from employment_plan.models import Indicator, Measurement
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 
 from . import filters, serializers
+from .throttling import AddressRateThrottle, FailureRateThrottle, TooManyRequests
 
 
-class ExportableViewSet(viewsets.ReadOnlyModelViewSet):
-    """A read-only list of ``rows()`` narrowed to what the token's owner may export, so no
-    endpoint can forget the narrowing."""
+class ThrottledApiMixin(APIView):
+    """For every view of the API (the viewsets and the root): the address limits before
+    authentication, and 429s with our message (``api.throttling``)."""
+
+    def initial(self, request, *args, **kwargs):
+        failures = FailureRateThrottle()
+        for throttle in (AddressRateThrottle(), failures):
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
+        try:
+            super().initial(request, *args, **kwargs)
+        except (exceptions.AuthenticationFailed, exceptions.NotAuthenticated):
+            failures.record_failure()
+            raise
+
+    def throttled(self, request, wait):
+        raise TooManyRequests(wait)
+
+
+class ExportableViewSet(ThrottledApiMixin, viewsets.ReadOnlyModelViewSet):
+    """A read-only list of ``rows()`` narrowed to what the key's owner may export, so no
+    endpoint can forget the narrowing; throttled (``api.throttling``)."""
 
     def rows(self):
         raise NotImplementedError
 
     def get_queryset(self):
         return self.rows().exportable_by(self.request.user)
+
+
+class ApiRootView(ThrottledApiMixin, routers.APIRootView):
+    """/api/v1/ itself, throttled like the lists."""
 
 
 class RecommendationViewSet(ExportableViewSet):

@@ -44,6 +44,7 @@ AUDITED_APPS = (
     "recommendations",
     "workforce",
     "dashboards",
+    "api",  # API keys created and revoked (never their secret or its digest)
 )
 # Bookkeeping that is not a user's write: the reminder job's record of what it has sent.
 EXCLUDED_MODELS = {"recommendations.remindersent"}
@@ -56,7 +57,7 @@ MUNICIPALITY_PATHS = {
 # by record() below, never saved from an instance).
 IGNORED_FIELDS = {"last_login", "data_generation"}
 # Rows no dashboard shows: a change to them leaves every municipality's generation alone.
-NO_GENERATION = {"organizations.user", "core.importjob"}
+NO_GENERATION = {"organizations.user", "core.importjob", "api.apikey"}
 # Values never written to the log, only that they changed.
 MASKED_FIELDS = {"password"}
 MASK = "***"

@@ -13,6 +13,7 @@ machine without PostgreSQL still runs them all; ``--all-databases`` runs every t
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from organizations.models import Role
 from tests import snapshots
@@ -104,6 +105,13 @@ def _seed_before_other_data(request):
     for name in SEED_FIXTURES:
         if name in request.fixturenames:
             request.getfixturevalue(name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_throttle():
+    """The API's throttle counters start at zero in each test: every test client comes from the
+    same address, so one test's requests would otherwise count against the next's."""
+    caches["api_throttle"].clear()
 
 
 @pytest.fixture

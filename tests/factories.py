@@ -43,6 +43,17 @@ class UnitFactory(factory.django.DjangoModelFactory[OrganisationalUnit]):
     kind = UnitKind.AREA
 
 
+def api_key(user: User) -> str:
+    """The secret of an API key of ``user``'s, for the Authorization header: created on first use
+    (as knox creates keys, without the key page's role check) and the same for the rest of the
+    test, since only its digest is stored."""
+    from api.models import ApiKey
+
+    if not hasattr(user, "_test_api_key"):
+        user._test_api_key = ApiKey.objects.create(user=user)[1]  # type: ignore[attr-defined]
+    return user._test_api_key  # type: ignore[attr-defined]
+
+
 def member(username: str, municipality: Municipality, role: Role) -> User:
     user = UserFactory.create(username=username)
     services.membership_set(user=user, municipality=municipality, role=role, acting_user=None)

@@ -2,6 +2,7 @@
 environment (see README.md, "Configuration"); a malformed value stops start-up naming the variable."""
 
 from datetime import timedelta
+from typing import Any
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API keys stored as a hash only (the model is api.ApiKey, KNOX_TOKEN_MODEL below).
+    "knox",
     "import_export",
     "django_tasks",
     "django_tasks_db",
@@ -164,10 +166,10 @@ RECOMMENDATION_STALE_AFTER_DAYS = env_int("RECOMMENDATION_STALE_AFTER_DAYS", 90,
 # Absolute links in e-mails (reminder digests).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# The read-only API (/api/v1/, docs/api.md): token or session, JSON only, paginated.
+# The read-only API (/api/v1/, docs/api.md): key or session, JSON only, paginated, throttled.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -178,6 +180,32 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # After authentication: each key (or logged-in person) on its own. The address limits are
+    # checked before authentication (api.throttling.ThrottledApiMixin), so wrong keys count.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        # requests with one key, or one person's session
+        "api_key": "240/minute",
+        # every request from one client address, valid key or not
+        "api_address": "600/minute",
+        # requests from one address with a wrong key or none: past this, the address waits
+        "api_failure": "20/minute",
+    },
+}
+# API keys: knox's hashed tokens in our own model, valid API_KEY_DAYS days, recognisable by "opf_".
+KNOX_TOKEN_MODEL = "api.ApiKey"  # noqa: S105 - a model label, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("API_KEY_DAYS", 90, minimum=1)),
+    "TOKEN_PREFIX": "opf_",
+    "AUTO_REFRESH": False,
+}
+# The throttles' counters: an alias of their own, so the tests can reset them alone.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-throttle",
+    },
 }
 
 # Where `manage.py backup` writes (docs/backups.md).

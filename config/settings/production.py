@@ -53,5 +53,12 @@ CACHES = {
         "LOCATION": "opfoelgning_cache",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 20000},
-    }
+    },
+    # The API's throttle counters, in the same table, so every server counts the same requests.
+    "api_throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "opfoelgning_cache",
+        "KEY_PREFIX": "api-throttle",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }

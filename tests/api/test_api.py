@@ -1,13 +1,14 @@
-"""The read-only API: token authentication, only the token owner's municipalities, no export for
+"""The read-only API: key authentication, only the token owner's municipalities, no export for
 council members, pagination and the lists' filters, in a fixed number of queries."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
 
+from api.models import ApiKey
 from recommendations import services
 from recommendations.models import Recommendation
-from tests.factories import RecommendationFactory, ReportFactory, status
+from tests.factories import RecommendationFactory, ReportFactory, api_key, status
 
 # PostgreSQL: the API's querysets, filters and pagination.
 pytestmark = pytest.mark.postgres
@@ -19,17 +20,14 @@ def seeded(seed_data):
 
 
 def api(client, user, url, **params):
-    token = Token.objects.get_or_create(user=user)[0]
-    return client.get(url, params, HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client.get(url, params, HTTP_AUTHORIZATION=f"Token {api_key(user)}")
 
 
 def all_pages(client, user, url, **params):
     rows, page = [], api(client, user, url, **params).json()
     rows += page["results"]
     while page["next"]:
-        page = client.get(
-            page["next"], HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}"
-        ).json()
+        page = client.get(page["next"], HTTP_AUTHORIZATION=f"Token {api_key(user)}").json()
         rows += page["results"]
     return rows
 
@@ -122,9 +120,11 @@ def test_pages_of_100_in_a_fixed_number_of_queries(
 def test_analyst_creates_and_replaces_a_token(client, analyst, login):
     client = login(analyst)
     first = client.post(reverse("api-token")).context["new_key"]
-    assert Token.objects.get(user=analyst).key == first
+    assert ApiKey.objects.get(user=analyst).digest == hash_token(first)
+    # Replacing a key: revoke the old one, create a new one.
+    client.post(reverse("api-token"), {"revoke": ApiKey.objects.get(user=analyst).pk})
     second = client.post(reverse("api-token")).context["new_key"]
-    assert second != first and Token.objects.filter(user=analyst).count() == 1
+    assert second != first and ApiKey.objects.filter(user=analyst).count() == 1
     assert (
         client.get(
             reverse("api-recommendation-list"), HTTP_AUTHORIZATION=f"Token {first}"
@@ -136,4 +136,4 @@ def test_analyst_creates_and_replaces_a_token(client, analyst, login):
 @pytest.mark.django_db
 def test_council_member_gets_no_token(login, council_member):
     assert login(council_member).post(reverse("api-token")).status_code == 403
-    assert not Token.objects.exists()
+    assert not ApiKey.objects.exists()

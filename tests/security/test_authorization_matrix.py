@@ -247,15 +247,11 @@ def world(django_db_setup, django_db_blocker):
 def _complete_seed():
     """Kinds of objects the seed data has in neither municipality, and login records."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from rest_framework.authtoken.models import Token
-
-    from tests.factories import UserFactory
 
     seen = {"ip_address": "192.0.2.1", "user_agent": "test", "username": "somebody"}
     AccessAttempt.objects.create(failures_since_start=1, **seen)
     AccessLog.objects.create(**seen)
     AccessFailureLog.objects.create(**seen)
-    Token.objects.create(user=UserFactory.create(username="api-user"))
     run_import_job.enqueue(0)  # a row in the worker's queue (never run here)
     ComparisonMeasurement = apps.get_model("employment_plan", "ComparisonMeasurement")
     Indicator = apps.get_model("employment_plan", "Indicator")
@@ -383,9 +379,9 @@ def _row_state(obj):
 
 
 def _state(obj):
-    from rest_framework.authtoken.models import Token
+    from api.models import ApiKey
 
-    counts = (AuditEntry.objects.count(), LogEntry.objects.count(), Token.objects.count())
+    counts = (AuditEntry.objects.count(), LogEntry.objects.count(), ApiKey.objects.count())
     model_count = type(obj)._default_manager.count() if obj is not None else None
     return counts, model_count, _row_state(obj)
 

@@ -18,14 +18,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from core import importing as pipeline
 from core.tabular import Row
 from organizations.models import Body, BodyKind
 from recommendations import importing
 from recommendations.models import Recommendation, Report
-from tests.factories import RecommendationFactory, ReportFactory
+from tests.factories import RecommendationFactory, ReportFactory, api_key
 
 PERSONAS = ["anonymous", "council_member", "hr_officer", "analyst", "administrator", "outsider_hr"]
 
@@ -210,7 +209,7 @@ def exports(client, dataset, municipality):
 def api(client, dataset, user):
     headers = {}
     if user.is_authenticated:
-        headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        headers["HTTP_AUTHORIZATION"] = f"Token {api_key(user)}"
     response = client.get(reverse("api-recommendation-list"), **headers)
     if response.status_code != 200:
         return response.status_code

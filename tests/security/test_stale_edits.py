@@ -35,8 +35,6 @@ EXCLUDED = {
     "never edited",
     "auth.group": "not a project model (it cannot carry a version): the roles' groups are defined "
     "by the migrations (organizations.roles.grant); superusers only",
-    "authtoken.tokenproxy": "not a project model: an API key is created or revoked, never edited; "
-    "superusers only",
     "axes.accessattempt": "login records of django-axes: read-only records, superusers only",
     "axes.accesslog": "login records of django-axes: read-only records, superusers only",
     "axes.accessfailurelog": "login records of django-axes: read-only records, superusers only",

@@ -127,7 +127,6 @@ GLOBAL_ADMIN_PERMISSIONS = {
     "recommendations_addressee": ("v", "v"),
     "workforce_pipelinemodel": ("v", "v"),
     "auth_group": ("", ""),
-    "authtoken_tokenproxy": ("", ""),
     "axes_accessattempt": ("", ""),
     "axes_accesslog": ("", ""),
     "axes_accessfailurelog": ("", ""),
