@@ -17,6 +17,9 @@ VAR_DIR = BASE_DIR / "var"
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 0, minimum=0))
+# A connection kept between requests (CONN_MAX_AGE) may have died meanwhile (the database restarted):
+# check it at the start of each request and reconnect, rather than fail that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Background imports (core.jobs): queued in the database, run by `manage.py db_worker`. A file with
 # more rows than IMPORT_BACKGROUND_ROWS is checked and applied by the worker, not in the request.
