@@ -20,3 +20,6 @@ urlpatterns = [
     path("", include("workforce.urls")),
     path("", include("organizations.urls")),
 ]
+
+# 503 "try again in a moment" when the database cannot be reached; Django's 500 page otherwise.
+handler500 = "core.errors.server_error"

@@ -37,6 +37,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# A connection kept between requests (CONN_MAX_AGE) may have died meanwhile (the database restarted):
+# check it at the start of each request and reconnect, rather than fail that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 # Background imports (core.jobs): queued in the database, run by `manage.py db_worker`. A file with
 # more rows than IMPORT_BACKGROUND_ROWS is checked and applied by the worker, not in the request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -190,6 +190,16 @@ def test_nginx_site_forwards_the_scheme_and_allows_the_import_size():
     assert "server 127.0.0.1:8000" in site
 
 
+def test_nginx_passes_the_applications_503_on():
+    """The application's 503 "prøv igen om lidt" (the shared database is down) must reach the
+    browser: retried elsewhere or counted towards max_fails, it would mark every application server
+    down and become nginx's own 502 for the fail_timeout after the database is back."""
+    proxy = (DEPLOY / "nginx-opfoelgning-proxy.conf").read_text(encoding="utf-8")
+    retry = next(line for line in proxy.splitlines() if line.startswith("proxy_next_upstream "))
+    assert {"error", "timeout"} <= set(retry.rstrip(";").split()[1:])
+    assert "http_503" not in retry
+
+
 # gunicorn ----------------------------------------------------------------------------------------------
 def load_gunicorn_config(monkeypatch, **env) -> dict:
     for name in [n for n in os.environ if n.startswith("GUNICORN_")]:
