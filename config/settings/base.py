@@ -162,7 +162,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
 }
 
-# Where `manage.py backup` writes (docs/backups.md).
+# Where `manage.py backup` writes, and `restore` its safety backups (docs/backups.md).
 BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
 
 # Where load_seed_data reads the facts of the source documents.
