@@ -212,7 +212,7 @@ CACHES: dict[str, dict[str, Any]] = {
     },
 }
 
-# Where `manage.py backup` writes (docs/backups.md).
+# Where `manage.py backup` writes, and `restore` its safety backups (docs/backups.md).
 BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
 
 # Where load_seed_data reads the facts of the source documents.

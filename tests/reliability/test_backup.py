@@ -1,9 +1,14 @@
 """`manage.py backup` and `manage.py restore`: backup → wipe → restore gives back every row, on the
-database the suite runs on (SQLite in the first pass of ./dev test, PostgreSQL in the second)."""
+database the suite runs on (SQLite in the first pass of ./dev test, PostgreSQL in the second); a file
+that is not this product's intact backup is refused and the database stays as it was; a restore
+leaves a safety backup of the database it replaced, which restores in turn."""
 
 import datetime
 import io
+import json
 import os
+import sqlite3
+import tarfile
 from decimal import Decimal
 
 import pytest
@@ -13,6 +18,7 @@ from django.db import connection
 
 from employment_plan import services as plan_services
 from employment_plan.models import Indicator, Measurement
+from organizations import backup_manifest
 from organizations.management.commands import backup as backup_module
 from recommendations import services
 from recommendations.models import Recommendation, Status, StatusUpdate
@@ -67,6 +73,57 @@ def run(*args, **options) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def safety_dir(settings, tmp_path_factory):
+    """Where restore writes its safety backups (BACKUP_DIR): never the project's var/backups."""
+    settings.BACKUP_DIR = tmp_path_factory.mktemp("backups")
+    return settings.BACKUP_DIR
+
+
+def safety_backups(folder) -> list:
+    return sorted(folder.glob("opfoelgning-before-restore-*"))
+
+
+def live_state() -> tuple:
+    """What a user would see change: every table's row count and the statuses by name."""
+    return row_counts(), list(Status.objects.order_by("key").values_list("key", "name"))
+
+
+def read_backup(path) -> tuple[dict, bytes]:
+    with tarfile.open(path) as archive:
+        manifest, data = (archive.extractfile(member) for member in archive.getmembers())
+        assert manifest is not None and data is not None
+        return json.load(manifest), data.read()
+
+
+def write_backup(path, manifest: dict, data: bytes) -> None:
+    """A backup file as someone editing it by hand would leave it (the tools' own format)."""
+    data_file = path.with_name(path.name + ".data")
+    data_file.write_bytes(data)
+    backup_manifest.write_archive(path, manifest, data_file)
+    data_file.unlink()
+
+
+def foreign_database(path, migrations: list[tuple[str, str]]) -> None:
+    """Another Django project's SQLite database: a migration table and a table of its own."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE django_migrations (id integer PRIMARY KEY, app, name, applied)")
+    db.executemany("INSERT INTO django_migrations (app, name) VALUES (?, ?)", migrations)
+    db.execute("CREATE TABLE shop_order (id integer PRIMARY KEY, total)")
+    db.execute("INSERT INTO shop_order (total) VALUES (100)")
+    db.commit()
+    db.close()
+
+
+def with_manifest(path, data_path) -> None:
+    """``data_path`` packed with a manifest that describes it truthfully, for this database."""
+    db = sqlite3.connect(data_path)
+    contents = backup_manifest.sqlite_contents(db)
+    db.close()
+    manifest = backup_manifest.build_manifest(connection.vendor, data_path, contents)
+    backup_manifest.write_archive(path, manifest, data_path)
+
+
 @pytest.fixture
 def seeded(seed_data):
     in_progress = Status.objects.get(key="i-gang")
@@ -91,7 +148,7 @@ def seeded(seed_data):
     return changed
 
 
-def test_backup_wipe_restore_gives_back_every_row(seeded, tmp_path):
+def test_backup_wipe_restore_gives_back_every_row(seeded, tmp_path, safety_dir):
     counts, content = row_counts(), key_content()
     assert content["recommendations"] and content["status updates"] and content["measurements"]
 
@@ -103,10 +160,15 @@ def test_backup_wipe_restore_gives_back_every_row(seeded, tmp_path):
     call_command("flush", interactive=False, verbosity=0)
     assert Recommendation.objects.count() == 0 and StatusUpdate.objects.count() == 0
 
+    flushed = row_counts()
     message = run("restore", str(files[0]), yes=True)
     assert "restored" in message
     assert row_counts() == counts
     assert key_content() == content
+    # The database the restore replaced is kept, and the message says where.
+    (safety,) = safety_backups(safety_dir)
+    assert f"Safety backup of the database as it was: {safety}" in message
+    assert safety.stat().st_mode & 0o777 == 0o600
     # The restored database is a working one: the next status change gets the next version.
     rec = Recommendation.objects.get(pk=seeded[0].pk)
     services.recommendation_change_status(
@@ -116,6 +178,10 @@ def test_backup_wipe_restore_gives_back_every_row(seeded, tmp_path):
         acting_user=None,
     )
     assert Recommendation.objects.get(pk=rec.pk).status.key == "gennemfoert"
+
+    # The safety backup is a backup like any other: restoring it undoes the restore.
+    run("restore", str(safety), yes=True)
+    assert row_counts() == flushed and Recommendation.objects.count() == 0
 
 
 def test_restore_refuses_without_yes_and_changes_nothing(seed_data, tmp_path):
@@ -156,6 +222,15 @@ def test_restore_refuses_a_backup_of_the_other_kind_of_database(tmp_path):
     with pytest.raises(CommandError, match=expected):
         call_command("restore", str(other), yes=True)
     assert Status.objects.exists()  # untouched
+    # Packed with a manifest, it is the manifest that names the kind of database.
+    data = tmp_path / "data"
+    other.rename(data)
+    kind = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+    contents = backup_manifest.Contents.of([backup_manifest.PRODUCT_SCHEMA], {})
+    backup_manifest.write_archive(other, backup_manifest.build_manifest(kind, data, contents), data)
+    with pytest.raises(CommandError, match=expected):
+        call_command("restore", str(other), yes=True)
+    assert Status.objects.exists()
 
 
 def test_restore_refuses_a_damaged_backup_before_touching_the_database(tmp_path):
@@ -167,6 +242,70 @@ def test_restore_refuses_a_damaged_backup_before_touching_the_database(tmp_path)
     with pytest.raises(CommandError):
         call_command("restore", str(path), yes=True)
     assert Status.objects.count() == statuses
+
+
+# Refused before anything is read from the database or written to it: no transaction=True needed.
+@pytest.mark.django_db
+def test_restore_refuses_another_projects_database_and_changes_nothing(tmp_path, safety_dir):
+    before = live_state()
+    foreign = tmp_path / "shop.sqlite3"
+    foreign_database(foreign, [("shop", "0001_initial"), ("auth", "0001_initial")])
+    # As it comes: an SQLite file with a django_migrations table, which restore used to accept.
+    with pytest.raises(CommandError, match="without the manifest"):
+        call_command("restore", str(foreign), yes=True)
+    # Packed with a truthful manifest, as `backup` run against the wrong database would write it.
+    packed = tmp_path / "shop.tar"
+    with_manifest(packed, foreign)
+    with pytest.raises(CommandError, match="never had this product's tables"):
+        call_command("restore", str(packed), yes=True)
+    # A database of a newer release: a migration this code does not have.
+    newer = tmp_path / "newer.sqlite3"
+    applied = sorted(backup_manifest.known_migrations())
+    foreign_database(newer, [*applied, ("organizations", "9999_from_a_newer_release")])
+    with_manifest(packed, newer)
+    with pytest.raises(CommandError, match=r"does not have \(organizations.9999_from_a_newer"):
+        call_command("restore", str(packed), yes=True)
+    assert live_state() == before
+    assert not safety_backups(safety_dir)
+
+
+def test_restore_refuses_a_changed_backup_and_changes_nothing(tmp_path, safety_dir):
+    good = tmp_path / "good.tar"
+    run("backup", output=str(good))
+    manifest, data = read_backup(good)
+    before = live_state()
+    assert before[0]["django_content_type"] > 0 and before[1]
+
+    def refused(path, match):
+        with pytest.raises(CommandError, match=match):
+            call_command("restore", str(path), yes=True)
+        assert live_state() == before
+        assert not safety_backups(safety_dir)
+
+    # One byte of the file changed, in the database it carries.
+    changed = tmp_path / "changed.tar"
+    with tarfile.open(good) as archive:
+        member = archive.getmembers()[1]
+    content = bytearray(good.read_bytes())
+    content[member.offset_data + member.size // 2] ^= 0x01
+    changed.write_bytes(bytes(content))
+    refused(changed, "does not match the checksum")
+    # One figure of the manifest changed.
+    edited = {**manifest, "rows": {**manifest["rows"], "django_content_type": 1}}
+    write_backup(changed, edited, data)
+    refused(changed, "manifest does not match its checksum")
+    # Changed with its checksum made to match: the manifest is checked against what it carries.
+    write_backup(changed, backup_manifest.seal(edited), data)
+    refused(changed, "django_content_type: 1 in the manifest")
+    # The database without its manifest (tar -xf of a backup, or one of a release before manifests).
+    (tmp_path / "bare").write_bytes(data)
+    refused(tmp_path / "bare", "without the manifest")
+    # Another product's manifest.
+    write_backup(changed, backup_manifest.seal({**manifest, "product": "another"}), data)
+    refused(changed, "names the product 'another'")
+    # The unchanged file restores (a dry run: without --yes it is only checked).
+    with pytest.raises(CommandError, match="is an intact backup of this product"):
+        call_command("restore", str(good))
 
 
 def test_backup_keeps_only_the_newest_when_asked(tmp_path):

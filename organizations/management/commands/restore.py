@@ -1,28 +1,42 @@
 """Replace the database's contents with a backup made by ``manage.py backup``. See docs/backups.md.
 
-The file is checked before anything is touched (exists, is a backup of this kind of database, is
-readable), and the restore itself is all or nothing: SQLite's backup API replaces the database in one
-step, pg_restore runs in a single transaction.
+Nothing is touched until the file has shown that it is this product's backup and intact: its
+manifest names the product and this kind of database, every migration applied in it exists in this
+code, the database in it matches the manifest's checksum and holds the migrations and row counts the
+manifest lists. Then a safety backup of the database as it is is written, the backup is restored all
+or nothing (SQLite's backup API replaces the database in one step, pg_restore runs in a single
+transaction), and the restored database is counted against the manifest.
 """
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from .backup import kind_of_file, pg_tool, run_pg, vendor_of
+from organizations import backup_manifest
 
-LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-BACKUP_OF = {"sqlite": "an SQLite backup", "postgresql": "a PostgreSQL backup (pg_dump)"}
+from .backup import (
+    contents_of_file,
+    database_contents,
+    default_directory,
+    kind_of_file,
+    pg_tool,
+    run_pg,
+    timestamped_target,
+    vendor_of,
+    write_backup,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Replace the whole database with a backup made by `manage.py backup` (pg_restore on "
-        "PostgreSQL, the SQLite backup API on SQLite). Refuses to run without --yes. Stop the "
-        "application servers first."
+        "PostgreSQL, the SQLite backup API on SQLite), after checking that the file is this "
+        "product's backup and intact, and after a safety backup of the database as it is. "
+        "Without --yes it only checks the file. Stop the application servers first."
     )
 
     def add_arguments(self, parser):
@@ -33,83 +47,105 @@ class Command(BaseCommand):
             help="Confirm that everything in the database is to be replaced by the backup.",
         )
         parser.add_argument(
+            "--safety-dir",
+            help="Folder for the safety backup of the database as it is before the restore "
+            "(default: the backup folder, BACKUP_DIR).",
+        )
+        parser.add_argument(
             "--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default)."
         )
 
-    def handle(self, *args, path, yes, database, **options):
+    def handle(self, *args, path, yes, safety_dir, database, **options):
         connection = connections[database]
         vendor = vendor_of(connection)
         source = Path(path)
         if not source.is_file():
-            raise CommandError(f"No backup file at {source}.")
+            raise CommandError(f"No backup file at {source}. Nothing was changed.")
         kind = kind_of_file(source)
-        if kind == "unknown":
+        if kind != "unknown":
             raise CommandError(
-                f"{source} is not a backup made by `manage.py backup` "
-                "(neither an SQLite database nor a pg_dump custom-format archive)."
+                f"{source} is {backup_manifest.BACKUP_OF[kind]} without the manifest that "
+                "`manage.py backup` writes, so nothing shows that it is a backup of this product "
+                "or that it is intact: it is refused. Nothing was changed."
             )
-        if kind != vendor:
-            raise CommandError(
-                f"{source} is {BACKUP_OF[kind]}, but this database is "
-                f"{LABELS[vendor]}: restore it into a database of the same kind."
-            )
-        if not yes:
-            raise CommandError(
-                f"Restoring replaces everything in the database "
-                f"{connection.settings_dict['NAME']!s} with the contents of {source}. "
-                "Stop the application servers, then run again with --yes."
-            )
-        if connection.in_atomic_block:
-            raise CommandError("A restore cannot run inside a transaction.")
-        if vendor == "sqlite":
-            self._restore_sqlite(connection, source)
-        else:
-            self._restore_postgresql(connection, source)
+        folder = Path(safety_dir) if safety_dir else default_directory()
+        with backup_manifest.open_archive(source) as archive:
+            manifest = archive.manifest
+            promised = backup_manifest.check_manifest(source, manifest, vendor)
+            backup_manifest.check_migrations(source, manifest, promised)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with tempfile.TemporaryDirectory(dir=folder, prefix=".opfoelgning-restore-") as work:
+                data = archive.extract_data(Path(work))
+                try:
+                    actual = contents_of_file(vendor, data, connection.settings_dict)
+                except CommandError as exc:
+                    raise backup_manifest.damaged(source, str(exc).rstrip(".")) from None
+                backup_manifest.check_contents(source, promised, actual)
+                described = (
+                    f"made {manifest.get('created_at', '?')} by release "
+                    f"{manifest.get('release', '?')}, {sum(promised.rows.values())} rows in "
+                    f"{len(promised.rows)} tables"
+                )
+                if not yes:
+                    raise CommandError(
+                        f"{source} is an intact backup of this product ({described}). Restoring "
+                        f"it replaces everything in the database "
+                        f"{connection.settings_dict['NAME']!s}. Stop the application servers, "
+                        "then run again with --yes."
+                    )
+                if connection.in_atomic_block:
+                    raise CommandError("A restore cannot run inside a transaction.")
+                safety = self._safety_backup(connection, folder, vendor)
+                try:
+                    if vendor == "sqlite":
+                        self._restore_sqlite(connection, data)
+                    else:
+                        self._restore_postgresql(connection, data)
+                except CommandError as exc:
+                    raise CommandError(
+                        f"{exc} The database as it was is also in {safety}."
+                    ) from None
+        self._check_restored(connection, promised, safety)
         pending = self._pending_migrations(connection)
         note = (
             f"; {pending} migration(s) of this version are not applied yet: run `manage.py migrate`"
             if pending
             else ""
         )
-        self.stdout.write(self.style.SUCCESS(f"Database restored from {source} ({vendor}{note})."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Database restored from {source} ({vendor}, {described}{note}).")
+        )
 
-    def _restore_sqlite(self, connection, source: Path) -> None:
+    def _safety_backup(self, connection, folder: Path, vendor: str) -> Path:
+        """The database as it is, before anything is replaced: a backup like any other (manifest
+        included), so that ``restore`` takes it back. Not rotated by ``backup --keep``."""
+        safety = timestamped_target(folder, vendor, label="before-restore-")
         try:
-            backup = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise CommandError(f"{source} cannot be opened: {exc}") from None
+            write_backup(connection, safety)
+        except CommandError as exc:
+            raise CommandError(
+                f"The safety backup of the database as it is failed, so nothing was restored: {exc}"
+            ) from None
+        self.stdout.write(f"Safety backup of the database as it was: {safety}")
+        return safety
+
+    def _restore_sqlite(self, connection, data: Path) -> None:
+        backup = sqlite3.connect(f"{data.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            try:
-                check = backup.execute("PRAGMA quick_check").fetchone()[0]
-                has_migrations = backup.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='django_migrations'"
-                ).fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise CommandError(f"{source} is damaged: {exc}") from None
-            if check != "ok":
-                raise CommandError(f"{source} is damaged ({check}); nothing was restored.")
-            if not has_migrations:
-                raise CommandError(
-                    f"{source} is an SQLite database but not a backup of this application."
-                )
             connection.ensure_connection()
             # Into the live connection: works for a file and for the test suite's in-memory
             # database alike; other connections to the file see the restored contents at once.
-            try:
-                backup.backup(connection.connection)
-            except sqlite3.Error as exc:
-                raise CommandError(f"The restore failed (nothing was changed): {exc}") from None
+            # The destination is written in one transaction: an error leaves it as it was.
+            backup.backup(connection.connection)
+        except sqlite3.Error as exc:
+            raise CommandError(f"The restore failed (nothing was changed): {exc}.") from None
         finally:
             backup.close()
 
-    def _restore_postgresql(self, connection, source: Path) -> None:
-        restore = pg_tool("pg_restore")
-        # Read the archive's table of contents first: a damaged file is refused before the
-        # database is touched.
-        run_pg([restore, "--list", str(source)], connection.settings_dict)
+    def _restore_postgresql(self, connection, data: Path) -> None:
         run_pg(
             [
-                restore,
+                pg_tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",
@@ -117,10 +153,22 @@ class Command(BaseCommand):
                 "--single-transaction",
                 "--no-password",
                 f"--dbname={connection.settings_dict['NAME']}",
-                str(source),
+                str(data),
             ],
             connection.settings_dict,
         )
+
+    def _check_restored(self, connection, promised, safety: Path) -> None:
+        """The database now holds the backup's migrations and rows (on PostgreSQL, tables that are
+        not in the backup are left in place and not counted)."""
+        actual = database_contents(connection, list(promised.rows))
+        found = backup_manifest.differences(promised, actual, only_promised=True)
+        if found:
+            raise CommandError(
+                f"The restored database does not hold what the backup's manifest lists "
+                f"({'; '.join(found)}). The database as it was before is in {safety}: "
+                f"restore it with `manage.py restore {safety} --yes`."
+            )
 
     def _pending_migrations(self, connection) -> int:
         executor = MigrationExecutor(connection)
