@@ -211,6 +211,9 @@ RULES: dict[str, Rule] = {
     "home": Rule(anonymous=OK, home=every(OK)),
     "login": Rule(anonymous=OK, home=every(OK)),
     "logout": Rule(anonymous=NOT_ALLOWED, home=every(NOT_ALLOWED), note="POST only"),
+    # One's own password: signed in.
+    "password_change": Rule(anonymous=LOGIN, home=every(OK), post_home=every(None)),
+    "password_change_done": Rule(anonymous=LOGIN, home=every(OK)),
     "set_language": Rule(anonymous=REDIRECT, home=every(REDIRECT)),
     "accessibility-statement": Rule(anonymous=OK, home=every(OK)),
     "municipality-detail": PAGE,
