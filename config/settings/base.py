@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # Turns a login refused because its user name is paused into the page that says so.
+    "organizations.middleware.LoginPauseMiddleware",
     # Last, so it can turn a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,9 +103,12 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "organizations.User"
-# django-axes first: it refuses a locked-out username/address pair before the password is checked.
+# django-axes first: it refuses a locked-out username/address pair before the password is checked;
+# then the per-account pause (organizations.login), which refuses a user name that failed too often
+# from anywhere; then the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "organizations.backends.AccountPauseBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -176,7 +181,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Login lockout (django-axes): the 5th failed attempt for one username from one address locks that
-# pair out for 15 minutes; another address, or another username, is not affected. See docs/security.md.
+# pair out for 15 minutes; another address, or another username, is not affected. Each username is
+# also paused for a short, growing time after 10 failures from anywhere (organizations.login);
+# AXES_ENABLED switches both. See docs/security.md.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

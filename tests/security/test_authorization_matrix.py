@@ -305,7 +305,7 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         return reverse(base, args=[ct.pk, obj.pk]), obj
     if base.startswith("admin:"):
         model, action = _admin_model(base)
-        if model is None or action in ("changelist", "add", "export", "import"):
+        if model is None or action in ("changelist", "add", "export", "import", "login_failures"):
             return reverse(base), None
         if action == "import_job":
             job = ImportJob.objects.create(

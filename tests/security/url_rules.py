@@ -306,6 +306,8 @@ RULES: dict[str, Rule] = {
         note="only the person who started the job sees it",
     ),
     "admin:audit_auditentry_export": Rule(anonymous=LOGIN, home=_staff(FORBIDDEN, OK)),
+    # Failed logins: those who read the audit log (user names of their own members only).
+    "admin:audit_auditentry_login_failures": Rule(anonymous=LOGIN, home=_staff(FORBIDDEN, OK)),
     # django-import-export's export form on the lists that have one: the roles that may export.
     "admin:*_export": Rule(anonymous=LOGIN, home=STAFF),
     "admin:auth_user_password_change": Rule(
