@@ -25,9 +25,11 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     # What happened at the door rather than to a record (``record_account_event``): the record is
-    # the user name as typed; the record id the account it names, if any.
+    # the user name or e-mail address as typed; the record id the account it names, if any.
     LOGIN_FAILED = "login_failed", _("Login failed")
     LOGIN_BLOCKED = "login_blocked", _("Login refused while blocked")
+    RESET_REQUESTED = "reset_requested", _("Password reset requested")
+    RESET_BLOCKED = "reset_blocked", _("Password reset refused while blocked")
 
 
 #: The entries of attempts to log in, shown to administrators as "recent login failures".

@@ -17,7 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Passwords: a signed-in person changes their own (docs/security.md).
+    # Passwords: change one's own (signed in), or reset it by e-mail (docs/security.md).
     path(
         "konto/adgangskode/",
         account_views.PasswordChangeView.as_view(),
@@ -27,6 +27,26 @@ urlpatterns = [
         "konto/adgangskode/skiftet/",
         account_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    path(
+        "konto/glemt-adgangskode/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "konto/glemt-adgangskode/sendt/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/nulstil/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/nulstil/faerdig/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from . import writes
 
@@ -60,6 +65,10 @@ class LoginForm(ErrorsLinked, AuthenticationForm):
     """Django's login form, with its errors linked to its fields."""
 
 
+class ResetRequestForm(ErrorsLinked, PasswordResetForm):
+    """The e-mail address to send a reset link to."""
+
+
 class _SavedThroughService:
     """Django's password forms save the user themselves; these save through the service, so the
     change is versioned and audited like every other write (by the person, never the password)."""
@@ -73,3 +82,7 @@ class _SavedThroughService:
 
 class OwnPasswordChangeForm(ErrorsLinked, _SavedThroughService, PasswordChangeForm):
     """The signed-in person's new password, after their current one."""
+
+
+class ResetPasswordForm(ErrorsLinked, _SavedThroughService, SetPasswordForm):
+    """A new password from the link of a reset e-mail."""

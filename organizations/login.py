@@ -1,27 +1,31 @@
-"""Slowing down guessing at the door: the per-account pause on logins. django-axes locks a user
-name *from one address* (AXES_* settings); an attacker who rotates addresses is never locked by
-that, so each user name also has a count of its failures from anywhere, here.
+"""Slowing down guessing at the door: the per-account pause on logins and the limits on password
+reset requests. django-axes locks a user name *from one address* (AXES_* settings); an attacker who
+rotates addresses is never locked by that, so each user name also has a count of its failures from
+anywhere, here.
 
-A ``Limit`` counts attempts per value (a user name) in the cache, which every application server
-shares (production: the database cache). From the ``free``-th counted attempt on, each one starts a
-pause of ``first_pause``, doubling with every further one up to ``longest_pause``; attempts refused
-during a pause are not counted and do not extend it, so an attacker can keep an account paused only
-by guessing once per pause, and the real user is let in again at most ``longest_pause`` after the
-last guess. A count not added to for ``memory`` seconds
-after its pause ends starts over; a successful login clears the account's count at once.
+A ``Limit`` counts attempts per value (a user name, an e-mail address, a client address) in the
+cache, which every application server shares (production: the database cache). From the ``free``-th
+counted attempt on, each one starts a pause of ``first_pause``, doubling with every further one up to
+``longest_pause``; attempts refused during a pause are not counted and do not extend it, so an
+attacker can keep an account paused only by guessing once per pause, and the real user is let in
+again at most ``longest_pause`` after the last guess. A count not added to for ``memory`` seconds
+after its pause ends starts over; a successful login, or a completed password reset, clears the
+account's count at once.
 
 The numbers (docs/security.md, "Logging in"):
 
 - logins, per user name as typed: 9 failures are free (the same person from one address is locked
-  by axes after 5), the 10th pauses the name for 1 minute, then 2, 4, 8 and at most 15 minutes.
+  by axes after 5), the 10th pauses the name for 1 minute, then 2, 4, 8 and at most 15 minutes;
+- reset requests, per e-mail address (any case): the 3rd pauses it for 15 minutes, then 30, at most
+  60; per client address: the 20th pauses it for 15 minutes.
 
 One switch turns the login protection on and off: ``AXES_ENABLED`` (the tests switch it off, as
 ``client.login()`` passes no request, and on in the tests of the protection itself). Counting is a
 read and a write of the cache, not atomic: requests racing each other may be counted as one.
 
-Nothing here says whether an account exists: a user name that names nobody is counted and paused
-exactly like one that does. The audit log records every failure (``audit.signals``, on Django's
-``user_login_failed``).
+Nothing here says whether an account exists: a user name or e-mail address that names nobody is
+counted and paused exactly like one that does. The audit log records every failure and every reset
+request (``audit.signals``, on Django's ``user_login_failed`` and on ``password_reset_requested``).
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 MINUTE = 60
@@ -80,6 +86,8 @@ class Limit:
 
 
 LOGIN_ACCOUNT = Limit("login-account", free=10, first_pause=MINUTE, longest_pause=15 * MINUTE)
+RESET_EMAIL = Limit("reset-email", free=3, first_pause=15 * MINUTE, longest_pause=60 * MINUTE)
+RESET_ADDRESS = Limit("reset-address", free=20, first_pause=15 * MINUTE, longest_pause=15 * MINUTE)
 
 
 def enabled() -> bool:
@@ -128,6 +136,38 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request=None, **kw
 def on_logged_in(sender: Any, request=None, user=None, **kwargs: Any) -> None:
     if user is not None:
         LOGIN_ACCOUNT.forget(user.get_username())
+
+
+def account_recovered(username: str) -> None:
+    """A completed password reset: whoever set the new password reads the account's e-mail, so the
+    user name's pause and its lockouts end (axes, for every address)."""
+    from axes.utils import reset
+
+    LOGIN_ACCOUNT.forget(username)
+    reset(username=username)
+
+
+# Password reset requests ----------------------------------------------------------------------------
+# Sent for every reset request, with ``request``, ``email`` (as typed) and ``blocked``; the audit log
+# records it (organizations cannot import audit, which comes after it).
+password_reset_requested = Signal()
+
+
+def reset_request_wait(request: HttpRequest, email: str) -> int:
+    """A reset request for ``email``: seconds to wait if the e-mail address or the client's address
+    asked too often (nothing is sent then), else 0 and the request is counted. The same answer
+    whether or not an account has that address."""
+    address = get_client_ip_address(request) or ""
+    wait = 0
+    if enabled():
+        wait = max(RESET_EMAIL.wait(email.casefold()), RESET_ADDRESS.wait(address))
+        if not wait:
+            RESET_EMAIL.count(email.casefold())
+            RESET_ADDRESS.count(address)
+    password_reset_requested.send(
+        sender=reset_request_wait, request=request, email=email, blocked=bool(wait)
+    )
+    return wait
 
 
 def minutes(seconds: int) -> int:

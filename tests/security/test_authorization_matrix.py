@@ -324,6 +324,8 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         kwargs["slug"] = municipality.slug
     if "<slug:subject>" in route:
         kwargs["subject"] = "measurements"
+    if "<uidb64>" in route:
+        kwargs.update(uidb64="MQ", token="made-up-token")  # a reset link that does not work
     obj = None
     if base in URL_OBJECTS:
         obj = world.obj(URL_OBJECTS[base], obj_municipality)

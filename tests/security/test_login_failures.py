@@ -94,6 +94,7 @@ def test_an_attacker_rotating_addresses_is_paused_and_the_real_user_gets_in_afte
     assert "Login er sat på pause" in page
     assert "sat på pause i 1 minut." in page
     assert "hanne" not in page  # the page names no user name
+    assert reverse("password_reset") in page
     # The admin's login form is paused as well; another user name is not.
     assert attempt("hanne", PASSWORD, url="admin:login")[0].status_code == 429
     assert attempt("ada", PASSWORD, address="192.0.2.44")[1]

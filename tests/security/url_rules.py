@@ -211,9 +211,14 @@ RULES: dict[str, Rule] = {
     "home": Rule(anonymous=OK, home=every(OK)),
     "login": Rule(anonymous=OK, home=every(OK)),
     "logout": Rule(anonymous=NOT_ALLOWED, home=every(NOT_ALLOWED), note="POST only"),
-    # One's own password: signed in.
+    # One's own password: signed in. Anyone may ask for a reset link; the link's page is 200 with
+    # "this link does not work" for a made-up token (the matrix's), and sets nothing.
     "password_change": Rule(anonymous=LOGIN, home=every(OK), post_home=every(None)),
     "password_change_done": Rule(anonymous=LOGIN, home=every(OK)),
+    "password_reset": Rule(anonymous=OK, home=every(OK)),
+    "password_reset_done": Rule(anonymous=OK, home=every(OK)),
+    "password_reset_confirm": Rule(anonymous=OK, home=every(OK), note="a made-up token"),
+    "password_reset_complete": Rule(anonymous=OK, home=every(OK)),
     "set_language": Rule(anonymous=REDIRECT, home=every(REDIRECT)),
     "accessibility-statement": Rule(anonymous=OK, home=every(OK)),
     "municipality-detail": PAGE,
