@@ -2,13 +2,19 @@
 entries of the municipalities where their role grants ``audit.view_auditentry``; entries that belong
 to no municipality (user accounts, shared lists) only superusers see. Export writes what the list
 shows (same filters and search) through the one set of writers (``core.writers``): CSV for Danish
-Excel by default (``?format=csv-comma``, ``xlsx`` and ``json`` too)."""
+Excel by default (``?format=csv-comma``, ``xlsx`` and ``json`` too). "Recent login failures" lists
+failed and refused logins, scoped by ``AuditEntry.objects.login_failures_visible_to``."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q
+from django.http import HttpResponseNotAllowed
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from core import writers
 from core.admin_mixins import ReadOnlyAdminMixin, filtered_list_view
 from core.resources import CHUNK
+from organizations import login
 from organizations.admin_scoping import MunicipalityScopedAdmin
 
-from .models import AuditEntry
+from .models import Action, AuditEntry
+
+# The failures page: how far back, and how many user names and single attempts it lists.
+RECENT_FAILURES = timedelta(days=14)
+FAILURES_SHOWN = 100
 
 EXPORT_KEYS = [
     "time",
@@ -155,10 +166,51 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, MunicipalityScopedAdmin, admin.ModelAd
                 self.admin_site.admin_view(self.export_view),
                 name="{}_{}_export".format(*info),
             ),
+            path(
+                "login-failures/",
+                self.admin_site.admin_view(self.login_failures_view),
+                name="{}_{}_login_failures".format(*info),
+            ),
         ] + super().get_urls()
+
+    # Recent login failures -------------------------------------------------------------------------
+    def login_failures_view(self, request):
+        """Failed and refused logins of the last days, per user name and one by one: all of them
+        for a superuser, those for the accounts of an administrator's members for an administrator
+        (``login_failures_visible_to``); whether a user name is paused now."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        since = timezone.now() - RECENT_FAILURES
+        entries = AuditEntry.objects.login_failures_visible_to(request.user).filter(time__gte=since)
+        names = list(
+            entries.values("object_repr")
+            .annotate(
+                failed=Count("pk", filter=Q(action=Action.LOGIN_FAILED)),
+                blocked=Count("pk", filter=Q(action=Action.LOGIN_BLOCKED)),
+                addresses=Count("ip_address", distinct=True),
+                last=Max("time"),
+            )
+            .order_by("-last")[:FAILURES_SHOWN]
+        )
+        for row in names:
+            wait = login.LOGIN_ACCOUNT.wait(row["object_repr"])
+            row["paused_minutes"] = login.minutes(wait) if wait else 0
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Recent login failures"),
+            "days": RECENT_FAILURES.days,
+            "names": names,
+            "latest": entries.order_by("-time", "-id")[:FAILURES_SHOWN],
+            "shown": FAILURES_SHOWN,
+        }
+        return TemplateResponse(request, "admin/audit/auditentry/login_failures.html", context)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
+        extra_context["login_failures_url"] = reverse("admin:audit_auditentry_login_failures")
         query = request.GET.urlencode()
         extra_context["export_url"] = reverse("admin:audit_auditentry_export") + (
             f"?{query}" if query else ""

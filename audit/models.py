@@ -5,20 +5,56 @@ they record, and never changed afterwards: the model refuses updates and deletes
 read-only for everyone, superusers included.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.scoping import ScopedQuerySet
+
+#: The kind of record of an account event: the user model's label.
+ACCOUNT_LABEL = settings.AUTH_USER_MODEL.lower()
 
 
 class Action(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
+    # What happened at the door rather than to a record (``record_account_event``): the record is
+    # the user name or e-mail address as typed; the record id the account it names, if any.
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGIN_BLOCKED = "login_blocked", _("Login refused while blocked")
+    RESET_REQUESTED = "reset_requested", _("Password reset requested")
+    RESET_BLOCKED = "reset_blocked", _("Password reset refused while blocked")
+
+
+#: The entries of attempts to log in, shown to administrators as "recent login failures".
+LOGIN_ACTIONS = (Action.LOGIN_FAILED, Action.LOGIN_BLOCKED)
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    def login_failures_visible_to(self, user) -> "AuditEntryQuerySet":
+        """Failed and refused logins a user may see: a superuser every one; someone whose role
+        may read the audit log (an administrator) those for the accounts of the members of the
+        municipalities where it may, and none for user names that name no such account. Anyone
+        else: none."""
+        from organizations import access
+
+        failures = self.filter(action__in=LOGIN_ACTIONS)
+        ids = access.municipality_ids_for(user, "audit.view_auditentry")
+        if ids is None:
+            return failures
+        Membership = apps.get_model("organizations", "Membership")
+        accounts = (
+            Membership.objects.filter(municipality_id__in=ids)
+            .annotate(account=Cast("user_id", models.CharField()))
+            .values("account")
+        )
+        return failures.filter(model_label=ACCOUNT_LABEL, object_id__in=accounts)
 
 
 class AuditEntry(models.Model):
@@ -43,7 +79,7 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     # Looked up together (a record's history): the "audit_object" index below serves both, and the
     # kind alone by its prefix. One index fewer per column makes every write's entry cheaper.
     model_label = models.CharField(_("kind of record"), max_length=100)
@@ -57,7 +93,7 @@ class AuditEntry(models.Model):
         help_text=_("Field name → [old value, new value]."),
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -1,4 +1,5 @@
-"""Recording every write to the project's models.
+"""Recording every write to the project's models, and the attempts at the door: failed logins and
+password reset requests (``record_account_event``).
 
 ``connect()`` (called from AuditConfig.ready) attaches handlers to each model of the project apps, read
 from the app registry, so this app imports none of them and a new model is audited without a change
@@ -473,7 +474,70 @@ def on_bulk_created(sender, instances, **kwargs):
     record_many(instances=instances)
 
 
+# At the door: failed logins and password reset requests -----------------------------------------------
+# Longest text kept of what was typed (a user name is at most 150 characters, an e-mail address 254).
+TYPED_MAX = 254
+
+
+def record_account_event(*, action: str, typed: str, request, account_id=None) -> None:
+    """An entry for an attempt on an account rather than a write to a record: ``typed`` is the user
+    name or e-mail address as typed (shortened; never a password), the address the request's, no
+    actor (nobody is logged in), no municipality (the entry is about a person, and superusers see
+    it in the log; administrators see their members' failed logins on the failures page,
+    ``AuditEntry.objects.login_failures_visible_to``). ``account_id``: the account the user name
+    names, if any."""
+    AuditEntry = apps.get_model("audit", "AuditEntry")
+    AuditEntry(
+        ip_address=client_ip(request) if request is not None else None,
+        action=action,
+        model_label=settings.AUTH_USER_MODEL.lower(),
+        object_id="" if account_id is None else str(account_id),
+        object_repr=str(typed or "").replace("\x00", "")[:TYPED_MAX],
+    ).save(force_insert=True)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    """Django's ``user_login_failed``: every failed login, on the site's form or the admin's —
+    refused by the lockout or the pause (``login_blocked``) or with a wrong password
+    (``login_failed``). Django has already replaced the password in ``credentials``."""
+    from organizations import login
+
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    # The login forms refuse NUL characters; a caller of authenticate() might not (PostgreSQL would).
+    typed = str(credentials.get(user_model.USERNAME_FIELD) or "").replace("\x00", "")
+    account_id = (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: typed})
+        .values_list("pk", flat=True)
+        .first()
+        if typed
+        else None
+    )
+    blocked = login.attempt_outcome(request) == login.BLOCKED
+    record_account_event(
+        action="login_blocked" if blocked else "login_failed",
+        typed=typed,
+        request=request,
+        account_id=account_id,
+    )
+
+
+def on_password_reset_requested(sender, request, email, blocked, **kwargs):
+    """Every reset request, sent or refused for asking too often; the entry does not say whether
+    an account has the address (nor does the page)."""
+    record_account_event(
+        action="reset_blocked" if blocked else "reset_requested", typed=email, request=request
+    )
+
+
 def connect() -> None:
+    from django.contrib.auth.signals import user_login_failed
+
+    from organizations.login import password_reset_requested
+
+    user_login_failed.connect(on_login_failed, weak=False, dispatch_uid="audit:login_failed")
+    password_reset_requested.connect(
+        on_password_reset_requested, weak=False, dispatch_uid="audit:password_reset"
+    )
     for model in audited_models():
         uid = f"audit:{model._meta.label_lower}"
         pre_save.connect(on_pre_save, sender=model, weak=False, dispatch_uid=uid)

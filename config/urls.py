@@ -3,13 +3,51 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from organizations import views as account_views
+from organizations.forms import LoginForm
+
 admin.site.site_header = _("Follow-up administration")
 admin.site.site_title = _("Follow-up administration")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("konto/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "konto/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Passwords: change one's own (signed in), or reset it by e-mail (docs/security.md).
+    path(
+        "konto/adgangskode/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "konto/adgangskode/skiftet/",
+        account_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "konto/glemt-adgangskode/",
+        account_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "konto/glemt-adgangskode/sendt/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/nulstil/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/nulstil/faerdig/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("api.urls")),

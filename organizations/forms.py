@@ -1,4 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from . import writes
 
@@ -43,3 +49,40 @@ def versioned(form_class):
     if issubclass(form_class, StaleEditForm):
         return form_class
     return type(f"Versioned{form_class.__name__}", (StaleEditForm, form_class), {})
+
+
+class ErrorsLinked:
+    """A field's error is announced with the field: Django (5.2) gives the input
+    ``aria-invalid`` and ``aria-describedby="<id>_helptext <id>_error"``, the template gives the
+    error text that id, and ``fields_in_error`` lists them for the summary at the top of the form,
+    whose links lead to the fields (templates/registration/_form_fields.html)."""
+
+    def fields_in_error(self):
+        return [field for field in self.visible_fields() if field.errors]  # type: ignore[attr-defined]
+
+
+class LoginForm(ErrorsLinked, AuthenticationForm):
+    """Django's login form, with its errors linked to its fields."""
+
+
+class ResetRequestForm(ErrorsLinked, PasswordResetForm):
+    """The e-mail address to send a reset link to."""
+
+
+class _SavedThroughService:
+    """Django's password forms save the user themselves; these save through the service, so the
+    change is versioned and audited like every other write (by the person, never the password)."""
+
+    def set_password_and_save(self, user, password_field_name="password1", commit=True):  # noqa: S107
+        from . import services
+
+        password = self.cleaned_data[password_field_name]  # type: ignore[attr-defined]
+        return services.user_set_password(user=user, password=password, acting_user=user)
+
+
+class OwnPasswordChangeForm(ErrorsLinked, _SavedThroughService, PasswordChangeForm):
+    """The signed-in person's new password, after their current one."""
+
+
+class ResetPasswordForm(ErrorsLinked, _SavedThroughService, SetPasswordForm):
+    """A new password from the link of a reset e-mail."""

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+
+from . import login
 
 
 class DanishFirstLocaleMiddleware(LocaleMiddleware):
@@ -16,3 +19,24 @@ class DanishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class LoginPauseMiddleware:
+    """Turns a login refused because its user name is paused (organizations.login) into a page that
+    says so and for how long (HTTP 429), on the site's login page and the admin's alike — as
+    django-axes' middleware does for its lockout. The page names no user name."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        wait = getattr(request, login.PAUSED_FOR, 0)
+        if wait:
+            return render(
+                request,
+                "registration/login_paused.html",
+                {"minutes": login.minutes(wait)},
+                status=429,
+            )
+        return response

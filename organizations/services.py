@@ -36,6 +36,18 @@ user_create, user_update, user_delete = USER
 MEMBERSHIP_MANAGE_PERM = "organizations.change_membership"
 
 
+@transaction.atomic
+def user_set_password(*, user: User, password: str, acting_user: User | None) -> User:
+    """``user``'s new password, set by the person themselves: after giving the old one (the password
+    change page) or from the link of a reset e-mail, which proves they read the account's e-mail
+    (``acting_user`` is then the account too). A superuser may set anyone's; ``None`` is the system.
+    The audit log records that the password changed, never the password."""
+    if acting_user is not None and acting_user.pk != user.pk and not acting_user.is_superuser:
+        raise PermissionDenied
+    user.set_password(password)
+    return writes.update_checked(user, acting_user=acting_user, update_fields=["password"])
+
+
 def _sync_user_roles(user: User) -> None:
     """A user's Django groups and staff flag follow from their memberships."""
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))

@@ -391,10 +391,14 @@ def changes_since(
     """(who, when, field labels) for each save after ``seen_version``, oldest first. Many-to-many
     changes recorded right after a save are counted with it."""
     AuditEntry = apps.get_model("audit", "AuditEntry")
+    # Saves only: an account's failed logins are entries of the account too, and a burst of them
+    # must not push its last saves out of the entries read.
     entries = list(
-        AuditEntry.objects.filter(model_label=model._meta.label_lower, object_id=str(pk)).order_by(
-            "-id"
-        )[:STALE_ENTRIES_READ]
+        AuditEntry.objects.filter(
+            model_label=model._meta.label_lower,
+            object_id=str(pk),
+            action__in=("create", "update", "delete"),
+        ).order_by("-id")[:STALE_ENTRIES_READ]
     )
     entries.reverse()
     result: list[tuple[str, str, list[str]]] = []

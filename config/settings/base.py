@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # Turns a login refused because its user name is paused into the page that says so.
+    "organizations.middleware.LoginPauseMiddleware",
     # Last, so it can turn a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,9 +127,12 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "organizations.User"
-# django-axes first: it refuses a locked-out username/address pair before the password is checked.
+# django-axes first: it refuses a locked-out username/address pair before the password is checked;
+# then the per-account pause (organizations.login), which refuses a user name that failed too often
+# from anywhere; then the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "organizations.backends.AccountPauseBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,8 +167,18 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# E-mail (reminders, password resets): printed to the console unless EMAIL_BACKEND says SMTP.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opfoelgning@localhost")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# A password reset link works for one day (Django's default is three), and only once.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # A recommendation not updated for this many days is flagged "needs update".
 RECOMMENDATION_STALE_AFTER_DAYS = env_int("RECOMMENDATION_STALE_AFTER_DAYS", 90, minimum=1)
@@ -226,7 +241,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Login lockout (django-axes): the 5th failed attempt for one username from one address locks that
-# pair out for 15 minutes; another address, or another username, is not affected. See docs/security.md.
+# pair out for 15 minutes; another address, or another username, is not affected. Each username is
+# also paused for a short, growing time after 10 failures from anywhere (organizations.login), and
+# reset requests are limited there; AXES_ENABLED switches all of it. See docs/security.md.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -301,7 +301,7 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         return reverse(base, args=[ct.pk, obj.pk]), obj
     if base.startswith("admin:"):
         model, action = _admin_model(base)
-        if model is None or action in ("changelist", "add", "export", "import"):
+        if model is None or action in ("changelist", "add", "export", "import", "login_failures"):
             return reverse(base), None
         if action == "import_job":
             job = ImportJob.objects.create(
@@ -320,6 +320,8 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         kwargs["slug"] = municipality.slug
     if "<slug:subject>" in route:
         kwargs["subject"] = "measurements"
+    if "<uidb64>" in route:
+        kwargs.update(uidb64="MQ", token="made-up-token")  # a reset link that does not work
     obj = None
     if base in URL_OBJECTS:
         obj = world.obj(URL_OBJECTS[base], obj_municipality)

@@ -24,12 +24,6 @@ ADDRESS = "198.51.100.7"
 OTHER_ADDRESS = "203.0.113.9"
 
 
-@pytest.fixture
-def axes_on(settings):
-    settings.AXES_ENABLED = True
-    return settings
-
-
 def attempt(client, username, password, address=ADDRESS):
     return client.post(
         reverse("login"),

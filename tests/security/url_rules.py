@@ -210,6 +210,14 @@ RULES: dict[str, Rule] = {
     "home": Rule(anonymous=OK, home=every(OK)),
     "login": Rule(anonymous=OK, home=every(OK)),
     "logout": Rule(anonymous=NOT_ALLOWED, home=every(NOT_ALLOWED), note="POST only"),
+    # One's own password: signed in. Anyone may ask for a reset link; the link's page is 200 with
+    # "this link does not work" for a made-up token (the matrix's), and sets nothing.
+    "password_change": Rule(anonymous=LOGIN, home=every(OK), post_home=every(None)),
+    "password_change_done": Rule(anonymous=LOGIN, home=every(OK)),
+    "password_reset": Rule(anonymous=OK, home=every(OK)),
+    "password_reset_done": Rule(anonymous=OK, home=every(OK)),
+    "password_reset_confirm": Rule(anonymous=OK, home=every(OK), note="a made-up token"),
+    "password_reset_complete": Rule(anonymous=OK, home=every(OK)),
     "set_language": Rule(anonymous=REDIRECT, home=every(REDIRECT)),
     "accessibility-statement": Rule(anonymous=OK, home=every(OK)),
     "municipality-detail": PAGE,
@@ -302,6 +310,8 @@ RULES: dict[str, Rule] = {
         note="only the person who started the job sees it",
     ),
     "admin:audit_auditentry_export": Rule(anonymous=LOGIN, home=_staff(FORBIDDEN, OK)),
+    # Failed logins: those who read the audit log (user names of their own members only).
+    "admin:audit_auditentry_login_failures": Rule(anonymous=LOGIN, home=_staff(FORBIDDEN, OK)),
     # django-import-export's export form on the lists that have one: the roles that may export.
     "admin:*_export": Rule(anonymous=LOGIN, home=STAFF),
     "admin:auth_user_password_change": Rule(
