@@ -213,6 +213,9 @@ REST_FRAMEWORK = {
 }
 # API keys: knox's hashed tokens in our own model, valid API_KEY_DAYS days, recognisable by "opf_".
 KNOX_TOKEN_MODEL = "api.ApiKey"  # noqa: S105 - a model label, not a secret
+# knox's migrations would create its own token table, unused beside api.ApiKey and in the way of
+# flushing the user table (TRUNCATE on PostgreSQL): knox has no tables here.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("API_KEY_DAYS", 90, minimum=1)),
     "TOKEN_PREFIX": "opf_",
