@@ -100,6 +100,8 @@ def on_database(variable: str):
     connections.settings["default"] = {
         **configured,
         **parsed,
+        # The driver's options are the other database's own (SQLite's timeout means nothing here).
+        "OPTIONS": parsed.get("OPTIONS", {}),
         "TEST": {**configured.get("TEST", {}), "NAME": None},
     }
     _forget_default(connections)
