@@ -49,19 +49,8 @@ def recs(allerod):
     return [RecommendationFactory(report=report, number=str(n)) for n in (1, 2, 3)]
 
 
-# Each fuzz test logs in and opens its form once: Hypothesis runs the body once per example with the
-# same function-scoped fixtures, and every example's writes are rolled back (junk.rolled_back), so
-# each example posts to the same page in the same state as the first.
-@pytest.fixture
-def hr_client(login, hr_officer):
-    return login(hr_officer)
-
-
-@pytest.fixture
-def admin_client(login, administrator):
-    return login(administrator)
-
-
+# Each fuzz test logs in (hr_client, admin_client in conftest.py) and opens its form once: every
+# example posts to the same page in the same state as the first, its writes rolled back.
 @pytest.fixture
 def content_form(admin_client, recs):
     """The first recommendation's change form as the browser would post it, and its address."""
