@@ -11,6 +11,9 @@ marked postgres, unless they are also marked ``sqlite``: behaviour both database
 PostgreSQL (leaving out the unmarked tests). Plain ``pytest`` on SQLite runs every test, so a
 machine without PostgreSQL still runs them all; ``--all-databases`` runs every test on PostgreSQL."""
 
+import contextlib
+import sqlite3
+
 import pytest
 from django.conf import settings
 
@@ -54,6 +57,33 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if not runs_here(i, config)])
         items[:] = kept
+
+
+# The test database ------------------------------------------------------------------------------------
+_migrated_copy: list = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database; on SQLite also copied to a file as the migrations left it,
+    before any test wrote to it (``migrated_database_file``)."""
+    from django.db import connection
+
+    if not on_postgresql():
+        path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            with contextlib.closing(sqlite3.connect(path)) as copy:
+                connection.connection.backup(copy)
+        _migrated_copy.append(path)
+    return
+
+
+@pytest.fixture
+def migrated_database_file(django_db_setup):
+    """A file with the database as ``migrate`` leaves it (the test database, migrated once per test
+    process), for code that serves a database of its own; None on PostgreSQL."""
+    return _migrated_copy[0] if _migrated_copy else None
 
 
 # The seeded states: each test that asks for one gets a fresh copy of it ------------------------------
