@@ -8,6 +8,7 @@ from bench import bench_load
 
 # django_db: the server's database starts from a copy of the test run's own, migrated once per
 # test process (tests/conftest.py), instead of running the migrations a second time.
+@pytest.mark.long
 @pytest.mark.django_db
 def test_load_benchmark_smoke_serves_every_request_without_errors(migrated_database_file):
     results = {r.name: r for r in bench_load.run("smoke", migrated=migrated_database_file)}

@@ -30,6 +30,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_history_the_audit_log_lacks_is_copied_and_the_tables_dropped():
     old = _migrate(BEFORE)
