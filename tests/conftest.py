@@ -11,6 +11,9 @@ marked postgres, unless they are also marked ``sqlite``: behaviour both database
 PostgreSQL (leaving out the unmarked tests). Plain ``pytest`` on SQLite runs every test, so a
 machine without PostgreSQL still runs them all; ``--all-databases`` runs every test on PostgreSQL."""
 
+import contextlib
+import sqlite3
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -49,12 +52,64 @@ def runs_here(item, config) -> bool:
     return True
 
 
+def start_order(item) -> int:
+    """When a test starts: the tests marked ``long`` first, so that the parallel processes (./dev
+    test hands them one test at a time) end together instead of one running a long test alone at
+    the end. pytest-django's order stays: tests in a transaction that is rolled back, then those
+    that commit and empty the database after them (transactional, live server), then those without
+    a database; a long test without a database may start first, it leaves the database alone."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        first = marker.args[0] if marker.args else False
+        transactional |= bool(
+            marker.kwargs.get("transaction", first) or marker.kwargs.get("reset_sequences")
+        )
+    uses_db = bool(marker) or "db" in fixtures
+    long = item.get_closest_marker("long") is not None
+    if transactional:
+        return 2 if long else 3
+    if long:
+        return 0
+    return 1 if uses_db else 4
+
+
 def pytest_collection_modifyitems(config, items):
-    """Leave out (deselect, so the summary counts them) the tests that belong to the other pass."""
+    """Leave out (deselect, so the summary counts them) the tests that belong to the other pass;
+    put the long ones first (start_order)."""
     kept = [item for item in items if runs_here(item, config)]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if not runs_here(i, config)])
         items[:] = kept
+    items.sort(key=start_order)
+
+
+# The test database ------------------------------------------------------------------------------------
+_migrated_copy: list = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database; on SQLite also copied to a file as the migrations left it,
+    before any test wrote to it (``migrated_database_file``)."""
+    from django.db import connection
+
+    if not on_postgresql():
+        path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            with contextlib.closing(sqlite3.connect(path)) as copy:
+                connection.connection.backup(copy)
+        _migrated_copy.append(path)
+    return
+
+
+@pytest.fixture
+def migrated_database_file(django_db_setup):
+    """A file with the database as ``migrate`` leaves it (the test database, migrated once per test
+    process), for code that serves a database of its own; None on PostgreSQL."""
+    return _migrated_copy[0] if _migrated_copy else None
 
 
 # The seeded states: each test that asks for one gets a fresh copy of it ------------------------------

@@ -10,6 +10,7 @@ from bench import bench_exchange
 pytestmark = pytest.mark.postgres
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_exchange_benchmark_smoke_reports_throughput_ratio_and_memory(monkeypatch):
     monkeypatch.setattr(bench_exchange, "FORK", False)

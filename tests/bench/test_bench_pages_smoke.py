@@ -14,6 +14,7 @@ def tiny(monkeypatch):
     monkeypatch.setitem(bench_pages.SCALES, "smoke", (2, 0.02, 2.0, 1))
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_page_benchmark_smoke_reports_equal_queries_and_every_figure(tiny, client):
     results = bench_pages.collect("smoke")

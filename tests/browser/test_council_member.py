@@ -52,6 +52,7 @@ def log_in(page, base, next_url):
     page.wait_for_load_state()
 
 
+@pytest.mark.long
 def test_council_member_prepares_a_meeting(page, live_server, seeded, artifacts):
     base = live_server.url
     front = reverse("municipality-detail", args=["allerod"])
@@ -122,6 +123,7 @@ def test_council_member_prepares_a_meeting(page, live_server, seeded, artifacts)
     page.emulate_media(media="screen")
 
 
+@pytest.mark.long
 def test_every_other_page_type_passes_axe(page, browser, live_server, seeded, artifacts):
     base = live_server.url
     log_in(page, base, reverse("home"))

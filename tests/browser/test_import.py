@@ -62,6 +62,7 @@ def fits_a_phone(page, label):
     assert overflow <= 375, f"{label} is {overflow} px wide at 375 px"
 
 
+@pytest.mark.long
 def test_hr_officer_imports_fifty_thousand_rows_in_the_background(
     page, live_server, seed_data, plan, artifacts, tmp_path
 ):

@@ -41,6 +41,7 @@ def test_a_name_with_dollars_is_drawn_as_written(name):
     assert name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in svg
 
 
+@pytest.mark.long
 @FUZZ
 @given(labels=st.lists(label_text, min_size=1, max_size=4), ylabel=label_text)
 def test_any_text_in_a_line_chart_draws(labels, ylabel):
@@ -49,6 +50,7 @@ def test_any_text_in_a_line_chart_draws(labels, ylabel):
     assert svg.startswith("<svg")
 
 
+@pytest.mark.long
 @FUZZ
 @given(labels=st.lists(label_text, min_size=1, max_size=5))
 def test_any_text_in_a_bar_chart_draws(labels):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.urls import reverse
 
 from organizations import services
@@ -23,17 +24,29 @@ def _generate_big():
     generate(1, scale=3, seed=3, first=42, log=lambda *_a, **_k: None)
 
 
+@pytest.fixture(scope="module")
+def big_world(django_db_setup, django_db_blocker):
+    """The synthetic municipality and its administrator, once for the module: the tests only read
+    (and whatever one writes, its own transaction rolls back). Generated once per test process
+    (tests/snapshots.py)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        snapshots.restore("synthetic municipality 42 at scale 3", _generate_big)
+        municipality = Municipality.objects.get(slug=slug_of(42))
+        user = User.objects.create(username="big-admin", is_staff=True)
+        services.membership_set(
+            user=user, municipality=municipality, role=Role.ADMINISTRATOR, acting_user=None
+        )
+        # PostgreSQL defers the foreign-key checks of these rows; each test's teardown would run
+        # them again (inside its rolled-back savepoint). Once, here.
+        connection.check_constraints()
+        yield municipality, user
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def big(db):
-    # Generated once per test process; each test gets a fresh copy of the rows (tests/snapshots.py).
-    snapshots.restore("synthetic municipality 42 at scale 3", _generate_big)
+def big(big_world, db):
     cache.clear()
-    municipality = Municipality.objects.get(slug=slug_of(42))
-    user = User.objects.create(username="big-admin", is_staff=True)
-    services.membership_set(
-        user=user, municipality=municipality, role=Role.ADMINISTRATOR, acting_user=None
-    )
-    return municipality, user
+    return big_world
 
 
 @pytest.mark.django_db

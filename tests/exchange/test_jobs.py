@@ -246,6 +246,7 @@ def test_small_files_stay_in_the_request(login, hr_officer, plan, settings):
     assert not ImportJob.objects.exists()
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_killed_worker_process_leaves_no_partial_rows(hr_officer, plan):
     """The real thing: a worker process is killed (SIGKILL) while it saves; the database rolls its

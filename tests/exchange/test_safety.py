@@ -52,6 +52,7 @@ def table_state():
     return list(Measurement.objects.order_by("pk").values_list("pk", "date", "value"))
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
     login, hr_officer, indicator, tmp_path, settings
@@ -92,6 +93,7 @@ def test_one_bad_row_among_ten_thousand_is_shown_and_changes_nothing(
     assert table_state() == before
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_the_good_ten_thousand_rows_import_in_one_go(hr_officer, indicator, tmp_path):
     path = tmp_path / "m.csv"
@@ -315,6 +317,7 @@ def test_too_many_rows_for_the_browser_points_to_the_command(
     assert "import_data measurements" in error
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_ten_thousand_rows_preview_and_confirm_in_the_browser(
     login, hr_officer, indicator, settings

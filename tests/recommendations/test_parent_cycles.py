@@ -98,6 +98,7 @@ def test_an_old_cycle_shows_both_members_on_the_report_page(recs, login, council
     assert a.title in html and b.title in html
 
 
+@pytest.mark.long
 @FUZZ
 @given(moves=st.lists(st.tuples(st.integers(0, 4), st.none() | st.integers(0, 4)), max_size=12))
 def test_no_sequence_of_moves_stores_a_cycle(recs, moves):

@@ -51,6 +51,7 @@ def _done_count(user, municipality) -> int:
     return {s.key: n for s, n in page.status_totals}.get("gennemfoert", 0)
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_raise_the_generation_once_each_and_never_leave_a_stale_page(
     database_cache, allerod, council_member

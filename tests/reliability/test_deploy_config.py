@@ -228,6 +228,7 @@ def test_gunicorn_config_follows_the_environment_and_refuses_nonsense(monkeypatc
         load_gunicorn_config(monkeypatch, GUNICORN_WORKERS="many")
 
 
+@pytest.mark.long
 def test_gunicorn_loads_the_config_and_the_application():
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}

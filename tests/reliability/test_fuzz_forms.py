@@ -49,6 +49,24 @@ def recs(allerod):
     return [RecommendationFactory(report=report, number=str(n)) for n in (1, 2, 3)]
 
 
+# Each fuzz test logs in (hr_client, admin_client in conftest.py) and opens its form once: every
+# example posts to the same page in the same state as the first, its writes rolled back.
+@pytest.fixture
+def content_form(admin_client, recs):
+    """The first recommendation's change form as the browser would post it, and its address."""
+    url = reverse("admin:recommendations_recommendation_change", args=[recs[0].pk])
+    page = admin_client.get(url).content.decode()
+    return url, form_data(page, form_id="recommendation_form")
+
+
+@pytest.fixture
+def indicator_form(admin_client, percent_indicator):
+    """The indicator's change form as the browser would post it, and its address."""
+    url = reverse("admin:employment_plan_indicator_change", args=[percent_indicator.pk])
+    page = admin_client.get(url).content.decode()
+    return url, form_data(page, form_id="indicator_form")
+
+
 def recommendation_state():
     return (
         StatusUpdate.objects.count(),
@@ -63,9 +81,9 @@ def recommendation_state():
 # The status form -------------------------------------------------------------------------------------
 @FUZZ
 @given(data=st.data())
-def test_status_form_with_random_values(data, login, hr_officer, recs):
+def test_status_form_with_random_values(data, hr_client, recs):
     rec = recs[0]
-    client = login(hr_officer)
+    client = hr_client
     url = reverse("admin:recommendations_recommendation_status", args=[rec.pk])
     valid = {
         "status": str(status("i-gang").pk),
@@ -98,8 +116,8 @@ def test_status_form_with_random_values(data, login, hr_officer, recs):
 # The bulk action ---------------------------------------------------------------------------------------
 @FUZZ
 @given(data=st.data())
-def test_bulk_status_action_with_random_values_is_all_or_nothing(data, login, hr_officer, recs):
-    client = login(hr_officer)
+def test_bulk_status_action_with_random_values_is_all_or_nothing(data, hr_client, recs):
+    client = hr_client
     url = reverse("admin:recommendations_recommendation_changelist")
     valid = {
         "action": "change_status_action",
@@ -176,15 +194,12 @@ def test_a_mistyped_follow_up_year_is_refused_with_a_message(login, administrato
 
 @FUZZ
 @given(data=st.data())
-def test_recommendation_content_form_with_random_values(data, login, administrator, recs):
-    rec = recs[0]
-    client = login(administrator)
-    url = reverse("admin:recommendations_recommendation_change", args=[rec.pk])
-    base = form_data(client.get(url).content.decode(), form_id="recommendation_form")
+def test_recommendation_content_form_with_random_values(data, admin_client, content_form):
+    url, base = content_form
     post = data.draw(mutated(base, [f for f in CONTENT_FIELDS if f in base]))
     with rolled_back():
         before = recommendation_state()
-        response = client.post(url, post)
+        response = admin_client.post(url, post)
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert recommendation_state() == before
@@ -206,9 +221,9 @@ def measurement_state():
 @FUZZ
 @given(data=st.data())
 def test_measurement_add_form_with_random_values(
-    data, login, hr_officer, percent_indicator, companies_indicator
+    data, hr_client, percent_indicator, companies_indicator
 ):
-    client = login(hr_officer)
+    client = hr_client
     url = reverse("admin:employment_plan_measurement_add")
     valid = {
         "indicator": str(percent_indicator.pk),
@@ -245,9 +260,9 @@ def test_measurement_add_form_with_a_date_outside_the_plan_shows_the_error(
 @FUZZ
 @given(data=st.data())
 def test_period_values_form_with_random_values_is_all_or_nothing(
-    data, login, hr_officer, plan, percent_indicator, companies_indicator
+    data, hr_client, plan, percent_indicator, companies_indicator
 ):
-    client = login(hr_officer)
+    client = hr_client
     url = reverse("admin:employment_plan_employmentplan_enter_values", args=[plan.pk])
     valid = {
         "date": "2026-06-30",
@@ -292,11 +307,10 @@ INDICATOR_FIELDS = [
 
 @FUZZ
 @given(data=st.data())
-def test_indicator_form_with_random_values(data, login, administrator, percent_indicator):
-    client = login(administrator)
-    url = reverse("admin:employment_plan_indicator_change", args=[percent_indicator.pk])
-    base = form_data(client.get(url).content.decode(), form_id="indicator_form")
+def test_indicator_form_with_random_values(data, admin_client, indicator_form, percent_indicator):
+    url, form = indicator_form
     # One new measurement in the inline, inside the plan, so the inline's path is exercised too.
+    base = dict(form)
     base.update(
         {
             "measurements-TOTAL_FORMS": "1",
@@ -308,7 +322,7 @@ def test_indicator_form_with_random_values(data, login, administrator, percent_i
     post = data.draw(mutated(base, [f for f in INDICATOR_FIELDS if f in base]))
     with rolled_back():
         before = measurement_state()
-        response = client.post(url, post)
+        response = admin_client.post(url, post)
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert measurement_state() == before

@@ -167,8 +167,8 @@ def status_state():
 
 @FUZZ
 @given(data=st.data())
-def test_status_import_never_fails_and_writes_all_or_nothing(data, login, hr_officer, recs):
-    client = login(hr_officer)
+def test_status_import_never_fails_and_writes_all_or_nothing(data, hr_client, recs):
+    client = hr_client
     header = data.draw(status_header())
     name, content = data.draw(spreadsheet(header, status_row()))
     with rolled_back():
@@ -192,8 +192,8 @@ def test_status_import_never_fails_and_writes_all_or_nothing(data, login, hr_off
 
 @FUZZ
 @given(payload=st.one_of(odd_text, st.binary(max_size=200).map(lambda b: b.hex())))
-def test_status_import_refuses_forged_payloads(payload, login, hr_officer, recs):
-    client = login(hr_officer)
+def test_status_import_refuses_forged_payloads(payload, hr_client, recs):
+    client = hr_client
     with rolled_back():
         before = status_state()
         response = client.post(reverse(STATUS_URL), {"confirm": "1", "payload": payload})
@@ -237,9 +237,9 @@ def measurement_header(draw):
 @FUZZ
 @given(data=st.data())
 def test_measurement_import_never_fails_and_writes_all_or_nothing(
-    data, login, hr_officer, plan, percent_indicator, companies_indicator
+    data, hr_client, plan, percent_indicator, companies_indicator
 ):
-    client = login(hr_officer)
+    client = hr_client
     url = reverse("admin:employment_plan_measurement_import")
     header = data.draw(measurement_header())
     row_strategy = measurement_row()

@@ -72,6 +72,7 @@ def test_the_crawl_covers_every_kind_of_admin_page():
     assert len(ADDRESSES) > 500
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("persona", ["hr_officer", "administrator"])
 def test_no_malformed_admin_address_gives_a_server_error(staff, persona, method):

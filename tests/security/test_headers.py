@@ -87,6 +87,7 @@ def _admin_urls():
     return urls
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_admin_pages_have_no_inline_scripts_and_a_strict_csp(client, seeded, superuser):
     client.force_login(superuser)

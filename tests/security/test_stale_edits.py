@@ -9,15 +9,13 @@ change here, and fails until it saves through its services with the version chec
 """
 
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.core.management import call_command
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +23,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import Municipality, Role
+from tests import snapshots
 from tests.factories import UserFactory, member
 from tests.reliability.browser_form import form_data
 
@@ -67,15 +66,17 @@ def _covered():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seed_data", stdout=io.StringIO())
-        from workforce.demo import create_workforce_demo
-
-        create_workforce_demo()
+        # load_seed_data and create_workforce_demo, restored from the process's snapshot.
+        snapshots.restore("seed+workforce-demo")
         _complete()
-        yield {
+        world = {
             "me": UserFactory(username="mette", is_staff=True, is_superuser=True),
             "other": UserFactory(username="hanne-anden", is_staff=True, is_superuser=True),
         }
+        # The foreign keys of these rows, checked once now rather than again in every test's
+        # teardown (PostgreSQL defers them; the teardown's check is rolled back with the test).
+        connection.check_constraints()
+        yield world
         transaction.set_rollback(True)
 
 

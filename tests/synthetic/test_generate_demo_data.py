@@ -67,6 +67,7 @@ def fingerprint():
     }
 
 
+@pytest.mark.long
 @pytest.mark.django_db
 def test_same_seed_gives_the_same_data_and_a_rerun_refuses_or_replaces():
     output = generate()
