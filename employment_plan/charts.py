@@ -24,10 +24,11 @@ from core.charts import (
 )
 
 from . import progress, wording
+from .models import Unit
 
 SPARKLINE_POINTS = 24
 # Units counted in whole things: their axis never has a tick between two whole numbers.
-WHOLE_UNITS = {"persons", "companies", "count"}
+WHOLE_UNITS = {Unit.PERSONS, Unit.COMPANIES, Unit.COUNT}
 # Okabe–Ito colours (colour-blind safe); every series also differs by line style or marker.
 COLOURS = {
     "measured": "#0072B2",
