@@ -124,6 +124,7 @@ def provider(key: str) -> Provider:
 def authorization_url(request, chosen: Provider, next_url: str | None) -> str:
     """Where to send the browser: the provider's authorisation endpoint, with a fresh state, nonce
     and PKCE challenge kept in the session (mozilla-django-oidc's store, up to 50 at once)."""
+    endpoint = chosen.endpoint("authorization_endpoint")  # first: it may fail (PROVIDER_ERRORS)
     state = get_random_string(32)
     code_verifier = get_random_string(64)
     params = {
@@ -142,8 +143,7 @@ def authorization_url(request, chosen: Provider, next_url: str | None) -> str:
     entry["provider"] = chosen.key
     entry["next"] = next_url
     request.session.modified = True
-    request_obj = requests.Request("GET", chosen.endpoint("authorization_endpoint"), params=params)
-    return str(request_obj.prepare().url)
+    return str(requests.Request("GET", endpoint, params=params).prepare().url)
 
 
 def take_state(request, chosen: Provider) -> dict[str, Any]:
@@ -178,6 +178,11 @@ class ProviderBackend(OIDCAuthenticationBackend):
 
     def authenticate(self, request, **credentials):
         return None
+
+    def get_user(self, user_id):
+        # The library's get_user lets a deactivated account keep its session; Django's does not.
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_settings(self, attr, *args):
         own = {

@@ -203,6 +203,17 @@ def test_a_token_signed_with_another_key_is_refused(client, sso):
     )
 
 
+def test_a_deactivated_account_loses_its_session(client, sso):
+    sso.set_user("hanne-sub", groups=["opf-hr"])
+    sign_in(client, "hanne-sub")
+    User.objects.filter(username=f"{KEY}+hanne-sub").update(is_active=False)
+
+    assert signed_in_as(client) is not None  # the session row is still there …
+    assert not client.get(
+        reverse("home")
+    ).wsgi_request.user.is_authenticated  # … but lets no one in
+
+
 def test_a_code_is_used_once(client, sso):
     sso.set_user("hanne-sub", groups=["opf-hr"])
     callback = authorize(start(client), "hanne-sub")
