@@ -37,7 +37,7 @@ class Action(models.TextChoices):
 
 
 #: The entries of attempts to log in, shown to administrators as "recent login failures".
-LOGIN_ACTIONS = (Action.LOGIN_FAILED, Action.LOGIN_BLOCKED, Action.SIGN_IN_REFUSED)
+LOGIN_ACTIONS = (Action.LOGIN_FAILED, Action.LOGIN_BLOCKED)
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
