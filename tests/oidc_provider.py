@@ -40,8 +40,9 @@ class MockProvider:
         response = requests.put(f"{self.url}/users/{sub}", json=claims, timeout=5)
         response.raise_for_status()
 
-    def config(self, **overrides: Any) -> dict[str, dict]:
-        """``settings.OIDC_PROVIDERS`` for this provider, parsed as from the environment."""
+    def config(self, key: str = KEY, **overrides: Any) -> dict[str, dict]:
+        """``settings.OIDC_PROVIDERS`` for this provider under ``key``, parsed as from the
+        environment."""
         raw = {
             "name": "Testkommunens login",
             "issuer": self.url,
@@ -51,7 +52,7 @@ class MockProvider:
             "roles": ROLES,
             **overrides,
         }
-        return {KEY: oidc_provider_config("OIDC_PROVIDERS", KEY, raw)}
+        return {key: oidc_provider_config("OIDC_PROVIDERS", key, raw)}
 
     def publish_another_key(self) -> None:
         """Publish, under the provider's own key id, a key it does not sign with."""

@@ -163,6 +163,32 @@ def test_a_provider_grants_nothing_in_a_municipality_it_does_not_govern(
     assert roles_of(f"{KEY}+sneaky-sub") == {("allerod", Role.HR_OFFICER)}
 
 
+def test_each_municipality_has_its_own_provider_and_answers_are_not_mixed_up(
+    client, sso, settings, allerod, norddjurs
+):
+    """Two providers on one installation, each with its own callback: the answer to a sign-in
+    started at Allerød's is refused at Norddjurs's callback."""
+    settings.OIDC_PROVIDERS = {
+        **sso.config(municipality=allerod.code),
+        **sso.config("norddjurs", municipality=norddjurs.code),
+    }
+    sso.set_user("nora-sub", groups=["opf-hr"])
+    callback = authorize(start(client), "nora-sub")
+    at_norddjurs = local_path(callback).replace(f"/sso/{KEY}/", "/sso/norddjurs/")
+
+    assert client.get(at_norddjurs).status_code == 403
+    assert signed_in_as(client) is None
+
+    callback = authorize(
+        client.get(reverse("oidc_login", args=["norddjurs"]))["Location"], "nora-sub"
+    )
+    assert "/sso/norddjurs/svar/" in callback
+    assert client.get(local_path(callback))["Location"] == reverse(
+        "municipality-detail", args=[norddjurs.slug]
+    )
+    assert roles_of("norddjurs+nora-sub") == {("norddjurs", Role.HR_OFFICER)}
+
+
 def test_a_forged_state_is_refused(client, sso):
     sso.set_user("hanne-sub", groups=["opf-hr"])
 
