@@ -43,6 +43,7 @@ AUDITED_APPS = (
     "organizations",
     "employment_plan",
     "recommendations",
+    "followup",
     "workforce",
     "dashboards",
     "api",  # API keys created and revoked (never their secret or its digest)
