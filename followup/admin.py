@@ -1,11 +1,15 @@
 """Administrators prepare a round (its items and owners), open it and approve it here. Every save
 goes through ``followup.services``; the approved annex is read-only for everyone."""
 
+import datetime
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +19,7 @@ from organizations.admin_scoping import MunicipalityScopedAdmin
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import User
 
-from . import models, selectors, services
+from . import models, reminders, selectors, services
 
 
 class RoundItemInline(admin.TabularInline):
@@ -110,6 +114,11 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
                 name="followup_followupround_open",
             ),
             path(
+                "<int:pk>/digests/",
+                self.admin_site.admin_view(self.digest_preview_view),
+                name="followup_followupround_digests",
+            ),
+            path(
                 "<int:pk>/approve/",
                 self.admin_site.admin_view(self.approve_view),
                 name="followup_followupround_approve",
@@ -144,6 +153,38 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
             _("“%(round)s” is approved and its annex is frozen."),
         )
 
+    def digest_preview_view(self, request, pk):
+        """The e-mails this round would send on a day (today, or ``?date=``), without sending."""
+        round = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, round):
+            raise PermissionDenied
+        days = {}
+        if round.opened_at is not None:
+            days[_("opening day")] = timezone.localdate(round.opened_at)
+        days[_("reminder day")] = round.deadline - datetime.timedelta(days=round.reminder_days)
+        days[_("deadline")] = round.deadline
+        day = timezone.localdate()
+        asked = request.GET.get("date")
+        if asked:
+            try:
+                day = datetime.date.fromisoformat(asked)
+            except ValueError:
+                messages.error(
+                    request, _("“%(date)s” is not a date (YYYY-MM-DD).") % {"date": asked}
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("E-mails of “%(round)s” on %(day)s")
+            % {"round": round, "day": formats.date_format(day, "DATE_FORMAT")},
+            "opts": self.opts,
+            "original": round,
+            "day": day,
+            "days": [(label, d, d.isoformat()) for label, d in days.items()],
+            "previews": reminders.preview(day, [round]),
+            "not_open": round.state != models.RoundState.OPEN,
+        }
+        return TemplateResponse(request, "admin/followup/followupround/digests.html", context)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             municipality = obj.municipality_id
@@ -153,6 +194,7 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
                 "can_approve": obj.state == models.RoundState.OPEN
                 and access.has_perm_in(request.user, services.APPROVE_PERM, municipality),
                 "page": reverse("followup-round", args=[obj.municipality.slug, obj.pk]),
+                "digests": reverse("admin:followup_followupround_digests", args=[obj.pk]),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -236,3 +236,26 @@ class FrozenAnnex(models.Model):
     def intact(self) -> bool:
         """The stored content still gives the stored hash."""
         return content_hash(self.content) == self.content_hash
+
+
+class DigestKind(models.TextChoices):
+    OPENED = "opened", _("The round has opened")
+    REMINDER = "reminder", _("Reminder before the deadline")
+    MISSING = "missing", _("Missing at the deadline")
+
+
+class RoundDigestSent(models.Model):
+    """That a person got their round digest on a day: at most one a day, whatever it covered."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    kinds = models.JSONField(default=list)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_round_digest_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.sent_on}"

@@ -368,7 +368,7 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
             )
             return reverse(base, kwargs={"job_id": job.pk}), job
         obj = world.obj(model._meta.label_lower, obj_municipality)
-        if action in ("status", "open", "approve"):
+        if action in ("status", "open", "approve", "digests"):
             return reverse(base, kwargs={"pk": obj.pk}), obj
         return reverse(base, kwargs={"object_id": obj.pk}), obj
     kwargs = {}

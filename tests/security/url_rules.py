@@ -325,6 +325,12 @@ RULES: dict[str, Rule] = {
         post_home=_staff(FORBIDDEN, None),
         post_foreign=_staff(NOT_FOUND, NOT_FOUND),
     ),
+    # The preview of a round's e-mails: those who may change the round.
+    "admin:followup_followupround_digests": Rule(
+        anonymous=LOGIN,
+        home=_staff(FORBIDDEN, OK),
+        foreign=_staff(NOT_FOUND, NOT_FOUND),
+    ),
     "admin:followup_followupround_approve": Rule(
         anonymous=LOGIN,
         home=_staff(NOT_ALLOWED, NOT_ALLOWED),
