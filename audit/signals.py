@@ -43,12 +43,13 @@ AUDITED_APPS = (
     "organizations",
     "employment_plan",
     "recommendations",
+    "followup",
     "workforce",
     "dashboards",
     "api",  # API keys created and revoked (never their secret or its digest)
 )
 # Bookkeeping that is not a user's write: the reminder job's record of what it has sent.
-EXCLUDED_MODELS = {"recommendations.remindersent"}
+EXCLUDED_MODELS = {"recommendations.remindersent", "followup.rounddigestsent"}
 # Where a model's municipality is, when the nearest "municipality" is not the owner's.
 MUNICIPALITY_PATHS = {
     # The municipality of a comparison measurement is the one compared with; the owner is the plan's.

@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("exchange.urls")),
     path("", include("employment_plan.urls")),
     path("", include("recommendations.urls")),
+    path("", include("followup.urls")),
     path("", include("workforce.urls")),
     path("", include("organizations.urls")),
 ]

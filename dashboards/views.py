@@ -12,6 +12,7 @@ from employment_plan import wording
 from employment_plan.resources import IndicatorProgressResource
 from employment_plan.selectors import evaluate
 from exchange.views import export_refusal, requested_format
+from followup import selectors as followup_selectors
 from organizations import access
 from organizations.access import can_export
 from organizations.decorators import municipality_view
@@ -89,6 +90,9 @@ def front_page(request, municipality):
             "indicator_chart_alt": charts.alt_text(_("Indicators by status"), ind_rows),
             "stale_after_days": stale_after_days(),
             "workforce": workforce_selectors.outlook(municipality),
+            "open_rounds": followup_selectors.open_round_progress(municipality.pk)
+            if access.has_perm_in(request.user, "followup.view_followupround", municipality)
+            else [],
         },
     )
 

@@ -13,5 +13,14 @@ def navigation(request):
                 if user is not None
                 else []
             )
-        )
+        ),
+        # Ids of the municipalities the user is a member of: pages for members only (the
+        # follow-up rounds) are linked for these.
+        "member_municipality_ids": SimpleLazyObject(
+            lambda: (
+                set(access.member_municipalities(user).values_list("pk", flat=True))
+                if user is not None and user.is_authenticated
+                else set()
+            )
+        ),
     }

@@ -170,6 +170,15 @@ class OrganisationalUnit(Sourced, Versioned):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
+    contact = models.ForeignKey(
+        "User",
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_for_units",
+        help_text=_("Who answers for the unit: the owner of its items in a follow-up round."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from django.core.cache import caches
 from organizations.models import Role
 from tests import snapshots
 from tests.factories import MunicipalityFactory, member
+from tests.smtp import smtp_server  # noqa: F401 - a real SMTP server, for any test that asks
 
 PASSWORD = "correct horse battery staple"
 

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "organizations",
     "employment_plan",
     "recommendations",
+    # Follow-up rounds: a committee's status gathered from the owners, approved and frozen.
+    "followup",
     "workforce",
     # Analysts' files: the workbook, the export page and the import_data command.
     "exchange",

@@ -76,10 +76,20 @@ def test_backup_service_keeps_two_weeks_where_it_may_write():
     assert service["Type"] == "oneshot" and service["UMask"] == "0077"
 
 
-def test_reminders_service_sends_the_daily_digest():
+def test_reminders_service_sends_the_daily_digests():
     service = unit("opfoelgning-reminders.service")["Service"]
-    assert service["ExecStart"].split()[1:] == ["manage.py", "send_followup_reminders"]
     assert service["Type"] == "oneshot"
+    # A oneshot service runs each ExecStart in turn (the parser keeps only the last of them).
+    text = (DEPLOY / "opfoelgning-reminders.service").read_text(encoding="utf-8")
+    commands = [
+        line.split("=", 1)[1].split()[1:]
+        for line in text.splitlines()
+        if line.startswith("ExecStart=")
+    ]
+    assert commands == [
+        ["manage.py", "send_followup_reminders"],
+        ["manage.py", "send_round_digests"],
+    ]
 
 
 def test_worker_service_runs_the_task_worker_and_restarts():

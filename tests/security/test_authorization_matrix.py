@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.signals import municipality_path
@@ -61,6 +62,9 @@ URL_OBJECTS = {
     "api-recommendation-detail": "recommendations.recommendation",
     "api-status-update-detail": "recommendations.statusupdate",
     "admin:view_on_site": "recommendations.recommendation",
+    "followup-round": "followup.followupround",
+    "followup-annex": "followup.followupround",
+    "my-task-update": "followup.rounditem",
 }
 
 
@@ -303,6 +307,44 @@ def _complete_seed():
             date=datetime.date(2024, 12, 31),
             value=Decimal(5),
         )
+    _approved_rounds()
+
+
+def _approved_rounds():
+    """A follow-up round in each municipality, approved (its annex frozen), with one item."""
+    from followup.models import FollowUpRound, FrozenAnnex, RoundItem, RoundState
+
+    now = timezone.now()
+    for slug in ("allerod", "norddjurs"):
+        municipality = Municipality.objects.get(slug=slug)
+        recommendation = (
+            apps.get_model("recommendations", "Recommendation")
+            .objects.filter(report__municipality=municipality)
+            .order_by("pk")
+            .first()
+        )
+        round = FollowUpRound.objects.create(
+            municipality=municipality,
+            body=apps.get_model("organizations", "Body")
+            .objects.filter(municipality=municipality)
+            .first(),
+            title=f"Status {municipality.name}",
+            meeting_date=datetime.date(2026, 3, 12),
+            deadline=datetime.date(2026, 3, 1),
+            state=RoundState.APPROVED,
+            opened_at=now,
+            approved_at=now,
+        )
+        RoundItem.objects.create(round=round, recommendation=recommendation)
+        FrozenAnnex.objects.create(
+            round=round,
+            content={
+                "round": {"title": round.title},
+                "recommendations": [],
+                "indicators": [],
+                "changes": [],
+            },
+        )
 
 
 # Building the request -------------------------------------------------------------------------------
@@ -352,7 +394,7 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
             )
             return reverse(base, kwargs={"job_id": job.pk}), job
         obj = world.obj(model._meta.label_lower, obj_municipality)
-        if action == "status":
+        if action in ("status", "open", "approve", "digests"):
             return reverse(base, kwargs={"pk": obj.pk}), obj
         return reverse(base, kwargs={"object_id": obj.pk}), obj
     kwargs = {}

@@ -2,14 +2,10 @@
 real SMTP server here — with the same answer whether or not an account has the address, limited like
 logins, and audited."""
 
-import asyncio
-import email
-import email.policy
 import re
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -83,39 +79,6 @@ def test_a_wrong_current_password_changes_nothing_and_the_error_is_at_the_field(
 
 
 # Resetting it by e-mail ----------------------------------------------------------------------------
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 Message accepted for delivery"
-
-
-class AnyPortController(Controller):
-    """aiosmtpd's server on a port the system chooses (port 0), read back once it listens."""
-
-    def _trigger_server(self):
-        assert isinstance(self.server, asyncio.Server)
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
-
-
-@pytest.fixture
-def smtp_server(settings):
-    inbox = Inbox()
-    controller = AnyPortController(inbox, hostname="127.0.0.1", port=0)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
-
-
 @pytest.fixture
 def hanne(hr_officer):
     User.objects.filter(pk=hr_officer.pk).update(email="hanne@allerod.dk")

@@ -20,7 +20,7 @@ To add a URL: give it a name, add a rule below (and, if it takes an object, a li
 test_authorization_matrix.py). See docs/security.md, "Adding a URL".
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 # Outcome classes ------------------------------------------------------------------------------------
@@ -117,6 +117,8 @@ ADMIN_PERMISSIONS = {
     "workforce_workforcefact": ("v", "vacd"),
     "workforce_referenceshortage": ("v", "vacd"),
     "audit_auditentry": ("", "v"),  # read-only for everyone
+    "followup_followupround": ("v", "vacd"),
+    "followup_frozenannex": ("v", "v"),  # an approved annex is never changed or deleted
 }
 # Shared by every municipality (no municipality's object): lists only superusers maintain.
 GLOBAL_ADMIN_PERMISSIONS = {
@@ -256,6 +258,20 @@ RULES: dict[str, Rule] = {
         anonymous=LOGIN, home=EXPORT.home, foreign=EXPORT.foreign, query="format=csv"
     ),
     "meeting-report": PAGE,
+    # Follow-up rounds: read by every member; an owner's tasks are their own (the list is of the
+    # signed-in user's items; updating one is a POST that finds only open rounds' items).
+    "followup-rounds": PAGE,
+    "followup-round": PAGE,
+    "followup-annex": PAGE,
+    "my-tasks": Rule(anonymous=LOGIN, home=every(OK)),
+    "my-task-update": Rule(
+        anonymous=LOGIN,
+        home=every(NOT_ALLOWED),
+        foreign=every(NOT_ALLOWED),
+        post_home=every(NOT_FOUND),
+        post_foreign=every(NOT_FOUND),
+        note="the matrix's rounds are approved, not open: nobody's update is taken",
+    ),
     "export-page": EXPORT,
     "export-workbook": EXPORT,
     "export-subject": Rule(
@@ -306,6 +322,27 @@ RULES: dict[str, Rule] = {
     # The admin: custom views --------------------------------------------------------------------------
     "admin:recommendations_recommendation_status": STAFF_ONLY_WRITE_VIEW,
     "admin:employment_plan_employmentplan_enter_values": STAFF_ONLY_WRITE_VIEW,
+    # Opening and approving a round: POST only; the administrators of the round's municipality.
+    "admin:followup_followupround_open": Rule(
+        anonymous=LOGIN,
+        home=_staff(NOT_ALLOWED, NOT_ALLOWED),
+        foreign=_staff(NOT_ALLOWED, NOT_ALLOWED),
+        post_home=_staff(FORBIDDEN, None),
+        post_foreign=_staff(NOT_FOUND, NOT_FOUND),
+    ),
+    # The preview of a round's e-mails: those who may change the round.
+    "admin:followup_followupround_digests": Rule(
+        anonymous=LOGIN,
+        home=_staff(FORBIDDEN, OK),
+        foreign=_staff(NOT_FOUND, NOT_FOUND),
+    ),
+    "admin:followup_followupround_approve": Rule(
+        anonymous=LOGIN,
+        home=_staff(NOT_ALLOWED, NOT_ALLOWED),
+        foreign=_staff(NOT_ALLOWED, NOT_ALLOWED),
+        post_home=_staff(FORBIDDEN, None),
+        post_foreign=_staff(NOT_FOUND, NOT_FOUND),
+    ),
     # Imports (core.admin_import): the page checks the permission somewhere; each row is checked
     # against its own municipality. A job's page is its starter's alone (a job of the HR officer).
     "admin:*_import": Rule(anonymous=LOGIN, home=STAFF, post_home=_staff(None, None)),
@@ -328,6 +365,13 @@ RULES: dict[str, Rule] = {
     # The admin: every model's list, add, change, delete and history ------------------------------
     **_all_admin_rules(),
 }
+
+
+# A round can be deleted only while it is being prepared: the matrix's own rounds are approved.
+RULES["admin:followup_followupround_delete"] = replace(
+    RULES["admin:followup_followupround_delete"],
+    data_outcomes={("administrator", "home"): FORBIDDEN, ("outsider", "home"): FORBIDDEN},
+)
 
 
 # Known holes: (URL name, persona, target, method) → what happens. Each stays an xfail(strict=True)

@@ -1,0 +1,261 @@
+"""A follow-up round (opfølgningsrunde): a committee's status for one meeting, gathered from the
+people responsible before a deadline, approved, and then frozen as an annex nobody can change.
+
+A round is prepared (``DRAFT``: its items and their owners can be adjusted), opened (``OPEN``: the
+owners update their items) and approved (``APPROVED``: the annex is frozen). Whether an item has been
+updated is not stored: it is read from the history (a status update or a measurement recorded after
+the round opened; ``selectors``), so it cannot disagree with it.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from employment_plan.models import Indicator
+from organizations.models import Body, Municipality, Versioned
+from organizations.scoping import ScopedQuerySet
+from recommendations.models import Recommendation
+
+
+class RoundState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    OPEN = "open", _("Open for updates")
+    APPROVED = "approved", _("Approved")
+
+
+class FollowUpRound(Versioned):
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="followup_rounds",
+    )
+    body = models.ForeignKey(
+        Body,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="followup_rounds",
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        help_text=_("E.g. “Status til Beskæftigelsesudvalget, møde 12. marts 2027”."),
+    )
+    meeting_date = models.DateField(_("meeting date"))
+    deadline = models.DateField(
+        _("deadline for updates"), help_text=_("The owners update their items by this day.")
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder (days before the deadline)"), default=3
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=RoundState.choices, default=RoundState.DRAFT
+    )
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up round")
+        verbose_name_plural = _("follow-up rounds")
+        ordering = ["-meeting_date", "-pk"]
+        permissions = [
+            ("open_followupround", _("Can open a follow-up round")),
+            ("approve_followupround", _("Can approve a follow-up round and freeze its annex")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__lte=models.F("meeting_date")),
+                name="round_deadline_before_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(opened_at__isnull=False),
+                name="round_open_has_opened_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(approved_at__isnull=False),
+                name="round_approved_has_approved_at",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.deadline and self.meeting_date and self.deadline > self.meeting_date:
+            raise ValidationError(
+                {"deadline": _("The deadline for updates must be on or before the meeting date.")}
+            )
+        if self.body_id and self.municipality_id:
+            body_municipality = self.body.municipality_id
+            if body_municipality is not None and body_municipality != self.municipality_id:
+                raise ValidationError({"body": _("The committee belongs to another municipality.")})
+
+
+class RoundItemQuerySet(ScopedQuerySet):
+    municipality_path = "round__municipality"
+
+
+class RoundItem(Versioned):
+    """A recommendation or an indicator in a round's scope, and who must update it."""
+
+    round = models.ForeignKey(
+        FollowUpRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="items"
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="round_items",
+        help_text=_("Who updates this item in the round."),
+    )
+
+    objects = RoundItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item in a round")
+        verbose_name_plural = _("items in a round")
+        ordering = ["round", "indicator", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recommendation__isnull=False) & Q(indicator__isnull=True))
+                | (Q(recommendation__isnull=True) & Q(indicator__isnull=False)),
+                name="round_item_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "recommendation"],
+                condition=Q(recommendation__isnull=False),
+                name="round_item_recommendation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="round_item_indicator_once",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.recommendation or self.indicator)
+
+    @property
+    def subject(self) -> Recommendation | Indicator:
+        subject = self.recommendation or self.indicator
+        assert subject is not None
+        return subject
+
+
+class FrozenAnnexQuerySet(ScopedQuerySet):
+    municipality_path = "round__municipality"
+
+    def update(self, **kwargs):
+        raise ValidationError(_("An approved annex cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("An approved annex cannot be deleted."))
+
+
+def content_hash(content: object) -> str:
+    """The SHA-256 of the annex's content in a canonical JSON form: the same content, the same
+    hash, on any machine."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class FrozenAnnex(models.Model):
+    """The status annex as it was when the round was approved. Written once, never changed or
+    deleted (not by the admin either: it has no change or delete permission, and the model and its
+    QuerySet refuse)."""
+
+    round = models.OneToOneField(
+        FollowUpRound,
+        verbose_name=_("round"),
+        on_delete=models.PROTECT,
+        related_name="annex",
+    )
+    content = models.JSONField(_("content"), editable=False)
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+
+    # The audit entry records the hash; the content itself is the row.
+    AUDIT_IGNORED_FIELDS = ("content",)
+
+    objects = FrozenAnnexQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approved annex")
+        verbose_name_plural = _("approved annexes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.round} ({self.content_hash[:12]})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("An approved annex cannot be changed."))
+        self.content_hash = content_hash(self.content)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An approved annex cannot be deleted."))
+
+    @property
+    def intact(self) -> bool:
+        """The stored content still gives the stored hash."""
+        return content_hash(self.content) == self.content_hash
+
+
+class DigestKind(models.TextChoices):
+    OPENED = "opened", _("The round has opened")
+    REMINDER = "reminder", _("Reminder before the deadline")
+    MISSING = "missing", _("Missing at the deadline")
+
+
+class RoundDigestSent(models.Model):
+    """That a person got their round digest on a day: at most one a day, whatever it covered."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    kinds = models.JSONField(default=list)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_round_digest_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.sent_on}"

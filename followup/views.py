@@ -1,0 +1,164 @@
+"""The owners' "Mine opgaver" and the round's page. Thin: each item's update goes through the
+recommendations' or the employment plan's own service, as in the admin."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from employment_plan.services import measurement_record
+from organizations import access
+from organizations.decorators import municipality_view
+from recommendations.admin.common import add_errors
+from recommendations.forms import StatusChangeForm
+from recommendations.models import ProgressMode, UpdateOrigin
+from recommendations.services import StaleEdit, recommendation_change_status
+
+from . import selectors, services
+from .forms import MeasurementTaskForm
+from .models import FollowUpRound, RoundItem, RoundState
+
+VIEW_PERM = "followup.view_followupround"
+
+
+def _rolled_up(item: RoundItem) -> bool:
+    """The progress is computed from sub-items (``has_children`` from ``selectors.items``)."""
+    rec = item.recommendation
+    if rec is None or rec.progress_mode != ProgressMode.ROLLUP:
+        return False
+    has_children = getattr(item, "has_children", None)
+    return rec.children.exists() if has_children is None else bool(has_children)
+
+
+def _form(item: RoundItem, data=None):
+    prefix = f"item-{item.pk}"
+    if item.recommendation is not None:
+        rec = item.recommendation
+        initial = {"status": rec.status_id, "progress": rec.progress, "version": rec.version}
+        return StatusChangeForm(data, prefix=prefix, initial=initial, rollup=_rolled_up(item))
+    return MeasurementTaskForm(data, prefix=prefix)
+
+
+@login_required
+def my_tasks(request, bound: tuple[int, Any] | None = None):
+    """What the signed-in owner must update in the open rounds, a short form per item."""
+    grouped = []
+    statuses = None  # the status list, read once for every form on the page
+    for round, rows in selectors.tasks_for(request.user):
+        for row in rows:
+            form = bound[1] if bound and bound[0] == row.pk else _form(row)
+            row.form = form  # type: ignore[attr-defined]  # for the template
+            if "status" in form.fields:
+                field = form.fields["status"]
+                statuses = statuses if statuses is not None else list(field.choices)
+                field.choices = statuses
+        grouped.append((round, rows))
+    # A refused update shows the page again with that item's errors (400, as a form error).
+    return render(
+        request, "followup/my_tasks.html", {"grouped": grouped}, status=400 if bound else 200
+    )
+
+
+@login_required
+@require_POST
+def update_item(request, pk):
+    """One item's update: a status change (the same status with a note says "no change") or a
+    new measurement."""
+    item = get_object_or_404(
+        RoundItem.objects.select_related("round", "recommendation__status", "indicator__plan"),
+        pk=pk,
+        round__state=RoundState.OPEN,
+    )
+    if not services.can_update_item(request.user, item):
+        raise Http404  # not the user's to update: do not confirm it exists
+    form = _form(item, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if item.recommendation is not None:
+                recommendation_change_status(
+                    recommendation=item.recommendation,
+                    status=data["status"],
+                    progress=None if _rolled_up(item) else data["progress"],
+                    note=data["note"],
+                    effective_on=data["effective_on"],
+                    expected_version=data["version"],
+                    origin=UpdateOrigin.FORM,
+                    acting_user=request.user,
+                )
+            else:
+                measurement_record(
+                    indicator=item.indicator,
+                    date=data["date"],
+                    value=data["value"],
+                    provisional=data["provisional"],
+                    comment=data["comment"],
+                    acting_user=request.user,
+                )
+        except StaleEdit as exc:
+            form.add_error(None, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: %(item)s") % {"item": item})
+            return redirect(reverse("my-tasks") + f"#item-{item.pk}")
+    return my_tasks(request, bound=(item.pk, form))
+
+
+def _round_or_404(request, municipality, pk) -> FollowUpRound:
+    if not access.has_perm_in(request.user, VIEW_PERM, municipality):
+        raise Http404
+    return get_object_or_404(
+        FollowUpRound.objects.select_related("body", "municipality", "approved_by"),
+        pk=pk,
+        municipality=municipality,
+    )
+
+
+@municipality_view
+def round_list(request, municipality):
+    if not access.has_perm_in(request.user, VIEW_PERM, municipality):
+        raise Http404
+    rounds = FollowUpRound.objects.filter(municipality=municipality).select_related("body")
+    return render(
+        request, "followup/round_list.html", {"municipality": municipality, "rounds": rounds}
+    )
+
+
+@municipality_view
+def round_detail(request, municipality, pk):
+    round = _round_or_404(request, municipality, pk)
+    annex = getattr(round, "annex", None) if round.state == RoundState.APPROVED else None
+    return render(
+        request,
+        "followup/round_detail.html",
+        {
+            "municipality": municipality,
+            "round": round,
+            "progress": selectors.round_progress(round),
+            "annex": annex,
+            "later_changes": selectors.changes_after_approval(round),
+        },
+    )
+
+
+@municipality_view
+def round_annex(request, municipality, pk):
+    """The approved annex as frozen: the stored content, never read again from the live rows."""
+    round = _round_or_404(request, municipality, pk)
+    annex = getattr(round, "annex", None)
+    if annex is None:
+        raise Http404
+    return render(
+        request,
+        "followup/annex.html",
+        {"municipality": municipality, "round": round, "annex": annex, "content": annex.content},
+    )
