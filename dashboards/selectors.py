@@ -59,19 +59,26 @@ class FrontPage:
     plans: list = field(default_factory=list)
     tree: list = field(default_factory=list)
     report_total: int = 0
+    # KL's and KKR's cross-municipal recommendations, counted apart from the municipality's own.
+    shared_status_totals: list[tuple[Status, int]] = field(default_factory=list)
+    shared_count: int = 0
 
 
 def _recommendation_totals(user, municipality, recommendations, today, generation) -> dict:
     """The counts the front page shows (by status, overdue, stale, reports), aggregated in SQL
-    over every readable recommendation and cached on the municipality's data generation and the
-    day: they change only when something of the municipality (or shared with it) does."""
+    and cached on the municipality's data generation and the day: they change only when something
+    of the municipality (or shared with it) does. By status, overdue and stale count the
+    municipality's own recommendations; the shared ones (KL, KKR) are counted by status apart."""
+    own = recommendations.shared(False)
+
+    def by_status(queryset):
+        return list(queryset.order_by().values_list("status_id").annotate(n=Count("pk")))
 
     def compute():
         return {
-            "by_status": list(
-                recommendations.order_by().values_list("status_id").annotate(n=Count("pk"))
-            ),
-            "numbers": recommendations.aggregate(
+            "by_status": by_status(own),
+            "shared_by_status": by_status(recommendations.shared()),
+            "numbers": own.aggregate(
                 overdue=Count("pk", filter=overdue_q(today)),
                 stale=Count("pk", filter=stale_q(today)),
                 flagged=Count("pk", filter=overdue_q(today) | stale_q(today)),
@@ -80,7 +87,7 @@ def _recommendation_totals(user, municipality, recommendations, today, generatio
         }
 
     return cached_for_municipality(
-        "dashboards:recommendation-totals",
+        "dashboards:recommendation-totals-own",
         municipality,
         (ReportQuerySet.shows_cross_municipal(user, municipality), today, stale_before(today)),
         compute,
@@ -111,15 +118,20 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
     statuses = {s.pk: s for s in Status.objects.all()}
     recommendations = municipality_recommendations(user, municipality)
     totals = _recommendation_totals(user, municipality, recommendations, today, generation)
-    status_totals = sorted(
-        ((statuses[pk], n) for pk, n in totals["by_status"] if pk in statuses),
-        key=lambda row: (row[0].position, row[0].name),
-    )
+
+    def in_status_order(rows):
+        return sorted(
+            ((statuses[pk], n) for pk, n in rows if pk in statuses),
+            key=lambda row: (row[0].position, row[0].name),
+        )
+
+    status_totals = in_status_order(totals["by_status"])
+    shared_status_totals = in_status_order(totals["shared_by_status"])
     numbers = totals["numbers"]
     report_total = totals["reports"]
     flagged = list(
         rec_selectors.recommendation_list(
-            rec_selectors.needs_update(recommendations, today)
+            rec_selectors.needs_update(recommendations.shared(False), today)
         ).order_by("last_updated_at", "pk")[:FRONT_PAGE_ITEMS]
     )
     for r in flagged:
@@ -140,6 +152,8 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
         report_total=report_total,
         status_totals=status_totals,
         recommendation_count=sum(n for _s, n in status_totals),
+        shared_status_totals=shared_status_totals,
+        shared_count=sum(n for _s, n in shared_status_totals),
         overdue_count=numbers["overdue"],
         stale_count=numbers["stale"],
         needs_update_count=numbers["flagged"],

@@ -60,8 +60,9 @@ def test_front_page_cards_link_to_their_details(login, council_member, allerod):
     html = login(council_member).get(reverse("municipality-detail", args=["allerod"])).content
     html = html.decode()
     for href in [
-        reverse("dashboard-recommendations", args=["allerod"]) + "?overdue=true",
-        reverse("dashboard-recommendations", args=["allerod"]) + "?needs_update=true",
+        reverse("dashboard-recommendations", args=["allerod"]) + "?overdue=true&amp;shared=false",
+        reverse("dashboard-recommendations", args=["allerod"])
+        + "?needs_update=true&amp;shared=false",
         reverse("dashboard-indicators", args=["allerod"]),
         reverse("report-detail", args=["allerod", data["report"].pk]),
         reverse("employment-plan-barometer", args=["allerod", data["plan"].pk]),
