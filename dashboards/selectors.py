@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from employment_plan.models import EmploymentPlan
 from organizations.generation import cached_for_municipality, municipality_generation
@@ -17,7 +18,7 @@ from organizations.models import INSTITUTION_KINDS, Municipality, Organisational
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_before
-from recommendations.models import Recommendation, Report, ReportQuerySet, Status
+from recommendations.models import Recommendation, Report, ReportQuerySet, Status, StatusUpdate
 
 from .indicators import indicator_statuses
 
@@ -62,6 +63,9 @@ class FrontPage:
     # KL's and KKR's cross-municipal recommendations, counted apart from the municipality's own.
     shared_status_totals: list[tuple[Status, int]] = field(default_factory=list)
     shared_count: int = 0
+    # The dates of the newest data behind the figures (the "data as of" line, ``data_as_of``).
+    latest_status_update: datetime.date | None = None
+    latest_measurement: datetime.date | None = None
 
 
 def _recommendation_totals(user, municipality, recommendations, today, generation) -> dict:
@@ -84,6 +88,9 @@ def _recommendation_totals(user, municipality, recommendations, today, generatio
                 flagged=Count("pk", filter=overdue_q(today) | stale_q(today)),
             ),
             "reports": Report.objects.visible_to(user, municipality).count(),
+            "latest_status_update": StatusUpdate.objects.visible_to(user, municipality)
+            .filter(effective_on__lte=today)
+            .aggregate(latest=Max("effective_on"))["latest"],
         }
 
     return cached_for_municipality(
@@ -154,6 +161,8 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
         recommendation_count=sum(n for _s, n in status_totals),
         shared_status_totals=shared_status_totals,
         shared_count=sum(n for _s, n in shared_status_totals),
+        latest_status_update=totals["latest_status_update"],
+        latest_measurement=evaluated["latest_measurement"],
         overdue_count=numbers["overdue"],
         stale_count=numbers["stale"],
         needs_update_count=numbers["flagged"],
@@ -163,3 +172,24 @@ def front_page(user, municipality: Municipality, today: datetime.date | None = N
         plans=plans,
         tree=unit_tree(units),
     )
+
+
+@dataclass
+class DataAsOf:
+    """When the front page's figures were last changed: the newest of the dates below, and each
+    date with what it dates (status updates, measurements, staffing), for the "data as of" line."""
+
+    latest: datetime.date | None
+    parts: list[tuple[str, datetime.date]]
+
+
+def data_as_of(page: FrontPage, outlook=None) -> DataAsOf:
+    """The dates of the newest status update, measurement and staffing snapshot behind what the
+    front page shows (``outlook``: the workforce card's ``workforce.selectors.Outlook``)."""
+    parts = [
+        (_("latest status update"), page.latest_status_update),
+        (_("latest measurement"), page.latest_measurement),
+        (_("staffing"), getattr(outlook, "staffing_as_of", None)),
+    ]
+    dated = [(label, date) for label, date in parts if date is not None]
+    return DataAsOf(latest=max((d for _l, d in dated), default=None), parts=dated)

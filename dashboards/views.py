@@ -74,6 +74,7 @@ def _export(request, municipality, *, stem, resource, source):
 @municipality_view
 def front_page(request, municipality):
     data = selectors.front_page(request.user, municipality)
+    workforce = workforce_selectors.outlook(municipality)
     rec_rows = charts.recommendation_rows(data.status_totals)
     ind_rows = charts.indicator_rows(data.indicator_summary)
     return render(
@@ -88,7 +89,8 @@ def front_page(request, municipality):
             "indicator_chart": charts.status_chart("indicators", ind_rows),
             "indicator_chart_alt": charts.alt_text(_("Indicators by status"), ind_rows),
             "stale_after_days": stale_after_days(),
-            "workforce": workforce_selectors.outlook(municipality),
+            "workforce": workforce,
+            "data_as_of": selectors.data_as_of(data, workforce),
         },
     )
 

@@ -37,8 +37,9 @@ from .projection import (
 )
 
 _T = TypeVar("_T")
-# (year, (profession name, shortage) rows, is demo) of the outlook.
-OutlookRows = tuple[int, list[tuple[str, float]], bool]
+# (year, (profession name, shortage) rows, is demo, date of the latest staffing snapshot) of the
+# outlook.
+OutlookRows = tuple[int, list[tuple[str, float]], bool, datetime.date | None]
 
 # Used when a snapshot gives no ages at all: spread evenly over 25–64.
 DEFAULT_AGE_PROFILE = dict.fromkeys(BANDS[2:10], 1.0)
@@ -337,6 +338,7 @@ class Outlook:
     year: int
     rows: list[tuple[str, float]]  # (profession name, shortage; negative = surplus)
     is_demo: bool
+    staffing_as_of: datetime.date | None = None  # the latest staffing snapshot projected
 
 
 def outlook(municipality: Municipality) -> Outlook | None:
@@ -344,11 +346,13 @@ def outlook(municipality: Municipality) -> Outlook | None:
     scenario = scenario_for(municipality, None)
     if scenario is None:
         return None
-    found = cached("outlook", scenario, lambda: _outlook_rows(scenario))
+    found = cached("outlook-dated", scenario, lambda: _outlook_rows(scenario))
     if found is None:
         return None
-    year, rows, is_demo = found
-    return Outlook(scenario=scenario, year=year, rows=rows, is_demo=is_demo)
+    year, rows, is_demo, staffing_as_of = found
+    return Outlook(
+        scenario=scenario, year=year, rows=rows, is_demo=is_demo, staffing_as_of=staffing_as_of
+    )
 
 
 def _outlook_rows(scenario: Scenario) -> OutlookRows | None:
@@ -370,7 +374,7 @@ def _outlook_rows(scenario: Scenario) -> OutlookRows | None:
         ),
         key=lambda pair: -pair[1],
     )
-    return year, rows, inputs.is_demo
+    return year, rows, inputs.is_demo, max(inputs.snapshot_dates, default=None)
 
 
 # Cached projections ------------------------------------------------------------------------------
