@@ -341,6 +341,19 @@ class Recommendation(Sourced, Versioned):
         blank=True,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
     )
+    follow_up_text = models.TextField(
+        _("follow-up (as stated)"),
+        blank=True,
+        help_text=_(
+            "The source's wording when it gives no date or year, e.g. that the follow-up is "
+            "decided later."
+        ),
+    )
+    resources_text = models.TextField(
+        _("resources and finances (as stated)"),
+        blank=True,
+        help_text=_("What the source says about resources when it gives no amount."),
+    )
     next_step = models.TextField(_("next step"), blank=True)
     note = models.TextField(_("note"), blank=True)
     related = models.ManyToManyField(
