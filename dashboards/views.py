@@ -268,5 +268,11 @@ def meeting_report(request, municipality):
 
 def accessibility_statement(request):
     """Tilgængelighedserklæringen that every Danish public website must publish."""
-    contact = getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "") or ""
-    return render(request, "dashboards/accessibility_statement.html", {"contact_email": contact})
+    return render(
+        request,
+        "dashboards/accessibility_statement.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+        },
+    )
