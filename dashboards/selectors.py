@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,14 @@ from organizations.models import INSTITUTION_KINDS, Municipality, Organisational
 from organizations.selectors import unit_tree
 from recommendations import selectors as rec_selectors
 from recommendations.freshness import freshness, stale_before
-from recommendations.models import Recommendation, Report, ReportQuerySet, Status, StatusUpdate
+from recommendations.models import (
+    Recommendation,
+    Report,
+    ReportQuerySet,
+    ReportScopedQuerySet,
+    Status,
+    StatusUpdate,
+)
 
 from .indicators import indicator_statuses
 
@@ -39,7 +46,7 @@ def stale_q(today: datetime.date) -> Q:
     return Q(status__closes=False, last_updated_at__lt=stale_before(today))
 
 
-def municipality_recommendations(user, municipality) -> QuerySet[Recommendation]:
+def municipality_recommendations(user, municipality) -> ReportScopedQuerySet:
     """Every recommendation readable under the municipality's address (the same reports as the
     report pages: its own, and the cross-municipal ones for logged-in or published readers)."""
     return Recommendation.objects.visible_to(user, municipality)

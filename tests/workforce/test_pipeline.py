@@ -79,7 +79,9 @@ def test_projected_hires_are_what_the_documents_rates_give(seeded, allerod):
         pipeline=PipelineModel.objects.get(key="kl-2018-paedagogfremskrivning"),
         pipeline_share=Decimal("0.01"),
     )
-    hires = projection_inputs(scenario).capacity.set_index("year")["hires"]
+    capacity = projection_inputs(scenario).capacity
+    assert capacity is not None
+    hires = capacity.set_index("year")["hires"]
     # The KL note: intake 2016 1,924, 2017 1,958, from 2018 on 1,881; model completion rates
     # 2012–2014 78 %, 77 % and 75 %, averaged; +135 a year.
     completion = (78 + 77 + 75) / 3 / 100
