@@ -133,6 +133,7 @@ def overview(request, municipality):
 
 
 INSTITUTIONS_PER_PAGE = 25
+INSTITUTIONS_CACHE = "institutions-page-values"
 
 
 def _institution_data(scenario):
@@ -160,7 +161,9 @@ def _institution_data(scenario):
 def institutions(request, municipality):
     """Every institution of the baseline projection, 25 to a page (``?page=``, kept with the
     scenario in the address); the projection itself comes from the cache."""
-    context, data = _projection_page(request, municipality, "institutions-page", _institution_data)
+    # The namespace names the cached shape (rows of ``institution_table.Values``): an entry cached
+    # by an older release under the same data generation is never read as the new shape.
+    context, data = _projection_page(request, municipality, INSTITUTIONS_CACHE, _institution_data)
     if data is None:
         return render(request, "workforce/institutions.html", context)
     professions = selectors.professions_by_key()
