@@ -4,6 +4,7 @@ django-environ parses the values; these wrappers make its lenient cases (``DEBUG
 meaning False, an unknown database scheme raising a bare KeyError) fail loudly instead.
 """
 
+import datetime
 import json
 import re
 from pathlib import Path
@@ -51,6 +52,18 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
             f"Environment variable {name}={raw!r} must be at least {minimum}."
         )
     return value
+
+
+def env_date(name: str, default: datetime.date) -> datetime.date:
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not a date: use YYYY-MM-DD."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -23,11 +23,25 @@ class OverdueWidget(BooleanWidget):
         self.choices = [("", _("All")), ("true", _("Overdue")), ("false", _("Not overdue"))]
 
 
+class SharedWidget(BooleanWidget):
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [
+            ("", _("All")),
+            ("false", _("The municipality's own")),
+            ("true", _("Shared (KL, KKR)")),
+        ]
+
+
 class DashboardRecommendationFilter(RecommendationFilter):
-    """The recommendation filter with "overdue" and sorting, for the municipality-wide list."""
+    """The recommendation filter with "overdue", own or shared, and sorting, for the
+    municipality-wide list (the front page's counts link to it with the same filters)."""
 
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label=_("Overdue"), widget=OverdueWidget
+    )
+    shared = django_filters.BooleanFilter(
+        method="filter_shared", label=_("Own or shared"), widget=SharedWidget
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -51,13 +65,16 @@ class DashboardRecommendationFilter(RecommendationFilter):
     )
 
     class Meta(RecommendationFilter.Meta):
-        fields = [*RecommendationFilter.Meta.fields, "overdue"]
+        fields = [*RecommendationFilter.Meta.fields, "overdue", "shared"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
         condition = overdue_q(timezone.localdate())
         return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_shared(self, queryset, name, value):
+        return queryset if value is None else queryset.shared(value)
 
     @property
     def qs(self):

@@ -46,10 +46,15 @@ def indicator_statuses(
             "statuses": {i.pk: i.result.status for i in indicators},  # type: ignore[attr-defined]
             "summary": wording.summarise(i.result for i in indicators),  # type: ignore[attr-defined]
             "plan_ids": sorted({i.plan_id for i in indicators}),
+            # The newest measurement the statuses are computed from (the front page's "data as of").
+            "latest_measurement": max(
+                (m.date for i in indicators for m in i.measurements.all() if m.date <= as_of),
+                default=None,
+            ),
         }
 
     return cached_for_municipality(
-        "dashboards:indicator-statuses",
+        "dashboards:indicator-statuses-dated",
         municipality,
         (as_of.isoformat(), repr(thresholds())),
         compute,

@@ -75,6 +75,7 @@ def _export(request, municipality, *, stem, resource, source):
 @municipality_view
 def front_page(request, municipality):
     data = selectors.front_page(request.user, municipality)
+    workforce = workforce_selectors.outlook(municipality)
     rec_rows = charts.recommendation_rows(data.status_totals)
     ind_rows = charts.indicator_rows(data.indicator_summary)
     return render(
@@ -89,7 +90,8 @@ def front_page(request, municipality):
             "indicator_chart": charts.status_chart("indicators", ind_rows),
             "indicator_chart_alt": charts.alt_text(_("Indicators by status"), ind_rows),
             "stale_after_days": stale_after_days(),
-            "workforce": workforce_selectors.outlook(municipality),
+            "workforce": workforce,
+            "data_as_of": selectors.data_as_of(data, workforce),
             "open_rounds": followup_selectors.open_round_progress(municipality.pk)
             if access.has_perm_in(request.user, "followup.view_followupround", municipality)
             else [],
@@ -270,5 +272,11 @@ def meeting_report(request, municipality):
 
 def accessibility_statement(request):
     """Tilgængelighedserklæringen that every Danish public website must publish."""
-    contact = getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "") or ""
-    return render(request, "dashboards/accessibility_statement.html", {"contact_email": contact})
+    return render(
+        request,
+        "dashboards/accessibility_statement.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+        },
+    )

@@ -69,6 +69,12 @@ class ReportQuerySet(ScopedQuerySet):
         published = municipality is not None and municipality.is_published
         return user.is_authenticated or published
 
+    def shared(self, is_shared: bool = True) -> Self:
+        """The cross-municipal reports (KL, KKR: no municipality of their own), or with
+        ``is_shared=False`` the reports of a municipality. The one rule for "shared": the front
+        page counts a municipality's own recommendations apart from the shared ones with it."""
+        return self.filter(municipality__isnull=is_shared)
+
 
 class ReportScopedQuerySet(ScopedQuerySet):
     """Rows that belong to a report (themes, facts, recommendations, their history): a reader sees
@@ -83,6 +89,12 @@ class ReportScopedQuerySet(ScopedQuerySet):
     ) -> Self:
         """The rows of the reports ``Report.objects.visible_to(user, municipality)`` gives."""
         reports = Report.objects.visible_to(user, municipality).order_by().values("pk")
+        return self.filter(**{f"{self.report_path}__in": reports})
+
+    def shared(self, is_shared: bool = True) -> Self:
+        """The rows of the cross-municipal reports (``Report.objects.shared``), or with
+        ``is_shared=False`` those of a municipality's own reports."""
+        reports = Report.objects.shared(is_shared).order_by().values("pk")
         return self.filter(**{f"{self.report_path}__in": reports})
 
 
@@ -328,6 +340,19 @@ class Recommendation(Sourced, Versioned):
         null=True,
         blank=True,
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+    follow_up_text = models.TextField(
+        _("follow-up (as stated)"),
+        blank=True,
+        help_text=_(
+            "The source's wording when it gives no date or year, e.g. that the follow-up is "
+            "decided later."
+        ),
+    )
+    resources_text = models.TextField(
+        _("resources and finances (as stated)"),
+        blank=True,
+        help_text=_("What the source says about resources when it gives no amount."),
     )
     next_step = models.TextField(_("next step"), blank=True)
     note = models.TextField(_("note"), blank=True)

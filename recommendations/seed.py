@@ -4,7 +4,9 @@ cross-references (fixtures/recommendations/*.yaml), and council decisions from m
 Report files: ``source``, ``report`` (title, issuing_body, municipality, date or period_text,
 status_date, case_number, summary, note, inconsistency, facts), ``themes``, ``recommendations`` (number,
 theme, title, summary, purpose, goal, actions, emphasised_points, target_professions, addressees,
-responsible_unit, budget_lines, baseline, follow_up, next_step, related, note, inconsistency, children).
+responsible_unit, budget_lines, resources_text (what the document says about resources when it gives
+no amount), baseline, follow_up (year, date, or text: the wording when it gives neither), next_step,
+related, note, inconsistency, children).
 Minutes files: ``source``, ``meeting`` (body, date), ``items`` (number, title, case_number, decision,
 decision_text, absent).
 
@@ -146,6 +148,8 @@ def _load_recommendation(loader, key, report, theme, parent, spec, initial, stat
             "baseline": _text(spec.get("baseline")),
             "follow_up_year": follow_up.get("year"),
             "follow_up_date": follow_up.get("date"),
+            "follow_up_text": _text(follow_up.get("text")),
+            "resources_text": _text(spec.get("resources_text")),
             "next_step": _text(spec.get("next_step")),
             "note": _text(spec.get("note")),
             "inconsistency": spec.get("inconsistency"),

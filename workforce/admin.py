@@ -137,5 +137,13 @@ class PipelineModelAdmin(VersionedAdminMixin, SharedListAdmin, admin.ModelAdmin)
 
     write_services = services.PIPELINE_MODEL
 
-    list_display = ["title", "region", "profession", "completion_rate", "constant_inflow"]
+    list_display = [
+        "title",
+        "region",
+        "profession",
+        "completion_rate",
+        "completion_rate_first_year",
+        "completion_rate_last_year",
+        "constant_inflow",
+    ]
     inlines = [PipelineSeriesInline]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import (
@@ -237,8 +237,23 @@ class PipelineModel(Sourced, Versioned):
     weights = models.JSONField(
         _("weights by years before"), help_text=_('e.g. {"5": 0.2, "4": 0.6, "3": 0.2}')
     )
+    # Either a rate the source states, or the years whose stored completion rates (series
+    # "completion_rate") it averages — KL: 2012–2014. The mean is computed at full precision when
+    # the pipeline is used (selectors.completion_rate), never stored rounded.
     completion_rate = models.DecimalField(
-        _("completion rate"), max_digits=6, decimal_places=4, validators=RATE
+        _("completion rate"),
+        max_digits=6,
+        decimal_places=4,
+        validators=RATE,
+        null=True,
+        blank=True,
+        help_text=_("A rate the source states; leave empty to average the yearly rates below."),
+    )
+    completion_rate_first_year = models.PositiveSmallIntegerField(
+        _("average completion rates from"), null=True, blank=True
+    )
+    completion_rate_last_year = models.PositiveSmallIntegerField(
+        _("average completion rates to"), null=True, blank=True
     )
     completion_rate_note = models.TextField(_("note on the completion rate"), blank=True)
     constant_inflow = models.DecimalField(
@@ -256,6 +271,24 @@ class PipelineModel(Sourced, Versioned):
             models.CheckConstraint(
                 condition=Q(completion_rate__gte=0) & Q(completion_rate__lte=1),
                 name="pipeline_completion_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        completion_rate__isnull=False,
+                        completion_rate_first_year__isnull=True,
+                        completion_rate_last_year__isnull=True,
+                    )
+                    | Q(
+                        completion_rate__isnull=True,
+                        completion_rate_first_year__isnull=False,
+                        completion_rate_last_year__gte=F("completion_rate_first_year"),
+                    )
+                ),
+                name="pipeline_completion_rate_or_years",
+                violation_error_message=_(
+                    "Give either a completion rate or the years whose rates are averaged."
+                ),
             ),
         ]
 

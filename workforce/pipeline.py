@@ -17,8 +17,14 @@ KL_WEIGHTS = {5: 0.2, 4: 0.6, 3: 0.2}
 
 
 def mean_completion_rate(rates: pd.Series, years: Iterable[int]) -> float:
-    """The mean of the completion rates of ``years`` (KL: 2012–2014)."""
-    return float(rates.reindex(list(years)).astype(float).mean())
+    """The mean of the completion rates of ``years`` (KL: 2012–2014), at full precision; a year
+    without a rate is refused rather than left out of the mean."""
+    years = list(years)
+    chosen = rates.reindex(years).astype(float)
+    missing = [year for year, value in zip(years, chosen, strict=True) if pd.isna(value)]
+    if missing or not years:
+        raise ValueError(f"no completion rate for {missing or 'any year'}")
+    return float(chosen.mean())
 
 
 def graduates(

@@ -4,7 +4,8 @@ pipelines (fixtures/workforce/*prognose*.yaml).
 Facts files: ``source``, ``municipality`` (code), ``facts`` (key, label, value, unit, year, approximate,
 profession: a key, a list or null, section, inconsistency) and ``reference_shortages`` (key, label,
 professions, year, value_min, value_max, unit, per, basis, uncertainty, section, inconsistency).
-Pipeline files: ``source``, ``region``, ``profession``, ``method`` (weights, completion_rate,
+Pipeline files: ``source``, ``region``, ``profession``, ``method`` (weights, completion_rate: a
+``value`` the document states or ``mean_of_years: [first, last]`` of the ``completion_rates``,
 constant_inflow, future_intake, assumptions), the series ``intake``, ``completions``,
 ``completion_rates``, ``supply``, ``demand`` ({year, value, approximate, note, section}) and ``facts``
 (label, value, unit, year, note, section; keyed by their label).
@@ -107,6 +108,11 @@ def _load_pipeline(loader, data):
     method = data["method"]
     profession = loader.profession(data["profession"])
     completion = method["completion_rate"]
+    # The document's yearly rates are kept (series "completion_rate"); a mean of them is named by
+    # its years and computed at full precision when used, not stored rounded.
+    years = completion.get("mean_of_years") or [None, None]
+    if (completion.get("value") is None) == (years[0] is None):
+        raise SeedError(f"{source_key}: give the completion rate's value or its mean_of_years")
     inflow = method.get("constant_inflow") or {}
     intake = method.get("future_intake") or {}
     pipeline = loader.upsert(
@@ -117,7 +123,11 @@ def _load_pipeline(loader, data):
             "region": data.get("region") or "",
             "profession": profession,
             "weights": {str(k): float(v) for k, v in method["weights"].items()},
-            "completion_rate": _number(completion["value"]),
+            "completion_rate": None
+            if completion.get("value") is None
+            else _number(completion["value"]),
+            "completion_rate_first_year": years[0],
+            "completion_rate_last_year": years[-1],
             "completion_rate_note": " ".join(
                 str(p) for p in (completion.get("basis"), completion.get("note")) if p
             ),

@@ -17,8 +17,8 @@ from organizations.decorators import municipality_view
 from organizations.models import UnitKind
 
 from . import charts, exporting, selectors
+from .institution_table import institution_values, row_maker
 from .projection import difference, totals
-from .selectors import shortage_words
 
 EXPORT_PERM = "workforce.export_projection"
 
@@ -133,26 +133,20 @@ def overview(request, municipality):
 
 
 INSTITUTIONS_PER_PAGE = 25
+INSTITUTIONS_CACHE = "institutions-page-values"
 
 
 def _institution_data(scenario):
-    """The horizon year's shortage, supply and demand per institution and profession as plain
-    numbers, institutions in the table's order (cached on the data generation)."""
+    """The horizon year's figures per institution and profession (``institution_values``, the
+    same as the dashboard's institutions list), institutions in the table's order (cached on the
+    data generation)."""
     inputs, result = _projection(scenario)
     data = {"is_demo": inputs.is_demo, "has_result": result is not None}
     if result is None:
         return data
-    year = scenario.end_year
-    final = result.frame[result.frame["year"] == year]
-    keys = sorted(final["profession"].astype(str).unique())
-    cells = {
-        (row.institution, str(row.profession)): (
-            float(row.shortage),
-            float(row.supply),
-            float(row.demand),
-        )
-        for row in final.itertuples(index=False)
-    }
+    year, values = institution_values(inputs, result)
+    keys = sorted({v.profession_key for v in values})
+    cells = {(v.unit_pk, v.profession_key): v for v in values}
     units = sorted(inputs.units.values(), key=lambda u: (u.kind, u.name))
     data.update(
         year=year,
@@ -167,27 +161,30 @@ def _institution_data(scenario):
 def institutions(request, municipality):
     """Every institution of the baseline projection, 25 to a page (``?page=``, kept with the
     scenario in the address); the projection itself comes from the cache."""
-    context, data = _projection_page(request, municipality, "institutions-page", _institution_data)
+    # The namespace names the cached shape (rows of ``institution_table.Values``): an entry cached
+    # by an older release under the same data generation is never read as the new shape.
+    context, data = _projection_page(request, municipality, INSTITUTIONS_CACHE, _institution_data)
     if data is None:
         return render(request, "workforce/institutions.html", context)
     professions = selectors.professions_by_key()
     keys = data["keys"]
     kinds = dict(UnitKind.choices)
+    make = row_maker(municipality, professions)
     page = Paginator(data["rows"], INSTITUTIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for _pk, name, kind, values in page.object_list:
         entries: list[dict[str, str] | None] = []
-        for key, cell in zip(keys, values, strict=True):
-            if cell is None:
+        for value in values:
+            if value is None:
                 entries.append(None)
                 continue
-            shortage, supply, demand = cell
+            row = make(value)
             entries.append(
                 {
-                    "shortage": _num(shortage, 1),
-                    "words": shortage_words(shortage, professions.get(key)),
-                    "supply": _num(supply, 1),
-                    "demand": _num(demand, 1),
+                    "shortage": _num(row.shortage, 1),
+                    "words": row.words,
+                    "supply": _num(row.supply, 1),
+                    "demand": _num(row.demand, 1),
                 }
             )
         rows.append({"unit": {"name": name}, "kind": kinds.get(kind, kind), "entries": entries})

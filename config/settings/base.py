@@ -1,7 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment (see README.md, "Configuration"); a malformed value stops start-up naming the variable."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +13,7 @@ from config.env import (
     env,
     env_bool,
     env_database,
+    env_date,
     env_int,
     env_list,
     env_oidc_providers,
@@ -190,6 +191,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+
+# The accessibility statement (tilgængelighedserklæring, /tilgaengelighed/) must say when it was
+# last reviewed and where to write: set both when the operator reviews it for their site.
+ACCESSIBILITY_STATEMENT_DATE = env_date("ACCESSIBILITY_STATEMENT_DATE", date(2026, 11, 30))
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL)
 # A password reset link works for one day (Django's default is three), and only once.
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 

@@ -133,6 +133,8 @@ class RecommendationAdmin(
                     "baseline_indicator",
                     "follow_up_date",
                     "follow_up_year",
+                    "follow_up_text",
+                    "resources_text",
                     "next_step",
                     "related",
                     "note",

@@ -125,7 +125,9 @@ def test_staffing_edits_that_cancel_out_still_renew_the_institutions_page(allero
 
     def page():
         return workforce_cached(
-            "institutions-page", baseline, lambda: workforce_views._institution_data(baseline)
+            workforce_views.INSTITUTIONS_CACHE,
+            baseline,
+            lambda: workforce_views._institution_data(baseline),
         )
 
     before = page()

@@ -1,6 +1,7 @@
 """Every dashboard page has lang, one h1, landmarks, a skip-link target, unique ids, the
 accessibility statement in the footer, and no inline scripts or event-handler attributes."""
 
+import datetime
 import re
 
 import pytest
@@ -55,13 +56,28 @@ def test_accessibility_statement_is_public_and_names_the_complaint_body(client):
 
 
 @pytest.mark.django_db
+def test_accessibility_statement_gives_its_date_and_a_contact_address(client, settings):
+    html = client.get(reverse("accessibility-statement")).content.decode()
+    # The defaults: the statement's own review date and the product's sender address.
+    assert "senest gennemgået den 30. november 2026" in html
+    assert f'href="mailto:{settings.DEFAULT_FROM_EMAIL}"' in html
+
+    settings.ACCESSIBILITY_STATEMENT_DATE = datetime.date(2027, 3, 1)
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "tilgaengelighed@allerod.dk"
+    html = client.get(reverse("accessibility-statement")).content.decode()
+    assert "senest gennemgået den 1. marts 2027" in html
+    assert 'href="mailto:tilgaengelighed@allerod.dk"' in html
+
+
+@pytest.mark.django_db
 def test_front_page_cards_link_to_their_details(login, council_member, allerod):
     data = build(allerod, 6)
     html = login(council_member).get(reverse("municipality-detail", args=["allerod"])).content
     html = html.decode()
     for href in [
-        reverse("dashboard-recommendations", args=["allerod"]) + "?overdue=true",
-        reverse("dashboard-recommendations", args=["allerod"]) + "?needs_update=true",
+        reverse("dashboard-recommendations", args=["allerod"]) + "?overdue=true&amp;shared=false",
+        reverse("dashboard-recommendations", args=["allerod"])
+        + "?needs_update=true&amp;shared=false",
         reverse("dashboard-indicators", args=["allerod"]),
         reverse("report-detail", args=["allerod", data["report"].pk]),
         reverse("employment-plan-barometer", args=["allerod", data["plan"].pk]),

@@ -36,6 +36,7 @@ def start(settings_module: str, **env) -> subprocess.CompletedProcess:
         ("DATABASE_URL", "mysql://u:p@localhost/db"),
         ("DATABASE_URL", "postgres://u:p@localhost:notaport/db"),
         ("CONN_MAX_AGE", "forever"),
+        ("ACCESSIBILITY_STATEMENT_DATE", "30.11.2026"),
     ],
 )
 def test_malformed_value_stops_startup_naming_the_variable(variable, value):

@@ -75,7 +75,15 @@ def test_kl_pipeline_is_seeded(seeded):
     assert pipeline.profession.key == "paedagog"
     assert pipeline.constant_inflow == 135
     assert pipeline.future_intake == 1881
-    assert pipeline.completion_rate == Decimal("0.7667")
+    # The document gives the yearly rates, not their mean: the years are stored, not a rounded mean.
+    assert pipeline.completion_rate is None
+    assert (pipeline.completion_rate_first_year, pipeline.completion_rate_last_year) == (2012, 2014)
+    rates = PipelineSeries.objects.filter(pipeline=pipeline, kind=SeriesKind.COMPLETION_RATE)
+    assert {r.year: r.value for r in rates.filter(year__gte=2012)} == {
+        2012: Decimal("0.78"),
+        2013: Decimal("0.77"),
+        2014: Decimal("0.75"),
+    }
     intake = PipelineSeries.objects.filter(pipeline=pipeline, kind=SeriesKind.INTAKE)
     assert intake.count() == 10
     assert intake.get(year=2013).value == 1805
