@@ -93,9 +93,9 @@ def sparkline_alt(result: progress.Progress, unit: str) -> str:
     ) % {
         "count": len(points),
         "first": wording.format_value(first.value, unit),
-        "first_date": first.date.isoformat(),
+        "first_date": wording.format_date(first.date),
         "last": wording.format_value(last.value, unit),
-        "last_date": last.date.isoformat(),
+        "last_date": wording.format_date(last.date),
         "target": wording.format_value(result.target, unit),
     }
 
@@ -270,8 +270,8 @@ def indicator_alt(indicator, result: progress.Progress) -> str:
             _("Measurements from %(first)s to %(last)s: %(count)s.")
             % {
                 "count": len(result.series),
-                "first": result.series[0].date.isoformat(),
-                "last": result.series[-1].date.isoformat(),
+                "first": wording.format_date(result.series[0].date),
+                "last": wording.format_date(result.series[-1].date),
             }
         )
     if result.forecast is not None:

@@ -4,12 +4,12 @@ each chart and the alt text on the surrounding ``<figure>``."""
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from core.charts import OKABE_ITO, cached_svg, render_svg
+from core.text import format_number
 
 # Okabe–Ito colours (colour-blind safe); lines also differ by marker and style.
 COLOURS = OKABE_ITO
@@ -27,7 +27,7 @@ def _cached(kind: str, data, draw) -> str:
 
 def _axes(fig: Figure, ylabel: str):
     ax = fig.add_subplot(1, 1, 1)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: number_format(round(v), 0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_number(round(v))))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -67,7 +67,7 @@ def lines(kind: str, years: list[int], series: list[tuple[str, list[float]]], yl
 def shortage_alt(profession_lines: list[tuple[str, list[float]]], years: list[int]) -> str:
     parts = [
         _("%(profession)s %(value)s in %(year)s")
-        % {"profession": label, "value": number_format(round(values[-1]), 0), "year": years[-1]}
+        % {"profession": label, "value": format_number(round(values[-1])), "year": years[-1]}
         for label, values in profession_lines
     ]
     return _("Line chart of the projected shortage per profession, %(first)s–%(last)s: ") % {
@@ -81,10 +81,10 @@ def supply_alt(years, supply, demand) -> str:
         "Line chart of supply against demand, all professions: supply %(s0)s in %(y0)s and "
         "%(s1)s in %(y1)s; demand %(d0)s and %(d1)s."
     ) % {
-        "s0": number_format(round(supply[0]), 0),
-        "s1": number_format(round(supply[-1]), 0),
-        "d0": number_format(round(demand[0]), 0),
-        "d1": number_format(round(demand[-1]), 0),
+        "s0": format_number(round(supply[0])),
+        "s1": format_number(round(supply[-1])),
+        "d0": format_number(round(demand[0])),
+        "d1": format_number(round(demand[-1])),
         "y0": years[0],
         "y1": years[-1],
     }
