@@ -37,6 +37,24 @@ UNIT_SUFFIX = {
 }
 
 
+# The numbers an inconsistency in a source document records beside its note (fixtures'
+# ``inconsistency`` mappings), by key: what a reader sees instead of the key.
+INCONSISTENCY_LABELS = {
+    "values": gettext_lazy("Numbers in the document"),
+    "stated_level": gettext_lazy("Level stated"),
+    "stated_change_pp": gettext_lazy("Change stated (percentage points)"),
+    "stated_baseline": gettext_lazy("Baseline stated"),
+    "implied_level": gettext_lazy("Level that follows"),
+    "implied_change_pp": gettext_lazy("Change that follows (percentage points)"),
+    "implied_baseline": gettext_lazy("Baseline that follows"),
+}
+
+
+def inconsistency_label(key: str) -> str:
+    """A key of an inconsistency mapping in words; a key without a label is "a figure"."""
+    return str(INCONSISTENCY_LABELS.get(key, gettext_lazy("Figure")))
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
 

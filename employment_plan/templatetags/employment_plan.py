@@ -36,7 +36,12 @@ def _plain(value) -> str:
 
 @register.filter
 def inconsistency_numbers(inconsistency):
-    """The numbers of an inconsistency mapping, beside its note: [(key, "11,6"), …]."""
+    """The numbers of an inconsistency mapping, beside its note, in words: [("Level stated",
+    "12,5"), …]."""
     if not isinstance(inconsistency, dict):
         return []
-    return [(key, _plain(value)) for key, value in inconsistency.items() if key != "note"]
+    return [
+        (wording.inconsistency_label(key), _plain(value))
+        for key, value in inconsistency.items()
+        if key != "note"
+    ]
