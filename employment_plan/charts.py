@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from core.charts import cached_svg, render_svg
+from core.text import format_date, format_number
 
 from . import progress, wording
 
@@ -49,7 +50,7 @@ def _cached(kind: str, data, draw) -> str:
 
 
 def _number_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: wording.format_number(_r(v))))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(_r(v))))
 
 
 def _r(value: float) -> Decimal:
@@ -93,9 +94,9 @@ def sparkline_alt(result: progress.Progress, unit: str) -> str:
     ) % {
         "count": len(points),
         "first": wording.format_value(first.value, unit),
-        "first_date": wording.format_date(first.date),
+        "first_date": format_date(first.date),
         "last": wording.format_value(last.value, unit),
-        "last_date": wording.format_date(last.date),
+        "last_date": format_date(last.date),
         "target": wording.format_value(result.target, unit),
     }
 
@@ -270,8 +271,8 @@ def indicator_alt(indicator, result: progress.Progress) -> str:
             _("Measurements from %(first)s to %(last)s: %(count)s.")
             % {
                 "count": len(result.series),
-                "first": wording.format_date(result.series[0].date),
-                "last": wording.format_date(result.series[-1].date),
+                "first": format_date(result.series[0].date),
+                "last": format_date(result.series[-1].date),
             }
         )
     if result.forecast is not None:

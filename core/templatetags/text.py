@@ -10,5 +10,5 @@ register = template.Library()
 
 
 @register.filter
-def genitive(name):
+def genitive(name: object) -> str:
     return text.genitive(str(name))
