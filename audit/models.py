@@ -31,6 +31,10 @@ class Action(models.TextChoices):
     LOGIN_BLOCKED = "login_blocked", _("Login refused while blocked")
     RESET_REQUESTED = "reset_requested", _("Password reset requested")
     RESET_BLOCKED = "reset_blocked", _("Password reset refused while blocked")
+    # Through a municipality's identity provider (docs/sign-in.md): the record is
+    # "<provider>:<subject>", the changes the memberships granted and removed, or why it was refused.
+    SIGN_IN = "sign_in", _("Signed in through identity provider")
+    SIGN_IN_REFUSED = "sign_in_refused", _("Sign-in through identity provider refused")
 
 
 #: The entries of attempts to log in, shown to administrators as "recent login failures".

@@ -479,15 +479,18 @@ def on_bulk_created(sender, instances, **kwargs):
 TYPED_MAX = 254
 
 
-def record_account_event(*, action: str, typed: str, request, account_id=None) -> None:
+def record_account_event(
+    *, action: str, typed: str, request, account_id=None, changes: dict | None = None
+) -> None:
     """An entry for an attempt on an account rather than a write to a record: ``typed`` is the user
     name or e-mail address as typed (shortened; never a password), the address the request's, no
     actor (nobody is logged in), no municipality (the entry is about a person, and superusers see
     it in the log; administrators see their members' failed logins on the failures page,
     ``AuditEntry.objects.login_failures_visible_to``). ``account_id``: the account the user name
-    names, if any."""
+    names, if any. ``changes``: what the event did (a sign-in: the memberships it set)."""
     AuditEntry = apps.get_model("audit", "AuditEntry")
     AuditEntry(
+        changes=changes or {},
         ip_address=client_ip(request) if request is not None else None,
         action=action,
         model_label=settings.AUTH_USER_MODEL.lower(),
@@ -529,15 +532,35 @@ def on_password_reset_requested(sender, request, email, blocked, **kwargs):
     )
 
 
+def on_provider_sign_in(
+    sender, request, provider, subject, user, granted, removed, refused, **kwargs
+):
+    """Every sign-in through an identity provider: who (provider and subject), and the memberships
+    it granted and removed; or that it was refused, and why."""
+    changes: dict = {"provider": provider, "subject": subject}
+    if granted or removed:
+        changes.update(granted=granted, removed=removed)
+    if refused:
+        changes["refused"] = refused
+    record_account_event(
+        action="sign_in_refused" if refused else "sign_in",
+        typed=f"{provider}:{subject}",
+        request=request,
+        account_id=user.pk if user is not None else None,
+        changes=changes,
+    )
+
+
 def connect() -> None:
     from django.contrib.auth.signals import user_login_failed
 
-    from organizations.login import password_reset_requested
+    from organizations.login import password_reset_requested, provider_sign_in
 
     user_login_failed.connect(on_login_failed, weak=False, dispatch_uid="audit:login_failed")
     password_reset_requested.connect(
         on_password_reset_requested, weak=False, dispatch_uid="audit:password_reset"
     )
+    provider_sign_in.connect(on_provider_sign_in, weak=False, dispatch_uid="audit:sign_in")
     for model in audited_models():
         uid = f"audit:{model._meta.label_lower}"
         pre_save.connect(on_pre_save, sender=model, weak=False, dispatch_uid=uid)

@@ -1,22 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from organizations import views as account_views
-from organizations.forms import LoginForm
 
 admin.site.site_header = _("Follow-up administration")
 admin.site.site_title = _("Follow-up administration")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path(
-        "konto/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
-        name="login",
-    ),
-    path("konto/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/login/", account_views.LoginView.as_view(), name="login"),
+    path("konto/logout/", account_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on through a municipality's identity provider (docs/sign-in.md).
+    path("konto/sso/<slug:provider>/", account_views.oidc_login, name="oidc_login"),
+    path("konto/sso/<slug:provider>/svar/", account_views.oidc_callback, name="oidc_callback"),
     # Passwords: change one's own (signed in), or reset it by e-mail (docs/security.md).
     path(
         "konto/adgangskode/",

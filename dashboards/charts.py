@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
-from core.charts import cached_svg, render_svg
+from core.charts import FONT_SIZE, WIDTH, cached_svg, render_svg, short_label
 from core.text import format_number
 from employment_plan import progress
 
@@ -29,9 +29,10 @@ INDICATOR_COLOURS = {
 def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
     """rows: (label, colour, count), drawn top to bottom in the given order."""
     height = 0.45 * len(rows) + 0.5
-    fig = Figure(figsize=(4.4, height), dpi=72)
-    ax = fig.add_axes((0.38, 0.08, 0.55, 0.88))
-    labels = [label for label, _colour, _n in rows]
+    # Constrained layout: a long status name narrows the bars instead of being cut off.
+    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    ax = fig.add_subplot(1, 1, 1)
+    labels = [short_label(label) for label, _colour, _n in rows]
     counts = [n for _label, _colour, n in rows]
     positions = list(range(len(rows)))[::-1]
     bars = ax.barh(
@@ -52,10 +53,10 @@ def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
             format_number(n),
             va="center",
             ha="left",
-            fontsize=10,
+            fontsize=FONT_SIZE,
             color="#1A1A1A",
         )
-    ax.set_yticks(positions, labels, fontsize=10, color="#1A1A1A")
+    ax.set_yticks(positions, labels, fontsize=FONT_SIZE, color="#1A1A1A")
     ax.set_xlim(0, top * 1.18 or 1)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):

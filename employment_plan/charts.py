@@ -9,16 +9,27 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from matplotlib.dates import DateFormatter, date2num
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
-from core.charts import cached_svg, render_svg
-from core.text import format_date, format_number
+from core.charts import (
+    WIDTH,
+    cached_svg,
+    date_axis,
+    figure_height,
+    legend_below,
+    legend_label,
+    render_svg,
+    value_axis,
+)
+from core.text import format_date
 
 from . import progress, wording
+from .models import Unit
 
 SPARKLINE_POINTS = 24
+# Units counted in whole things: their axis never has a tick between two whole numbers.
+WHOLE_UNITS = {Unit.PERSONS, Unit.COMPANIES, Unit.COUNT}
 # Okabe–Ito colours (colour-blind safe); every series also differs by line style or marker.
 COLOURS = {
     "measured": "#0072B2",
@@ -47,14 +58,6 @@ def _render(fig: Figure, salt: str) -> str:
 
 def _cached(kind: str, data, draw) -> str:
     return cached_svg(f"employment_plan:{kind}", data, draw)
-
-
-def _number_axis(ax) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(_r(v))))
-
-
-def _r(value: float) -> Decimal:
-    return Decimal(str(round(value, 2)))
 
 
 # Sparkline ---------------------------------------------------------------------------------------
@@ -171,90 +174,115 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
         tuple(comparisons),
         forecast_line,
     )
-    if not result.series and result.target is None and not comparisons:
+    has_baseline = result.baseline_value is not None and result.baseline_date is not None
+    # Without a dated value there is no time to draw an axis for (it would be 1970): no chart, and
+    # the table says that there are no measurements yet.
+    if not result.series and not comparisons and not has_baseline:
         return ""
 
     def draw(key):
-        fig = Figure(figsize=(7.5, 3.6), dpi=72)
-        ax = fig.add_axes((0.1, 0.14, 0.62, 0.78))
+        # (label, draw): known before the figure is made, so the legend below gets its own room.
+        entries = []
+
+        def series(xs, ys, label, **style):
+            label = legend_label(label)
+            entries.append((label, lambda ax: ax.plot(xs, ys, label=label, **style)))
+
+        days: list[datetime.date] = []
+        values: list[Decimal] = []
         if result.series:
-            ax.plot(
+            days += [p.date for p in result.series]
+            values += [p.value for p in result.series]
+            series(
                 [date2num(p.date) for p in result.series],
                 [float(p.value) for p in result.series],
+                _("Measured"),
                 color=COLOURS["measured"],
                 marker="o",
                 markersize=4,
                 linewidth=2,
-                label=_("Measured"),
             )
             provisional = [p for p in result.series if p.provisional]
             if provisional:
-                ax.plot(
+                series(
                     [date2num(p.date) for p in provisional],
                     [float(p.value) for p in provisional],
+                    _("Provisional"),
                     linestyle="none",
                     marker="o",
                     markersize=7,
                     markerfacecolor="white",
                     color=COLOURS["measured"],
-                    label=_("Provisional"),
                 )
-        if result.baseline_value is not None and result.baseline_date is not None:
-            ax.plot(
+        if has_baseline:
+            days.append(result.baseline_date)
+            values.append(result.baseline_value)
+            series(
                 [date2num(result.baseline_date)],
                 [float(result.baseline_value)],
+                _("Baseline"),
                 marker="s",
                 markersize=7,
                 linestyle="none",
                 color=COLOURS["expected"],
-                label=_("Baseline"),
             )
             if result.target is not None and indicator.target_date:
-                ax.plot(
+                days.append(indicator.target_date)
+                series(
                     [date2num(result.baseline_date), date2num(indicator.target_date)],
                     [float(result.baseline_value), float(result.target)],
+                    _("Expected path"),
                     color=COLOURS["expected"],
                     linestyle=":",
                     linewidth=1.5,
-                    label=_("Expected path"),
                 )
         if result.target is not None:
-            ax.axhline(
-                float(result.target),
-                color=COLOURS["target"],
-                linestyle="--",
-                linewidth=1.5,
-                label=_("Target"),
+            values.append(result.target)
+            entries.append(
+                (
+                    _("Target"),
+                    lambda ax: ax.axhline(
+                        float(result.target),
+                        color=COLOURS["target"],
+                        linestyle="--",
+                        linewidth=1.5,
+                        label=_("Target"),
+                    ),
+                )
             )
         if forecast_line:
-            ax.plot(
+            days += [d for d, _v in forecast_line]
+            values += [v for _d, v in forecast_line]
+            series(
                 [date2num(d) for d, _v in forecast_line],
                 [float(v) for _d, v in forecast_line],
+                _("Forecast"),
                 color=COLOURS["forecast"],
                 linestyle="-.",
                 linewidth=1.5,
-                label=_("Forecast"),
             )
         for n, name in enumerate(comparison_names):
             own = [(d, v) for m, d, v in comparisons if m == name]
             if own:
-                ax.plot(
+                days += [d for d, _v in own]
+                values += [v for _d, v in own]
+                series(
                     [date2num(d) for d, _v in own],
                     [float(v) for _d, v in own],
+                    name,
                     color=COLOURS["comparison"][n % len(COLOURS["comparison"])],
                     marker="^",
                     markersize=4,
                     linewidth=1,
-                    label=name,
                 )
-        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
-        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-        ax.tick_params(axis="y", labelsize=8)
-        _number_axis(ax)
-        ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=8)
+        labels = [label for label, _draw in entries]
+        fig = Figure(figsize=(WIDTH, figure_height(labels)), layout="constrained")
+        ax = fig.add_subplot(1, 1, 1)
+        for _label, add in entries:
+            add(ax)
+        value_axis(ax, values, integer=indicator.unit in WHOLE_UNITS)
+        date_axis(ax, days)
+        legend_below(fig, ax)
         return _render(fig, key)
 
     return _cached("indicator", data, draw)

@@ -173,3 +173,11 @@ def reset_request_wait(request: HttpRequest, email: str) -> int:
 def minutes(seconds: int) -> int:
     """A wait as whole minutes, rounded up (a person is told "1 minute", never "0 minutes")."""
     return max(1, math.ceil(seconds / MINUTE))
+
+
+# Sign-in through an identity provider ---------------------------------------------------------------
+# Sent for every sign-in through a provider (organizations.oidc), let in or refused, with ``request``,
+# ``provider`` (its key), ``subject`` (the provider's id of the person, "" if it never said), ``user``
+# (the account, or None), ``granted`` and ``removed`` (memberships as "<code>:<role>") and ``refused``
+# (why it was refused, for the log; "" when let in). The audit log records it.
+provider_sign_in = Signal()

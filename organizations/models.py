@@ -291,6 +291,15 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# The widest role first: where an identity provider's claims give several roles in one municipality,
+# the widest is kept (organizations.oidc.roles_from_claims).
+ROLE_PRECEDENCE: dict[str, int] = {
+    Role.ADMINISTRATOR: 4,
+    Role.HR_OFFICER: 3,
+    Role.ANALYST: 2,
+    Role.COUNCIL_MEMBER: 1,
+}
+
 # Roles that work in the Django admin.
 STAFF_ROLES = frozenset({Role.HR_OFFICER, Role.ADMINISTRATOR})
 

@@ -141,3 +141,35 @@ def membership_remove(
 MEMBERSHIP = writes.EntityServices(
     create=membership_create, update=membership_update, delete=membership_remove, arg="membership"
 )
+
+
+@transaction.atomic
+def memberships_sync(
+    *,
+    user: User,
+    wanted: dict[Municipality, Role],
+    governed: list[Municipality] | None,
+    acting_user: User | None,
+) -> tuple[list[str], list[str]]:
+    """Make ``user``'s memberships in the ``governed`` municipalities (None: in every one) exactly
+    ``wanted``, one membership service call per change, so each is audited. Used at every sign-in
+    through an identity provider: a role removed there is removed here. Returns the memberships
+    granted and removed, as "<municipality code>:<role>"."""
+    granted: list[str] = []
+    removed: list[str] = []
+    current = Membership.objects.filter(user=user).select_related("municipality")
+    if governed is not None:
+        current = current.filter(municipality__in=governed)
+    by_municipality = {m.municipality_id: m for m in current}
+    for municipality, role in wanted.items():
+        existing = by_municipality.pop(municipality.pk, None)
+        if existing is not None and existing.role == role:
+            continue
+        if existing is not None:
+            removed.append(f"{municipality.code}:{existing.role}")
+        membership_set(user=user, municipality=municipality, role=role, acting_user=acting_user)
+        granted.append(f"{municipality.code}:{role}")
+    for membership in by_municipality.values():
+        removed.append(f"{membership.municipality.code}:{membership.role}")
+        membership_remove(membership=membership, acting_user=acting_user)
+    return granted, removed

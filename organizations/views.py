@@ -1,10 +1,18 @@
-from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+import logging
 
-from . import access, login
-from .forms import OwnPasswordChangeForm, ResetPasswordForm, ResetRequestForm
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from . import access, login, oidc, services
+from .forms import LoginForm, OwnPasswordChangeForm, ResetPasswordForm, ResetRequestForm
 from .models import Municipality
+
+log = logging.getLogger(__name__)
 
 
 def home(request):
@@ -79,3 +87,113 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/account_password_reset_complete.html"
+
+
+# Signing in and out -----------------------------------------------------------------------------------
+class LoginView(auth_views.LoginView):
+    """The password form (unless ``LOCAL_LOGIN`` is off) and a button per identity provider."""
+
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["providers"] = oidc.providers()
+        context["local_login"] = settings.LOCAL_LOGIN
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Ends the session here and, for someone who signed in through an identity provider that
+    offers it, the session there too (the provider then sends the browser back to the front page)."""
+
+    def post(self, request, *args, **kwargs):
+        key = request.session.get(oidc.SESSION_PROVIDER)
+        id_token = request.session.get(oidc.SESSION_ID_TOKEN)
+        response = super().post(request, *args, **kwargs)
+        end_session = oidc.end_session_url(request, key, id_token) if key else None
+        return HttpResponseRedirect(end_session) if end_session else response
+
+
+def _safe_next(request, next_url: str | None) -> str | None:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return None
+
+
+@never_cache
+def oidc_login(request, provider):
+    """Off to the identity provider's login page."""
+    chosen = oidc.provider(provider)
+    next_url = _safe_next(request, request.GET.get("next"))
+    try:
+        return redirect(oidc.authorization_url(request, chosen, next_url))
+    except oidc.PROVIDER_ERRORS:
+        log.warning("oidc: %s could not be reached", chosen.key, exc_info=True)
+        context = {"provider": chosen, "unreachable": True}
+        return render(request, "registration/sign_in_refused.html", context, status=503)
+
+
+def _record(request, chosen, *, subject, user, granted=(), removed=(), refused=""):
+    """The one signal of a sign-in through a provider, let in or refused (the audit log's)."""
+    login.provider_sign_in.send(
+        sender=oidc_callback,
+        request=request,
+        provider=chosen.key,
+        subject=subject,
+        user=user,
+        granted=list(granted),
+        removed=list(removed),
+        refused=refused,
+    )
+
+
+def _refused(request, chosen, exc: oidc.SignInRefused, user=None):
+    _record(
+        request, chosen, subject=exc.subject, user=user, removed=exc.removed, refused=exc.reason
+    )
+    no_role = exc.reason == oidc.NO_ROLE
+    return render(
+        request,
+        "registration/sign_in_refused.html",
+        {"provider": chosen, "no_role": no_role},
+        status=403,
+    )
+
+
+@never_cache
+def oidc_callback(request, provider):
+    """The provider sends the browser back here with a code: checked, exchanged, and the person's
+    memberships set from their claims before they are let in (organizations.oidc)."""
+    chosen = oidc.provider(provider)
+    try:
+        entry = oidc.take_state(request, chosen)
+        if request.GET.get("error"):
+            raise oidc.SignInRefused(f"provider answered {request.GET['error'][:100]}")
+        user, claims, id_token = oidc.ProviderBackend(chosen).sign_in(request, entry)
+    except oidc.SignInRefused as exc:
+        return _refused(request, chosen, exc)
+    wanted = oidc.memberships_wanted(chosen.config, claims)
+    granted, removed = services.memberships_sync(
+        user=user,
+        wanted=wanted,
+        governed=oidc.governed_municipalities(chosen.config),
+        acting_user=None,
+    )
+    subject = str(claims["sub"])
+    if not wanted or not user.is_active:
+        reason = oidc.NO_ROLE if user.is_active else "inactive account"
+        refusal = oidc.SignInRefused(reason, subject=subject, removed=removed)
+        return _refused(request, chosen, refusal, user)
+    auth.login(request, user, backend="organizations.oidc.ProviderBackend")
+    request.session[oidc.SESSION_PROVIDER] = chosen.key
+    request.session[oidc.SESSION_ID_TOKEN] = id_token
+    _record(request, chosen, subject=subject, user=user, granted=granted, removed=removed)
+    next_url = _safe_next(request, entry.get("next"))
+    if next_url:
+        return redirect(next_url)
+    if len(wanted) == 1:
+        (municipality,) = wanted
+        return redirect("municipality-detail", slug=municipality.slug)
+    return redirect("home")

@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from core.charts import OKABE_ITO, cached_svg, render_svg
+from core.charts import (
+    OKABE_ITO,
+    WIDTH,
+    cached_svg,
+    figure_height,
+    legend_below,
+    legend_label,
+    render_svg,
+    value_axis,
+    year_axis,
+)
 from core.text import format_number
 
 # Okabe–Ito colours (colour-blind safe); lines also differ by marker and style.
@@ -25,40 +34,34 @@ def _cached(kind: str, data, draw) -> str:
     return cached_svg(f"workforce:{kind}", data, draw)
 
 
-def _axes(fig: Figure, ylabel: str):
-    ax = fig.add_subplot(1, 1, 1)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: format_number(round(v))))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel(ylabel)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return ax
-
-
 def lines(kind: str, years: list[int], series: list[tuple[str, list[float]]], ylabel: str) -> str:
-    """One line per series over the years; a dashed zero line when values cross zero."""
+    """One line per series over the years, the legend below; the value axis includes zero (a
+    dashed zero line when values cross it), in whole persons."""
     data = (
         tuple(years),
         tuple((label, tuple(round(v, 3) for v in values)) for label, values in series),
     )
 
     def draw(salt):
-        fig = Figure(figsize=(7.5, 3.6), dpi=100, layout="constrained")
-        ax = _axes(fig, ylabel)
+        fig = Figure(
+            figsize=(WIDTH, figure_height([legend_label(label) for label, _v in series])),
+            layout="constrained",
+        )
+        ax = fig.add_subplot(1, 1, 1)
         for i, (label, values) in enumerate(series):
             ax.plot(
                 years,
                 values,
-                label=label,
+                label=legend_label(label),
                 color=COLOURS[i % len(COLOURS)],
                 marker=MARKERS[i % len(MARKERS)],
                 linestyle=STYLES[i % len(STYLES)],
                 markersize=4,
             )
-        if any(v < 0 for _label, values in series for v in values):
-            ax.axhline(0, color="#555555", linewidth=0.8, linestyle="--")
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        value_axis(ax, [v for _label, values in series for v in values], integer=True)
+        year_axis(ax, years)
+        ax.set_ylabel(ylabel)
+        legend_below(fig, ax)
         return _render(fig, salt)
 
     return _cached(kind, data, draw)

@@ -3,11 +3,20 @@ environment (see README.md, "Configuration"); a malformed value stops start-up n
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, env, env_bool, env_database, env_int, env_list
+from config.env import (
+    BASE_DIR,
+    env,
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_oidc_providers,
+)
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -133,7 +142,9 @@ AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "organizations.backends.AccountPauseBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "organizations.backends.PasswordBackend",
+    # Sessions of those who signed in through an identity provider (organizations.oidc).
+    "organizations.oidc.ProviderBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -281,3 +292,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Single sign-on (docs/sign-in.md): the municipalities' identity providers over OpenID Connect, by
+# key; none unless OIDC_PROVIDERS says so. LOCAL_LOGIN=off hides the password form and refuses
+# password logins except a superuser's (organizations.backends.PasswordBackend).
+OIDC_PROVIDERS = env_oidc_providers("OIDC_PROVIDERS")
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+# Seconds to wait for an identity provider's answer, and to keep its published configuration.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_DISCOVERY_CACHE_SECONDS = 3600
+# Signing out ends the provider's session too: the logout form's answer redirects the browser to the
+# provider, which browsers check against form-action.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for provider in OIDC_PROVIDERS.values()
+        for url in (provider["issuer"], provider["end_session_endpoint"])
+        if url
+    }
+)

@@ -70,3 +70,56 @@ def test_production_refuses_to_start_without_essentials(missing, env):
     result = start("config.settings.production", **env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+IDP = '"issuer": "https://idp.example.dk", "client_id": "opf", "client_secret": "s3cret-value"'
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        (
+            '{"Allerød": {' + IDP + ', "municipality": 201, "roles": {"g": "analyst"}}}',
+            "provider key",
+        ),
+        ('{"allerod": {' + IDP + ', "municipality": 201}}', "missing keys ['roles']"),
+        (
+            '{"allerod": {' + IDP + ', "municipality": 201, "roles": {"g": "boss"}}}',
+            "'g' to 'boss'",
+        ),
+        ('{"allerod": {' + IDP + ', "roles": {"g": "analyst"}}}', "municipality_claim"),
+        ('{"allerod": {' + IDP + ', "municipality": "201", "roles": {"g": "analyst"}}}', "code"),
+    ],
+)
+def test_malformed_identity_providers_stop_startup_without_echoing_the_secret(
+    monkeypatch, raw, problem
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import env_oidc_providers
+
+    monkeypatch.setenv("OIDC_PROVIDERS", raw)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env_oidc_providers("OIDC_PROVIDERS")
+    message = str(refused.value)
+    assert "OIDC_PROVIDERS" in message and problem in message
+    assert "s3cret-value" not in message
+
+
+def test_identity_providers_are_read_with_their_defaults(monkeypatch):
+    from config.env import env_oidc_providers
+
+    monkeypatch.setenv(
+        "OIDC_PROVIDERS",
+        '{"allerod": {'
+        + IDP
+        + ', "municipality": 201, "roles": {"g1": "analyst", "g2": "707:hr_officer"}}}',
+    )
+    allerod = env_oidc_providers("OIDC_PROVIDERS")["allerod"]
+    assert allerod["roles"] == {"g1": (None, "analyst"), "g2": (707, "hr_officer")}
+    # A municipality's provider governs its own municipality and those its role map names.
+    assert allerod["municipalities"] == [201, 707]
+    assert (allerod["roles_claim"], allerod["scopes"]) == ("groups", "openid profile email")
+    monkeypatch.delenv("OIDC_PROVIDERS")
+    assert env_oidc_providers("OIDC_PROVIDERS") == {}

@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditEntry
 from audit.signals import municipality_path
+from config.env import oidc_provider_config
 from core.jobs import run_import_job
 from core.models import ImportJob
 from organizations.models import Municipality, Role
@@ -61,6 +62,31 @@ URL_OBJECTS = {
     "api-status-update-detail": "recommendations.statusupdate",
     "admin:view_on_site": "recommendations.recommendation",
 }
+
+
+# One identity provider, configured with its endpoints (nothing is fetched from it): the sign-in URLs
+# take its key.
+MATRIX_PROVIDER = "matrix-idp"
+
+
+@pytest.fixture(autouse=True)
+def _identity_provider(settings):
+    settings.OIDC_PROVIDERS = {
+        MATRIX_PROVIDER: oidc_provider_config(
+            "OIDC_PROVIDERS",
+            MATRIX_PROVIDER,
+            {
+                "issuer": "https://idp.invalid",
+                "authorization_endpoint": "https://idp.invalid/authorize",
+                "token_endpoint": "https://idp.invalid/token",
+                "jwks_uri": "https://idp.invalid/jwks",
+                "client_id": "matrix",
+                "client_secret": "matrix",
+                "municipality": 201,
+                "roles": {"hr": "hr_officer"},
+            },
+        )
+    }
 
 
 # The URL configuration ------------------------------------------------------------------------------
@@ -334,6 +360,8 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         kwargs["slug"] = municipality.slug
     if "<slug:subject>" in route:
         kwargs["subject"] = "measurements"
+    if "<slug:provider>" in route:
+        kwargs["provider"] = MATRIX_PROVIDER
     if "<uidb64>" in route:
         kwargs.update(uidb64="MQ", token="made-up-token")  # a reset link that does not work
     obj = None

@@ -218,6 +218,11 @@ RULES: dict[str, Rule] = {
     "password_reset_done": Rule(anonymous=OK, home=every(OK)),
     "password_reset_confirm": Rule(anonymous=OK, home=every(OK), note="a made-up token"),
     "password_reset_complete": Rule(anonymous=OK, home=every(OK)),
+    # Single sign-on (the matrix configures one provider, MATRIX_PROVIDER): anyone may be sent to its
+    # login page; its answer is refused without the state of this browser's own sign-in, and the
+    # refusal lets nobody in and changes no one's rights.
+    "oidc_login": Rule(anonymous=REDIRECT, home=every(REDIRECT), note="to the provider"),
+    "oidc_callback": Rule(anonymous=FORBIDDEN, home=every(FORBIDDEN), note="no state: refused"),
     "set_language": Rule(anonymous=REDIRECT, home=every(REDIRECT)),
     "accessibility-statement": Rule(anonymous=OK, home=every(OK)),
     "municipality-detail": PAGE,
