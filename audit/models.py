@@ -7,13 +7,14 @@ read-only for everyone, superusers included.
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import format_datetime
 from organizations.scoping import ScopedQuerySet
 
 #: The kind of record of an account event: the user model's label.
@@ -112,7 +113,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.time:%Y-%m-%d %H:%M} {self.get_action_display()} {self.model_label} {self.object_repr}"
+        when = format_datetime(timezone.localtime(self.time))
+        return f"{when} {self.get_action_display()} {self.kind} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -121,6 +123,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Audit entries are never deleted.")
+
+    def _model(self):
+        try:
+            return apps.get_model(self.model_label)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def kind(self) -> str:
+        """The kind of record in words (the model's name), or its label if the model is gone."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.model_label
+
+    def field_name(self, name: str) -> str:
+        """A changed field's name in words, or as stored if the field is gone."""
+        model = self._model()
+        try:
+            return str(model._meta.get_field(name).verbose_name) if model else name
+        except FieldDoesNotExist:
+            return name
 
     @property
     def actor_display(self) -> str:

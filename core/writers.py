@@ -258,8 +258,8 @@ FULL, FILTERED, SELECTED = "alle", "filtreret", "udvalgte"
 
 
 def name_part(text: str) -> str:
-    """Text as a part of a file name: ASCII, with Danish letters spelt out (Grundforløb →
-    grundforloeb), where slugify alone would drop them."""
+    """Text as a part of a file name: ASCII, with Danish letters spelt out (Nuværende →
+    nuvaerende), where slugify alone would drop them."""
     for letter, spelt in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
         text = text.replace(letter, spelt).replace(letter.upper(), spelt.capitalize())
     return slugify(text)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from core.charts import FONT_SIZE, WIDTH, cached_svg, render_svg, short_label
-from employment_plan import progress, wording
+from core.text import format_number
+from employment_plan import progress
 
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 INDICATOR_COLOURS = {
@@ -49,7 +50,7 @@ def draw_status_bars(rows: list[tuple[str, str, int]], salt: str) -> str:
         ax.text(
             n + top * 0.02,
             y,
-            wording.format_number(n),
+            format_number(n),
             va="center",
             ha="left",
             fontsize=FONT_SIZE,
@@ -81,10 +82,10 @@ def indicator_rows(summary) -> list[tuple[str, str, int]]:
 
 
 def alt_text(title: str, rows: list[tuple[str, str, int]]) -> str:
-    parts = ", ".join(f"{label}: {wording.format_number(n)}" for label, _c, n in rows)
+    parts = ", ".join(f"{label}: {format_number(n)}" for label, _c, n in rows)
     total = sum(n for _label, _c, n in rows)
     return _("%(title)s. %(parts)s. Total: %(total)s.") % {
         "title": title,
         "parts": parts,
-        "total": wording.format_number(total),
+        "total": format_number(total),
     }

@@ -22,6 +22,7 @@ from core.charts import (
     render_svg,
     value_axis,
 )
+from core.text import format_date
 
 from . import progress, wording
 from .models import Unit
@@ -96,9 +97,9 @@ def sparkline_alt(result: progress.Progress, unit: str) -> str:
     ) % {
         "count": len(points),
         "first": wording.format_value(first.value, unit),
-        "first_date": first.date.isoformat(),
+        "first_date": format_date(first.date),
         "last": wording.format_value(last.value, unit),
-        "last_date": last.date.isoformat(),
+        "last_date": format_date(last.date),
         "target": wording.format_value(result.target, unit),
     }
 
@@ -298,8 +299,8 @@ def indicator_alt(indicator, result: progress.Progress) -> str:
             _("Measurements from %(first)s to %(last)s: %(count)s.")
             % {
                 "count": len(result.series),
-                "first": result.series[0].date.isoformat(),
-                "last": result.series[-1].date.isoformat(),
+                "first": format_date(result.series[0].date),
+                "last": format_date(result.series[-1].date),
             }
         )
     if result.forecast is not None:

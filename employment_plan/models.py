@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.cells import Digits
+from core.text import format_date, format_number
 from organizations.models import Municipality, OrganisationalUnit, Sourced, Versioned
 from organizations.scoping import ScopedQuerySet
 
@@ -423,7 +424,7 @@ class Measurement(Sourced, Versioned):
         indexes = [models.Index(fields=["indicator", "date"], name="measurement_indicator_date")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.date}: {self.value}"
+        return f"{self.indicator.code} {format_date(self.date)}: {format_number(self.value)}"
 
     def clean(self):
         super().clean()
@@ -466,4 +467,4 @@ class ComparisonMeasurement(Sourced, Versioned):
         ]
 
     def __str__(self):
-        return f"{self.municipality} {self.date}: {self.value}"
+        return f"{self.municipality} {format_date(self.date)}: {format_number(self.value)}"

@@ -8,12 +8,12 @@ the only place that turns them into text, so the engine runs (and is tested) wit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.text import format_date, format_number
 
 from . import progress
 from .progress import HasStatus, Point, Progress
@@ -37,6 +37,24 @@ UNIT_SUFFIX = {
 }
 
 
+# The numbers an inconsistency in a source document records beside its note (fixtures'
+# ``inconsistency`` mappings), by key: what a reader sees instead of the key.
+INCONSISTENCY_LABELS = {
+    "values": gettext_lazy("Numbers in the document"),
+    "stated_level": gettext_lazy("Level stated"),
+    "stated_change_pp": gettext_lazy("Change stated (percentage points)"),
+    "stated_baseline": gettext_lazy("Baseline stated"),
+    "implied_level": gettext_lazy("Level that follows"),
+    "implied_change_pp": gettext_lazy("Change that follows (percentage points)"),
+    "implied_baseline": gettext_lazy("Baseline that follows"),
+}
+
+
+def inconsistency_label(key: str) -> str:
+    """A key of an inconsistency mapping in words; a key without a label is "a figure"."""
+    return str(INCONSISTENCY_LABELS.get(key, gettext_lazy("Figure")))
+
+
 def status_label(status: str) -> str:
     return str(STATUS_LABELS[status])
 
@@ -46,28 +64,14 @@ def summarise(results: Iterable[HasStatus]) -> list[tuple[str, str, int]]:
     return [(s, status_label(s), n) for s, n in progress.count_by_status(results)]
 
 
-def format_number(value: Decimal | float | int | None) -> str:
-    if value is None:
-        return "–"
-    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        normal = normal.quantize(Decimal(1))
-    return formats.number_format(normal, use_l10n=True, force_grouping=True)
-
-
 def format_value(value: Decimal | float | int | None, unit: str) -> str:
     text = format_number(value)
     suffix = str(UNIT_SUFFIX.get(unit, ""))
     return f"{text}\u00a0{suffix}" if suffix and value is not None else text
 
 
-def _format_date(day: date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
 def _latest_text(point: Point, unit: str) -> str:
-    text = f"{format_value(point.value, unit)} ({_format_date(point.date)})"
+    text = f"{format_value(point.value, unit)} ({format_date(point.date)})"
     if point.provisional:
         text = _("%(value)s, provisional") % {"value": text}
     return text

@@ -9,6 +9,7 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from import_export.admin import ExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from core import writers
 from core.admin_mixins import filtered_list_view
@@ -136,12 +137,23 @@ class SharedListAdmin(AuditHistoryAdmin):
         return request.user.is_superuser
 
 
+class ColumnNamesExportForm(SelectableFieldsExportForm):
+    """The export page's choice of columns, each under the column's translated name (what the
+    file's header will say), not django-import-export's title-cased attribute name beside it
+    ("Headcount (Antal ansatte)")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field is not None else field_name
+
+
 class ScopedExportMixin(ExportMixin):
     """The admin's export button (django-import-export) with the project's resources and writers:
     only for the roles that may export (analyst, HR officer, administrator), only rows of the
     municipalities where the user has such a role, as the changelist's filters select them."""
 
     export_formats = ADMIN_FORMATS
+    export_form_class = ColumnNamesExportForm
 
     def has_export_permission(self, request):
         ids = access.export_municipality_ids(request.user)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.text import format_date, format_number
 from organizations import access
 from organizations.models import (
     Body,
@@ -510,7 +511,7 @@ class BudgetLine(Sourced):
         ]
 
     def __str__(self):
-        return f"{self.amount_kr} kr. – {self.description[:60]}"
+        return f"{format_number(self.amount_kr)} kr. – {self.description[:60]}"
 
 
 class UpdateOrigin(models.TextChoices):
@@ -576,7 +577,7 @@ class StatusUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recommendation.number}: {self.new_status} ({self.effective_on})"
+        return f"{self.recommendation.number}: {self.new_status} ({format_date(self.effective_on)})"
 
 
 class DecisionKind(models.TextChoices):
@@ -633,7 +634,9 @@ class CouncilDecision(Sourced, Versioned):
         ]
 
     def __str__(self):
-        return f"{self.body} {self.meeting_date}: {self.item_title or self.case_number}"
+        return (
+            f"{self.body} {format_date(self.meeting_date)}: {self.item_title or self.case_number}"
+        )
 
 
 class ReminderSent(models.Model):
@@ -653,4 +656,4 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.contact} {self.sent_on}"
+        return f"{self.contact} {format_date(self.sent_on)}"

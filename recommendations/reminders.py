@@ -14,8 +14,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core.text import format_date
 
 from .freshness import freshness
 from .models import Recommendation, ReminderSent
@@ -137,7 +139,7 @@ def _reasons(recommendation: Recommendation, state: dict) -> list[str]:
     if "stale" in state["reasons"]:
         texts.append(_("not updated for %(days)d days") % {"days": state["days_since_update"]})
     if "overdue" in state["reasons"]:
-        due = formats.date_format(recommendation.follow_up_due, "SHORT_DATE_FORMAT")
+        due = format_date(recommendation.follow_up_due)
         texts.append(_("follow-up date %(date)s has passed") % {"date": due})
     return texts
 

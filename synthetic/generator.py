@@ -625,7 +625,7 @@ def _workforce(municipality, scale, rng, areas, professions, counts) -> None:
     scenario = _one(
         workforce_models.Scenario,
         municipality=municipality,
-        name=f"Grundforløb {MARK}",
+        name=f"Nuværende niveau {MARK}",
         description=NOTE,
         start_year=BASE_YEAR,
         horizon=10,

@@ -4,7 +4,6 @@ each chart and the alt text on the surrounding ``<figure>``."""
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
@@ -19,6 +18,7 @@ from core.charts import (
     value_axis,
     year_axis,
 )
+from core.text import format_number
 
 # Okabe–Ito colours (colour-blind safe); lines also differ by marker and style.
 COLOURS = OKABE_ITO
@@ -70,7 +70,7 @@ def lines(kind: str, years: list[int], series: list[tuple[str, list[float]]], yl
 def shortage_alt(profession_lines: list[tuple[str, list[float]]], years: list[int]) -> str:
     parts = [
         _("%(profession)s %(value)s in %(year)s")
-        % {"profession": label, "value": number_format(round(values[-1]), 0), "year": years[-1]}
+        % {"profession": label, "value": format_number(round(values[-1])), "year": years[-1]}
         for label, values in profession_lines
     ]
     return _("Line chart of the projected shortage per profession, %(first)s–%(last)s: ") % {
@@ -84,10 +84,10 @@ def supply_alt(years, supply, demand) -> str:
         "Line chart of supply against demand, all professions: supply %(s0)s in %(y0)s and "
         "%(s1)s in %(y1)s; demand %(d0)s and %(d1)s."
     ) % {
-        "s0": number_format(round(supply[0]), 0),
-        "s1": number_format(round(supply[-1]), 0),
-        "d0": number_format(round(demand[0]), 0),
-        "d1": number_format(round(demand[-1]), 0),
+        "s0": format_number(round(supply[0])),
+        "s1": format_number(round(supply[-1])),
+        "d0": format_number(round(demand[0])),
+        "d1": format_number(round(demand[-1])),
         "y0": years[0],
         "y1": years[-1],
     }

@@ -23,8 +23,14 @@ from .models import HiringMode, InstitutionSize, SizeMeasure, StaffingSnapshot
 SEED = 201
 BASE_YEAR = 2022
 SNAPSHOT_DATE = datetime.date(2022, 12, 31)
-BASELINE = "Grundforløb (demo)"
+# The baseline scenario: today's leaver rates and hiring. Not "Grundforløb" (the SOSU basic
+# course, a subject of the recommendations themselves).
+BASELINE = "Nuværende niveau (demo)"
 ONBOARDING = "Onboarding – anbefaling 7 (demo)"
+ONBOARDING_DESCRIPTION = (
+    "Demodata: som nuværende niveau, men bedre onboarding (anbefaling 7) sænker "
+    "SOSU-personalets afgang med 3 procentpoint fra 2025."
+)
 
 # Share of staff per age band: 19 % aged 55+ (Allerød: 19 % retire within ten years).
 AGE_PROFILE = {
@@ -259,8 +265,7 @@ def create_workforce_demo(acting_user=None) -> dict:
             values={
                 **common,
                 "is_baseline": False,
-                "description": "Demodata: som grundforløbet, men bedre onboarding (anbefaling 7) "
-                "sænker SOSU-personalets afgang med 3 procentpoint fra 2025.",
+                "description": ONBOARDING_DESCRIPTION,
             },
             rates=rates,
             effects=[

@@ -9,6 +9,7 @@ import io
 from django.utils.translation import gettext as _
 
 from core import writers
+from core.text import format_number, format_percent
 from organizations.models import UnitKind
 
 from .projection import FLOW_COLUMNS, totals
@@ -36,9 +37,15 @@ DETAIL_COLUMNS = ["year", "institution_name", "kind", "profession_name", *FLOW_C
 TOTAL_COLUMNS = ["year", "profession_name", *FLOW_COLUMNS]
 
 
+def _exit_rates(rates: dict) -> str:
+    return "; ".join(f"{band}: {format_percent(rate)}" for band, rate in rates.items()) or "–"
+
+
 def assumption_rows(
     assumptions: dict, scenario, rates, effects, is_demo: bool
 ) -> list[tuple[str, str]]:
+    """The assumptions as (label, value) in the reader's language and number format: rates and
+    growth as percentages ("12,0 %"), the retirement age as a number ("64")."""
     rows = []
     if is_demo:
         rows.append((_("Demo data"), _("Synthetic institutions calibrated to published facts.")))
@@ -47,12 +54,15 @@ def assumption_rows(
         (_("Municipality"), scenario.municipality.name),
         (_("Years"), assumptions["years"]),
         (_("Retirement method"), scenario.get_retirement_method_display()),
-        (_("Retirement age"), str(assumptions["retirement_age"])),
-        (_("Exit rates by age band"), str(assumptions["exit_rates"] or "–")),
-        (_("Leaver rate excluding retirement (default)"), str(assumptions["default_leaver_rate"])),
+        (_("Retirement age"), format_number(assumptions["retirement_age"])),
+        (_("Exit rates by age band"), _exit_rates(assumptions["exit_rates"] or {})),
+        (
+            _("Leaver rate excluding retirement (default)"),
+            format_percent(assumptions["default_leaver_rate"]),
+        ),
         (_("Hiring"), scenario.get_hiring_mode_display()),
         (_("Demand"), scenario.get_demand_method_display()),
-        (_("Yearly demand growth"), str(assumptions["demand_growth"])),
+        (_("Yearly demand growth"), format_percent(assumptions["demand_growth"])),
         (_("Age band of new hires"), assumptions["entry_band"]),
     ]
     for rate in rates:
@@ -61,25 +71,29 @@ def assumption_rows(
                 _("Rates: %(profession)s") % {"profession": rate.profession.name},
                 _("leaver rate %(rate)s, hires per year %(hires)s, institution %(unit)s")
                 % {
-                    "rate": "–" if rate.leaver_rate is None else rate.leaver_rate,
-                    "hires": "–" if rate.hires_per_year is None else rate.hires_per_year,
+                    "rate": format_percent(rate.leaver_rate),
+                    "hires": format_number(rate.hires_per_year),
                     "unit": rate.unit or _("all"),
                 },
             )
         )
     for effect in effects:
         linked = ", ".join(
-            f"{r.report.title} {_('recommendation')} {r.number}"
+            _("%(report)s, recommendation %(number)s")
+            % {"report": r.report.title, "number": r.number}
             for r in effect.recommendations.all()
         )
-        rows.append(
-            (
-                _("Assumed effect"),
-                f"{effect.text} ({effect.profession.name}, {effect.from_year}: "
-                f"{effect.leaver_rate_change_pp} pp, {effect.hires_change} hires)"
-                + (f" – {linked}" if linked else ""),
-            )
-        )
+        text = _(
+            "%(text)s (%(profession)s, from %(year)s: %(change)s percentage points leaver rate, "
+            "%(hires)s hires a year)"
+        ) % {
+            "text": effect.text,
+            "profession": effect.profession.name,
+            "year": effect.from_year,
+            "change": format_number(effect.leaver_rate_change_pp),
+            "hires": format_number(effect.hires_change),
+        }
+        rows.append((_("Assumed effect"), text + (f" – {linked}" if linked else "")))
     for note in assumptions.get("notes", []):
         rows.append((_("Note"), note))
     rows.append(

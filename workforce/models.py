@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.text import format_date, format_number
 from organizations.models import (
     INSTITUTION_KINDS,
     Municipality,
@@ -78,7 +79,7 @@ class InstitutionSize(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.unit} {self.year}: {self.value} {self.get_measure_display()}"
+        return f"{self.unit} {self.year}: {format_number(self.value)} {self.get_measure_display()}"
 
     def clean(self):
         super().clean()
@@ -135,7 +136,7 @@ class StaffingSnapshot(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.unit} – {self.profession} – {self.date}"
+        return f"{self.unit} – {self.profession} – {format_date(self.date)}"
 
     def clean(self):
         super().clean()
@@ -188,7 +189,7 @@ class DemandDriver(Sourced, Versioned):
         ]
 
     def __str__(self):
-        return f"{self.label or self.key} {self.year}: {self.value}"
+        return f"{self.label or self.key} {self.year}: {format_number(self.value)}"
 
 
 class StaffingNorm(Versioned):
@@ -222,7 +223,7 @@ class StaffingNorm(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.get_unit_kind_display()} – {self.profession}: {self.staff_per_unit}"
+        return f"{self.get_unit_kind_display()} – {self.profession}: {format_number(self.staff_per_unit)}"
 
 
 class PipelineModel(Sourced, Versioned):
@@ -326,7 +327,7 @@ class PipelineSeries(Sourced):
         ]
 
     def __str__(self):
-        return f"{self.pipeline} {self.get_kind_display()} {self.year}: {self.value}"
+        return f"{self.pipeline} {self.get_kind_display()} {self.year}: {format_number(self.value)}"
 
 
 class RetirementMethod(models.TextChoices):

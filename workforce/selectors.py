@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from core.text import format_date, format_percent
 from organizations.generation import cached_for_municipality
 from organizations.models import INSTITUTION_KINDS, Municipality, Profession
 
@@ -223,7 +224,10 @@ def projection_inputs(scenario: Scenario) -> Inputs:
             profession=model.profession.key,
             municipality=municipality.slug,
         )
-        notes.append(f"pipeline: {model.title}, share {float(share):g}")
+        notes.append(
+            _("Graduates from %(pipeline)s, a share of %(share)s")
+            % {"pipeline": model.title, "share": format_percent(share)}
+        )
 
     drivers, driver_of_kind = None, dict(DEFAULT_DRIVERS)
     if scenario.demand_method == "driver":
@@ -240,7 +244,10 @@ def projection_inputs(scenario: Scenario) -> Inputs:
         "fixed" if scenario.hiring_mode in (HiringMode.FIXED, HiringMode.PIPELINE) else "replace"
     )
     if dates:
-        notes.append("snapshots: " + ", ".join(sorted(d.isoformat() for d in dates)))
+        notes.append(
+            _("Staffing as counted on %(dates)s")
+            % {"dates": ", ".join(format_date(d) for d in sorted(dates))}
+        )
     assumptions = Assumptions(
         start_year=scenario.start_year,
         horizon=scenario.horizon,
@@ -302,7 +309,10 @@ def run(inputs: Inputs) -> ProjectionResult | None:
             inputs.assumptions,
             demand_method="growth",
             demand_growth=0.0,
-            notes=(*inputs.assumptions.notes, "no demand-driver series: demand held constant"),
+            notes=(
+                *inputs.assumptions.notes,
+                _("No demand-driver series: demand is held at the base year's level."),
+            ),
         )
     else:
         assumptions = inputs.assumptions

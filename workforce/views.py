@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core import writers
+from core.text import format_number
 from organizations import access
 from organizations.decorators import municipality_view
 from organizations.models import UnitKind
@@ -24,7 +24,8 @@ EXPORT_PERM = "workforce.export_projection"
 
 
 def _num(value: float, digits: int = 0) -> str:
-    return number_format(round(value, digits), digits)
+    """A projected figure rounded for display only (persons are expected values)."""
+    return format_number(value, digits)
 
 
 def _projection(scenario):

@@ -1,5 +1,6 @@
 from django import template
 
+from core.text import format_number
 from employment_plan import progress, wording
 
 register = template.Library()
@@ -13,7 +14,7 @@ def unit_value(value, unit):
 
 @register.filter
 def number(value):
-    return wording.format_number(value)
+    return format_number(value)
 
 
 @register.filter
@@ -28,7 +29,7 @@ def _plain(value) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int | float):
-        return wording.format_number(value)
+        return format_number(value)
     if isinstance(value, list | tuple):
         return "; ".join(_plain(v) for v in value)
     return str(value)
@@ -36,7 +37,12 @@ def _plain(value) -> str:
 
 @register.filter
 def inconsistency_numbers(inconsistency):
-    """The numbers of an inconsistency mapping, beside its note: [(key, "11,6"), …]."""
+    """The numbers of an inconsistency mapping, beside its note, in words: [("Level stated",
+    "12,5"), …]."""
     if not isinstance(inconsistency, dict):
         return []
-    return [(key, _plain(value)) for key, value in inconsistency.items() if key != "note"]
+    return [
+        (wording.inconsistency_label(key), _plain(value))
+        for key, value in inconsistency.items()
+        if key != "note"
+    ]

@@ -346,9 +346,15 @@ class RecommendationAdmin(
                 return None
         else:
             form = BulkStatusForm()
+        count = queryset.count()
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Change status of %(count)d recommendations") % {"count": queryset.count()},
+            "title": ngettext(
+                "Change status of %(count)d recommendation",
+                "Change status of %(count)d recommendations",
+                count,
+            )
+            % {"count": count},
             "opts": self.opts,
             "form": form,
             "queryset": queryset.select_related("status", "report"),

@@ -147,6 +147,8 @@ def test_indicator_page_shows_the_documents_inconsistency(login, council_member,
     )
     assert 'data-inconsistent="true"' in html and "12,5 er ikke 13,0 − 1,4" in html
     assert "11,6" in html
+    # Each number under its name in words, never the mapping's key.
+    assert "Angivet niveau: 12,5" in html and "stated_level" not in html
 
 
 def _barometer_queries(client, url):

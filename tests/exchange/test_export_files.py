@@ -138,7 +138,8 @@ def test_the_projection_export_opens_in_danish_excel_with_typed_numbers(seeded, 
     names = {fmt: file_name(r) for fmt, r in files.items()}
     assert len(set(names.values())) == 4
     assert (
-        names["csv"] == f"allerod-fremskrivning-grundforloeb-demo-alle-demodata-excel-{TODAY}.csv"
+        names["csv"]
+        == f"allerod-fremskrivning-nuvaerende-niveau-demo-alle-demodata-excel-{TODAY}.csv"
     )
     rows = json.loads(files["json"].content)
     assert rows and all(row["is_demo"] is True for row in rows)

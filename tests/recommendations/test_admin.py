@@ -155,6 +155,21 @@ def test_bulk_action_changes_all_selected_through_the_service(login, hr_officer,
 
 
 @pytest.mark.django_db
+def test_bulk_form_title_counts_in_danish_singular_and_plural(login, hr_officer, report):
+    recs = [RecommendationFactory.create(report=report, number=str(n)) for n in range(1, 3)]
+    client = login(hr_officer)
+    changelist = reverse("admin:recommendations_recommendation_changelist")
+    one = client.post(
+        changelist, {"action": "change_status_action", "_selected_action": recs[0].pk}
+    )
+    two = client.post(
+        changelist, {"action": "change_status_action", "_selected_action": [r.pk for r in recs]}
+    )
+    assert "Skift status for 1 anbefaling<" in one.content.decode()
+    assert "Skift status for 2 anbefalinger<" in two.content.decode()
+
+
+@pytest.mark.django_db
 def test_bulk_delay_without_reason_changes_nothing(login, hr_officer, report):
     recs = [RecommendationFactory.create(report=report, number=str(n)) for n in range(1, 3)]
     client = login(hr_officer)

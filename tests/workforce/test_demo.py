@@ -1,6 +1,7 @@
 """The demo command: calibrated to Allerød's facts, marked as demo data, idempotent, with a baseline
 and an onboarding scenario whose effect lowers the SOSU shortage."""
 
+import importlib
 import io
 
 import pytest
@@ -59,3 +60,24 @@ def test_onboarding_scenario_lowers_the_sosu_shortage(demo):
     for key in ("sosu-assistent", "sosu-hjaelper"):
         assert tb.loc[(key, 2032), "shortage"] < ta.loc[(key, 2032), "shortage"]
     assert a.assumptions["is_demo"] is True
+
+
+@pytest.mark.django_db
+def test_an_installation_with_the_old_demo_name_gets_one_baseline_not_two(demo):
+    """Until migration 0005 the demo baseline was "Grundforløb (demo)" (the SOSU basic course's
+    name): the migration renames it, so the demo command finds it instead of adding another."""
+    from django.apps import apps
+
+    migration = importlib.import_module("workforce.migrations.0006_demo_scenario_names")
+    baseline = Scenario.objects.get(is_baseline=True, municipality__code=201)
+    onboarding = Scenario.objects.exclude(pk=baseline.pk).get(municipality__code=201)
+    Scenario.objects.filter(pk=baseline.pk).update(name="Grundforløb (demo)")
+    Scenario.objects.filter(pk=onboarding.pk).update(
+        description=onboarding.description.replace("som nuværende niveau", "som grundforløbet")
+    )
+    migration.rename(apps, None)
+    call_command("create_workforce_demo", stdout=io.StringIO())
+    names = set(Scenario.objects.filter(municipality__code=201).values_list("name", flat=True))
+    assert names == {"Nuværende niveau (demo)", "Onboarding – anbefaling 7 (demo)"}
+    onboarding.refresh_from_db()
+    assert "grundforløb" not in onboarding.description

@@ -72,7 +72,7 @@ def make_data(municipality, professions, institutions=2, demo=True):
     ]
     baseline = services.scenario_set(
         municipality=municipality,
-        name="Grundforløb",
+        name="Nuværende niveau",
         values={**common, "is_baseline": True},
         rates=rates,
         acting_user=None,
