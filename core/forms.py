@@ -1,6 +1,7 @@
 """Form fields shared by the apps' forms."""
 
 import datetime
+from typing import Any
 
 from django import forms
 
@@ -12,14 +13,14 @@ class DanishDateField(forms.DateField):
     read by the one date parser (``core.cells.parse_date``) so a form and an imported cell agree,
     and shown as dd.mm.yyyy. A two-digit year is refused there, never guessed."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.DateInput(format="%d.%m.%Y"))
         super().__init__(**kwargs)
         # A short text box that opens the numeric keyboard on a phone; dots come with it.
         self.widget.attrs.setdefault("inputmode", "decimal")
         self.widget.attrs.setdefault("size", "10")
 
-    def to_python(self, value) -> datetime.date | None:
+    def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
             return None
         try:

@@ -7,11 +7,15 @@ which lives for one request.
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Municipality, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _CACHE_ATTR = "_municipality_access_cache"
 
@@ -132,7 +136,7 @@ def roles_of(user) -> Iterable[tuple[int, str]]:
 
 
 # How a person is named to someone who may not see names: by their role in the municipality.
-ROLE_PHRASES = {
+ROLE_PHRASES: dict[str, "StrOrPromise"] = {
     Role.COUNCIL_MEMBER: _("a council member"),
     Role.HR_OFFICER: _("an HR officer"),
     Role.ANALYST: _("an analyst"),
@@ -148,6 +152,6 @@ def person_label(person, *, viewer, municipality: Municipality) -> str:
     if is_member(viewer, municipality):
         return person.get_full_name() or person.get_username()
     role = next(
-        (m.role for m in person.memberships.all() if m.municipality_id == municipality.pk), None
+        (m.role for m in person.memberships.all() if m.municipality_id == municipality.pk), ""
     )
     return str(ROLE_PHRASES.get(role, _("a member of staff")))
