@@ -311,3 +311,19 @@ def test_the_date_is_today_by_default_and_danish_dates_are_accepted(login, counc
     for typed in ["15.03.2024", "15-03-2024", "2024-03-15"]:
         response = client.get(report_url(history["body"], typed))
         assert response.context["report"].day == MAR, typed
+
+
+@pytest.mark.django_db
+def test_the_running_header_cannot_break_out_of_its_style(login, council_member, history):
+    """The committee's name goes into the CSS of the printed page's header (print.css): quotes and
+    markup in it are escaped, so it can neither end the CSS string nor the <style> element."""
+    body = history["body"]
+    body.name = 'Udvalget "for" \\ </style><script>alert(1)</script>'
+    body.save()
+    html = login(council_member).get(report_url(body, MAR.isoformat())).content.decode()
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style is not None and "<script>" not in html
+    running = re.search(r'--print-running-header: "([^"]*)";', style.group(1))
+    assert (
+        running and r"\22 for\22 " in running.group(1) and r"\3c \2f style\3e " in running.group(1)
+    )
