@@ -74,7 +74,8 @@ def traces(user) -> list[str]:
 
 def crawl(client, start: list[str], limit: int = 300) -> dict[str, str]:
     """Every page reachable from ``start`` by following links on the site: address → HTML."""
-    seen, pages, queue = set(start), {}, deque(start)
+    seen, queue = set(start), deque(start)
+    pages: dict[str, str] = {}
     while queue and len(pages) < limit:
         url = queue.popleft()
         response = client.get(url)
