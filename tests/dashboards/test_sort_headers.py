@@ -1,11 +1,14 @@
 """Clicking a column header sorts a list: plain links (no JavaScript) that keep the filters,
 mark the sorted column for screen readers (aria-sort) and accept only the list's own orders."""
 
+import datetime
 import re
 from html import unescape
 
 import pytest
 from django.urls import reverse
+
+from tests.factories import ReportFactory
 
 from .conftest import build
 
@@ -108,3 +111,43 @@ def test_institution_headers_sort_by_shortage_and_back(seed_workforce_demo, logi
     assert shortages == sorted(shortages, reverse=True) and len(set(shortages)) > 1
     back = unescape(header(html, "Institution").group(2))
     assert "sort=" not in back and "kind=daycare" in back
+
+
+def report_titles(html: str) -> list[str]:
+    own = html[html.index('id="own-reports-heading"') :]
+    return re.findall(r'/rapport/\d+/">([^<]+)</a>', own.split("cross-reports-heading")[0])
+
+
+def sort_link(html: str, label: str) -> re.Match:
+    found = re.search(rf'<a class="sort-link" href="([^"]*)"([^>]*)>{label}\b', html)
+    assert found, f"no sorting link {label!r}"
+    return found
+
+
+@pytest.mark.django_db
+def test_the_report_list_sorts_by_title_and_back_to_newest_first(login, council_member, allerod):
+    """The report list shows cards, not columns: its sorting links mark the chosen order."""
+    for i, title in enumerate(["Banan", "Hyld", "Appelsin", "Citron", "Agurk", "Dild"] * 2):
+        ReportFactory.create(
+            municipality=allerod,
+            title=f"{title} {i}",
+            published_on=datetime.date(2020, 1, 1) + datetime.timedelta(days=30 * i),
+        )
+    client = login(council_member)
+    base = reverse("recommendation-reports", args=["allerod"])
+    newest = client.get(base + "?page=2").content.decode()
+    assert 'aria-current="true"' in sort_link(newest, "Nyeste først").group(2)
+    link = unescape(sort_link(newest, "Titel").group(1))
+    assert "page=" not in link
+
+    by_title = client.get(base + link).content.decode()
+    shown = report_titles(by_title)
+    assert len(shown) == 10 and shown[:2] == ["Agurk 10", "Agurk 4"]  # the first page of 12
+    assert 'aria-current="true"' in sort_link(by_title, "Titel").group(2)
+    assert "aria-current" not in sort_link(by_title, "Nyeste først").group(2)
+    backwards = client.get(base + unescape(sort_link(by_title, "Titel").group(1)))
+    assert report_titles(backwards.content.decode())[:2] == ["Hyld 7", "Hyld 1"]
+
+    default = report_titles(client.get(base).content.decode())
+    assert default[0] == "Dild 11"  # the newest
+    assert report_titles(client.get(base + "?sort=secret").content.decode()) == default
