@@ -41,3 +41,26 @@ def key_checkboxes(
         widget=forms.CheckboxSelectMultiple,
         **kwargs,
     )
+
+
+class IgnoresUnknownSort:
+    """For a FilterSet whose ``sort`` filter orders the list (an ``OrderingFilter`` or a
+    ``ChoiceFilter``): a value it does not offer is dropped before the form sees it, so an old or
+    hand-edited address shows the list in its default order, without an error message."""
+
+    sort_param = "sort"
+    # Set by django_filters.FilterSet, which this is mixed into.
+    data: Any
+    filters: dict[str, Any]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)  # type: ignore[call-arg]
+        wanted = self.data.get(self.sort_param) if self.data else None
+        if wanted is not None and not set(wanted.split(",")) <= self.sort_values():
+            self.data = self.data.copy()
+            self.data.pop(self.sort_param)
+
+    def sort_values(self) -> set[str]:
+        """The values the ``sort`` filter accepts (``title``, ``-title`` …)."""
+        field = self.filters[self.sort_param].field
+        return {str(value) for value, _label in field.choices if value}

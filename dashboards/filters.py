@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.filters import drop_down
+from core.filters import IgnoresUnknownSort, drop_down
 from employment_plan import progress, wording
 from employment_plan.models import EmploymentPlan, FocusArea, Indicator
 from organizations.models import INSTITUTION_KINDS, OrganisationalUnit, Profession, UnitKind
@@ -33,7 +33,7 @@ class SharedWidget(BooleanWidget):
         ]
 
 
-class DashboardRecommendationFilter(RecommendationFilter):
+class DashboardRecommendationFilter(IgnoresUnknownSort, RecommendationFilter):
     """The recommendation filter with "overdue", own or shared, and sorting, for the
     municipality-wide list (the front page's counts link to it with the same filters)."""
 
@@ -50,6 +50,7 @@ class DashboardRecommendationFilter(RecommendationFilter):
             ("sort_key", "number"),
             ("title", "title"),
             ("status__position", "status"),
+            ("progress", "progress"),
             ("last_updated_at", "updated"),
             ("follow_up_date", "follow_up"),
             ("report__title", "report"),
@@ -58,6 +59,7 @@ class DashboardRecommendationFilter(RecommendationFilter):
             "sort_key": _("Number"),
             "title": _("Title"),
             "status__position": _("Status"),
+            "progress": _("Progress"),
             "last_updated_at": _("Last updated"),
             "follow_up_date": _("Follow-up date"),
             "report__title": _("Report"),
@@ -89,7 +91,7 @@ class DashboardRecommendationFilter(RecommendationFilter):
 INDICATOR_STATUS_CHOICES = [(key, wording.STATUS_LABELS[key]) for key in progress.STATUS_ORDER]
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(IgnoresUnknownSort, django_filters.FilterSet):
     """Filters the municipality's indicators. ``status`` comes from the progress engine, so the
     view applies it in Python after evaluation (indicator counts are small); the rest is SQL."""
 
@@ -169,7 +171,7 @@ class IndicatorFilter(django_filters.FilterSet):
         )
 
 
-class InstitutionFilter(django_filters.FilterSet):
+class InstitutionFilter(IgnoresUnknownSort, django_filters.FilterSet):
     """Filters the municipality's institutions (SQL); ``profession`` and ``shortage_only`` apply to
     the projected rows in Python, since the projection is computed, not stored."""
 

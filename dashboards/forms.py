@@ -3,18 +3,13 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DanishDateField
 from organizations.models import Body
 
 from .meeting_report import bodies_for
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MeetingReportForm(forms.Form):
@@ -23,19 +18,21 @@ class MeetingReportForm(forms.Form):
         label=_("Committee"),
         empty_label=None,
     )
-    date = forms.DateField(
+    # Today by default: the report is usually printed for the coming meeting, and the model knows
+    # no future meeting dates (a council decision records a meeting after it was held).
+    date = DanishDateField(
         label=_("Meeting date"),
-        widget=DateInput,
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
-        help_text=_("For example 2024-03-31. The report shows every status as it was that day."),
+        initial=timezone.localdate,
+        help_text=_(
+            "As dd.mm.yyyy, for example 31.03.2024. The report shows every status as it was "
+            "that day."
+        ),
     )
-    previous = forms.DateField(
+    previous = DanishDateField(
         label=_("Compare with (optional)"),
         required=False,
-        widget=DateInput,
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
         help_text=_(
-            "Default: the committee's previous meeting with a recorded decision, "
+            "As dd.mm.yyyy. Default: the committee's previous meeting with a recorded decision, "
             "otherwise 90 days earlier."
         ),
     )

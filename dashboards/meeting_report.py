@@ -48,6 +48,13 @@ class Line:
     def status(self) -> Status | None:
         return self.now.new_status if self.now else None
 
+    @property
+    def reason(self) -> str:
+        """Why it is late, dropped …: the note of the update in force when its status requires a
+        reason (the status service refuses such a change without one)."""
+        status = self.status
+        return self.now.note if self.now and status and status.requires_reason else ""
+
 
 @dataclass
 class MeetingReport:

@@ -7,10 +7,15 @@ which lives for one request.
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Municipality
+from .models import Membership, Municipality, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _CACHE_ATTR = "_municipality_access_cache"
 
@@ -128,3 +133,25 @@ def can_export(user, municipality) -> bool:
 
 def roles_of(user) -> Iterable[tuple[int, str]]:
     return Membership.objects.filter(user=user).values_list("municipality_id", "role")
+
+
+# How a person is named to someone who may not see names: by their role in the municipality.
+ROLE_PHRASES: dict[str, "StrOrPromise"] = {
+    Role.COUNCIL_MEMBER: _("a council member"),
+    Role.HR_OFFICER: _("an HR officer"),
+    Role.ANALYST: _("an analyst"),
+    Role.ADMINISTRATOR: _("an administrator"),
+}
+
+
+def person_label(person, *, viewer, municipality: Municipality) -> str:
+    """How ``person`` (who recorded a status change, a recommendation's contact …) is named to
+    ``viewer`` on ``municipality``'s pages: by name to a member of the municipality; to anyone else
+    (an anonymous visitor of a published municipality, a member of another one) by their role in
+    the municipality, never by name. Reads ``person.memberships`` (prefetch it for a list)."""
+    if is_member(viewer, municipality):
+        return person.get_full_name() or person.get_username()
+    role = next(
+        (m.role for m in person.memberships.all() if m.municipality_id == municipality.pk), ""
+    )
+    return str(ROLE_PHRASES.get(role, _("a member of staff")))

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
-from core.filters import drop_down, key_checkboxes
+from core.filters import IgnoresUnknownSort, drop_down, key_checkboxes
 from organizations.models import OrganisationalUnit, Profession
 
 from . import selectors
@@ -138,3 +138,27 @@ def _pk(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class ReportListFilter(IgnoresUnknownSort, django_filters.FilterSet):
+    """The order of a municipality's reports (``?sort=``); newest first unless asked otherwise.
+    ``recommendations`` needs the count that ``selectors.reports_for_municipality`` annotates."""
+
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("Newest first"),
+        fields=(
+            ("published_on", "date"),
+            ("title", "title"),
+            ("recommendation_count", "recommendations"),
+        ),
+        field_labels={
+            "published_on": _("Date"),
+            "title": _("Title"),
+            "recommendation_count": _("Recommendations"),
+        },
+    )
+
+    class Meta:
+        model = Report
+        fields: list[str] = []

@@ -48,6 +48,8 @@ def recommendation_detail(
             "target_professions",
             "addressees",
             "budget_lines",
+            # The public sees a person's role, not the name (organizations.access.person_label).
+            "contact__memberships",
             Prefetch("children", queryset=recommendation_list(Recommendation.objects.all())),
             Prefetch("related", queryset=Recommendation.objects.select_related("report", "status")),
             Prefetch(
@@ -55,9 +57,9 @@ def recommendation_detail(
             ),
             Prefetch(
                 "updates",
-                queryset=StatusUpdate.objects.select_related(
-                    "old_status", "new_status", "author"
-                ).order_by("-effective_on", "-created_at", "-id"),
+                queryset=StatusUpdate.objects.select_related("old_status", "new_status", "author")
+                .prefetch_related("author__memberships")
+                .order_by("-effective_on", "-created_at", "-id"),
             ),
             Prefetch(
                 "decisions",

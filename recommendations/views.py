@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from organizations.decorators import municipality_view
 
 from . import selectors
-from .filters import RecommendationFilter
+from .filters import RecommendationFilter, ReportListFilter
 from .freshness import freshness, stale_after_days
 from .models import Recommendation
 
@@ -48,13 +48,16 @@ REPORTS_PER_PAGE = 10  # as many as the front page shows
 
 @municipality_view
 def recommendation_reports(request, municipality):
-    """The municipality's own reports, newest first and paginated (``?page=``), and the few
-    cross-municipal ones on every page. Counts are read for the shown reports only."""
+    """The municipality's own reports, newest first or as sorted (``?sort=``), paginated
+    (``?page=``), and the few cross-municipal ones on every page. Counts are read for the shown
+    reports only."""
     reports = selectors.reports_for_municipality(request.user, municipality)
-    own_ids = (
-        reports.filter(municipality=municipality)
-        .order_by("-published_on", "title", "pk")
-        .values_list("pk", flat=True)
+    filterset = ReportListFilter(
+        request.GET or None, reports.filter(municipality=municipality), request=request
+    )
+    sorted_by = list(filterset.qs.query.order_by) if filterset.data.get("sort") else []
+    own_ids = filterset.qs.order_by(*sorted_by, "-published_on", "title", "pk").values_list(
+        "pk", flat=True
     )
     # A page of ids, whose object_list is then swapped for the reports.
     page: Page[Any] = Paginator(own_ids, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -72,6 +75,7 @@ def recommendation_reports(request, municipality):
         {
             "municipality": municipality,
             "own_reports": own,
+            "filter": filterset,
             "page_obj": page,
             "cross_reports": cross,
         },

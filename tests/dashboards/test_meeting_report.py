@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dashboards import meeting_report as selectors
 from employment_plan.models import Measurement
@@ -266,3 +266,64 @@ def test_the_cached_summary_follows_a_new_status_change(allerod, history):
     after = selectors.cached_meeting_summary(allerod, history["body"], MAR)
     totals = {s.key: n for s, n in after.status_totals if s}
     assert totals.get("i-gang") == 2 and "besluttet" not in totals
+
+
+@pytest.mark.django_db
+def test_a_late_recommendation_says_why_in_the_overdue_list_and_the_annex(
+    login, council_member, history
+):
+    """The reason a delay had to be given is printed beside the status; an ordinary note is not
+    presented as a reason."""
+    StatusUpdate.objects.create(
+        recommendation=history["second"],
+        effective_on=FEB,
+        new_status=status("forsinket"),
+        progress=20,
+        note="Mangler vikarer til uddannelsesforløbet",
+        origin=UpdateOrigin.FORM,
+    )
+    client = login(council_member)
+    url = report_url(history["body"], MAR.isoformat())
+    summary = client.get(url).content.decode()
+    overdue = summary[summary.index('id="overdue-heading"') : summary.index('id="all-heading"')]
+    assert "Begrundelse: Mangler vikarer til uddannelsesforløbet" in overdue
+    annex = client.get(url + "&annex=1").content.decode()
+    assert "Begrundelse: Mangler vikarer til uddannelsesforløbet" in row(annex, history["second"])
+    assert "Begrundelse" not in row(annex, history["first"])  # "Gået i gang" is a note
+
+
+@pytest.mark.django_db
+def test_a_long_title_is_shown_whole(login, council_member, history):
+    title = " ".join(["Flere elever i ældreplejen gennem et samlet forløb"] * 6)
+    history["second"].title = title
+    history["second"].save()
+    html = login(council_member).get(report_url(history["body"], MAR.isoformat())).content.decode()
+    assert title in html and "…" not in html
+
+
+@pytest.mark.django_db
+def test_the_date_is_today_by_default_and_danish_dates_are_accepted(login, council_member, history):
+    client = login(council_member)
+    form = client.get(reverse("meeting-report", args=["allerod"])).content.decode()
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    assert re.search(rf'name="date" value="{today}"', form)
+    assert "dd.mm.åååå" in form
+    for typed in ["15.03.2024", "15-03-2024", "2024-03-15"]:
+        response = client.get(report_url(history["body"], typed))
+        assert response.context["report"].day == MAR, typed
+
+
+@pytest.mark.django_db
+def test_the_running_header_cannot_break_out_of_its_style(login, council_member, history):
+    """The committee's name goes into the CSS of the printed page's header (print.css): quotes and
+    markup in it are escaped, so it can neither end the CSS string nor the <style> element."""
+    body = history["body"]
+    body.name = 'Udvalget "for" \\ </style><script>alert(1)</script>'
+    body.save()
+    html = login(council_member).get(report_url(body, MAR.isoformat())).content.decode()
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style is not None and "<script>" not in html
+    running = re.search(r'--print-running-header: "([^"]*)";', style.group(1))
+    assert (
+        running and r"\22 for\22 " in running.group(1) and r"\3c \2f style\3e " in running.group(1)
+    )
