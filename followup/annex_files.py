@@ -28,8 +28,10 @@ def _date(value: str | None) -> datetime.date | None:
 
 
 def _number(value: str | None) -> Decimal | None:
+    if value is None or value == "":
+        return None
     try:
-        return Decimal(value) if value not in (None, "") else None
+        return Decimal(value)
     except InvalidOperation:
         return None
 
