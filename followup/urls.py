@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.urls import municipality_path
+from organizations.urls import MUNICIPALITY_ADDRESS, municipality_path
 
 from . import views
 
@@ -10,4 +10,16 @@ urlpatterns = [
     municipality_path("runder/", views.round_list, "followup-rounds"),
     municipality_path("runder/<int:pk>/", views.round_detail, "followup-round"),
     municipality_path("runder/<int:pk>/bilag/", views.round_annex, "followup-annex"),
+    path(
+        MUNICIPALITY_ADDRESS + "runder/<int:pk>/bilag.pdf",
+        views.round_annex_file,
+        {"fmt": "pdf"},
+        name="followup-annex-pdf",
+    ),
+    path(
+        MUNICIPALITY_ADDRESS + "runder/<int:pk>/bilag.xlsx",
+        views.round_annex_file,
+        {"fmt": "xlsx"},
+        name="followup-annex-xlsx",
+    ),
 ]

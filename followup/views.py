@@ -6,12 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import writers
 from employment_plan.services import measurement_record
 from organizations import access
 from organizations.decorators import municipality_view
@@ -20,9 +21,9 @@ from recommendations.forms import StatusChangeForm
 from recommendations.models import ProgressMode, UpdateOrigin
 from recommendations.services import StaleEdit, recommendation_change_status
 
-from . import selectors, services
+from . import annex_files, selectors, services
 from .forms import MeasurementTaskForm
-from .models import FollowUpRound, RoundItem, RoundState
+from .models import FollowUpRound, FrozenAnnex, RoundItem, RoundState
 
 VIEW_PERM = "followup.view_followupround"
 
@@ -150,15 +151,34 @@ def round_detail(request, municipality, pk):
     )
 
 
+def _annex_or_404(request, municipality, pk) -> FrozenAnnex:
+    round = _round_or_404(request, municipality, pk)
+    annex: FrozenAnnex | None = getattr(round, "annex", None)
+    if annex is None:
+        raise Http404
+    return annex
+
+
 @municipality_view
 def round_annex(request, municipality, pk):
     """The approved annex as frozen: the stored content, never read again from the live rows."""
-    round = _round_or_404(request, municipality, pk)
-    annex = getattr(round, "annex", None)
-    if annex is None:
-        raise Http404
+    annex = _annex_or_404(request, municipality, pk)
+    round = annex.round
     return render(
         request,
         "followup/annex.html",
         {"municipality": municipality, "round": round, "annex": annex, "content": annex.content},
     )
+
+
+@municipality_view
+def round_annex_file(request, municipality, pk, fmt):
+    """The approved annex as PDF or XLSX, drawn from the frozen snapshot."""
+    annex = _annex_or_404(request, municipality, pk)
+    if fmt == "pdf":
+        body, content_type = annex_files.pdf(annex), "application/pdf"
+    else:
+        body, content_type = annex_files.xlsx(annex), writers.FORMATS["xlsx"][2]
+    reply = HttpResponse(body, content_type=content_type)
+    reply["Content-Disposition"] = f'attachment; filename="{annex_files.file_name(annex, fmt)}"'
+    return reply

@@ -64,6 +64,8 @@ URL_OBJECTS = {
     "admin:view_on_site": "recommendations.recommendation",
     "followup-round": "followup.followupround",
     "followup-annex": "followup.followupround",
+    "followup-annex-pdf": "followup.followupround",
+    "followup-annex-xlsx": "followup.followupround",
     "my-task-update": "followup.rounditem",
 }
 

@@ -263,6 +263,8 @@ RULES: dict[str, Rule] = {
     "followup-rounds": PAGE,
     "followup-round": PAGE,
     "followup-annex": PAGE,
+    "followup-annex-pdf": PAGE,
+    "followup-annex-xlsx": PAGE,
     "my-tasks": Rule(anonymous=LOGIN, home=every(OK)),
     "my-task-update": Rule(
         anonymous=LOGIN,

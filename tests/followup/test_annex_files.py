@@ -1,0 +1,93 @@
+"""The approved annex as PDF and XLSX: drawn from the frozen snapshot, A4 with page numbers and the
+header on every page, full titles and reasons, typed cells; a later change changes no byte."""
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from followup import services
+from recommendations.services import recommendation_change_status
+from tests.factories import RecommendationFactory, status
+from tests.followup.conftest import new_round
+
+pytestmark = pytest.mark.django_db
+
+LONG_TITLE = (
+    "Kommunen skal sammen med uddannelsesinstitutionerne udvikle flere praktikpladser og "
+    "vejledningsforløb for sosu-elever, så frafaldet under grundforløbet halveres inden 2028"
+)
+
+
+@pytest.fixture
+def approved(client, allerod, committee, scope, owners, administrator):
+    # Enough items for more than one A4 page.
+    for number in range(30):
+        RecommendationFactory(
+            report=scope["first"].report,
+            contact=owners["olga"],
+            title=LONG_TITLE if number == 0 else f"Anbefaling om rekruttering nr. {number}",
+        )
+    round = new_round(allerod, committee, administrator)
+    round = services.round_open(
+        round=round, expected_version=round.version, acting_user=administrator
+    )
+    recommendation_change_status(
+        recommendation=scope["first"],
+        status=status("forsinket"),
+        note="Afventer budgetforhandlingerne i september",
+        acting_user=owners["olga"],
+    )
+    services.round_approve(round=round, expected_version=round.version, acting_user=administrator)
+    round.refresh_from_db()
+    client.force_login(administrator)
+    return round
+
+
+def download(client, name, round):
+    response = client.get(reverse(name, args=["allerod", round.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_pdf_has_a_header_and_page_numbers_on_every_page_full_titles_and_reasons(
+    client, approved, scope, owners
+):
+    response = download(client, "followup-annex-pdf", approved)
+    assert response["Content-Type"] == "application/pdf"
+    assert approved.annex.content_hash[:12] in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4: 210 mm
+    for number, text in enumerate(pages, start=1):
+        assert "Statusbilag: Status til Beskæftigelsesudvalget" in text, number
+        assert f"Side {number} af {len(pages)}" in text, number
+        assert approved.annex.content_hash in re.sub(r"\s", "", text), number
+    # Lines joined again; a line broken after a hyphen ("sosu-" / "elever") joined without a space.
+    everything = re.sub(r"-\s+", "-", re.sub(r"\s+", " ", " ".join(pages)))
+    assert LONG_TITLE in everything
+    assert "Afventer budgetforhandlingerne i september" in everything
+
+    # A later change leaves the file as it was, byte for byte.
+    recommendation_change_status(
+        recommendation=scope["first"], status=status("gennemfoert"), acting_user=owners["olga"]
+    )
+    assert download(client, "followup-annex-pdf", approved).content == response.content
+
+
+def test_the_xlsx_has_typed_cells_and_the_hash(client, approved, scope):
+    response = download(client, "followup-annex-xlsx", approved)
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert any(approved.annex.content_hash in str(cell) for row in rows[:3] for cell in row if cell)
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Rapport")
+    lines = {row[2]: row for row in rows[header + 1 :]}
+    delayed = lines[scope["first"].title]
+    assert delayed[3] == "Forsinket" and delayed[5] == "Afventer budgetforhandlingerne i september"
+    assert isinstance(delayed[4], (int, float))
+    assert LONG_TITLE in lines
