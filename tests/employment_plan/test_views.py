@@ -2,6 +2,7 @@
 fixed number of queries however many measurements there are."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -248,3 +249,35 @@ def test_plan_list_links_each_plan(login, council_member, plan, allerod):
         .content.decode()
     )
     assert reverse("employment-plan-barometer", args=[allerod.slug, plan.pk]) in html
+
+
+def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
+    login, council_member, plan, area, allerod
+):
+    # “100 % by 31.12.2026”, no baseline stated, one measurement of 45,5 %: that value is only
+    # where the indicator stood, so neither page may call it on track or show progress 0 %.
+    indicator = IndicatorFactory(
+        focus_area=area,
+        code="1.1",
+        unit="percent",
+        direction="higher",
+        target_kind="absolute",
+        target_value=Decimal(100),
+        target_operator=">=",
+    )
+    MeasurementFactory(indicator=indicator, date=datetime.date(2026, 3, 31), value=Decimal("45.5"))
+    client = login(council_member)
+    as_of = {"dato": "2026-04-30"}
+    barometer = client.get(
+        reverse("employment-plan-barometer", args=[allerod.slug, plan.pk]), as_of
+    ).content.decode()
+    detail = client.get(
+        reverse("employment-plan-indicator", args=[allerod.slug, indicator.pk]), as_of
+    ).content.decode()
+    for html in (barometer, detail):
+        assert "Mangler udgangspunkt" in html
+        assert "På rette spor" not in html
+        assert not re.search(r"(?<![\d,])0\u00a0%", html)  # no “progress 0 %”
+    assert "Udgangspunkt udledt: første måling" in barometer
+    assert "udledt: planen angiver intet udgangspunkt" in detail
+    assert "45,5\u00a0%" in detail
