@@ -266,6 +266,13 @@ class Status(Versioned):
         return self.name
 
 
+# Seeded status keys a rule relies on (migration 0002): a recommendation with progress above 0 has
+# started, so it is never "not started" (``services.validate_status_change`` refuses it and a
+# roll-up moves a parent on to "in progress" when its sub-items make progress).
+NOT_STARTED = "ikke-paabegyndt"
+IN_PROGRESS = "i-gang"
+
+
 class ProgressMode(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     ROLLUP = "rollup", _("Weighted mean of sub-items")
