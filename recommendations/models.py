@@ -585,6 +585,15 @@ class StatusUpdate(models.Model):
     def __str__(self):
         return f"{self.recommendation.number}: {self.new_status} ({self.effective_on})"
 
+    @property
+    def effective_at(self) -> datetime.datetime:
+        """When the change took effect: when it was recorded, or noon of its date when it was
+        entered afterwards (a backdated change, the demo's history): the recommendation's "last
+        updated" is this moment, not the day someone typed it in."""
+        if self.effective_on >= timezone.localtime(self.created_at).date():
+            return self.created_at
+        return timezone.make_aware(datetime.datetime.combine(self.effective_on, datetime.time(12)))
+
 
 class DecisionKind(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")

@@ -205,7 +205,9 @@ def _record(
     update.save()
     recommendation.status = status
     recommendation.progress = progress
-    recommendation.last_updated_at = update.created_at
+    # The date of its latest history entry (or a later change of its content), never the moment a
+    # backdated entry happened to be saved: that is not when anything changed.
+    recommendation.last_updated_at = max(recommendation.last_updated_at, update.effective_at)
     # The version was checked above, on the locked row.
     writes.update_checked(
         recommendation,
