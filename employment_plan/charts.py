@@ -125,11 +125,15 @@ def table_rows(indicator, result: progress.Progress, comparison_names: list[str]
     for special in (result.expected_from, result.baseline_date, indicator.target_date):
         if special is not None:
             by_date.setdefault(special, {})
+    # Where each value comes from (“Jobindsats.dk”, “Demodata”): the prefetched rows, by id.
+    sources = {m.pk: m.data_source for m in indicator.measurements.all()}
     rows = []
     for day in sorted(by_date):
         entry = by_date[day]
         point = entry.get("point")
         notes = []
+        if point is not None and sources.get(point.seq):
+            notes.append(sources[point.seq])
         if day == result.baseline_date:
             notes.append(_("baseline"))
         if day == indicator.target_date:
