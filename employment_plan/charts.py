@@ -231,7 +231,8 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
                 color=COLOURS["expected"],
             )
             if result.target is not None and indicator.target_date:
-                start = result.expected_from or result.baseline_date
+                # Where the expected path starts: the baseline, or the plan's start (progress.py).
+                start = result.expected_from or result.baseline_date or indicator.target_date
                 days += [start, indicator.target_date]
                 series(
                     [date2num(start), date2num(indicator.target_date)],

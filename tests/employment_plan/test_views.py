@@ -256,7 +256,7 @@ def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
 ):
     # “100 % by 31.12.2026”, no baseline stated, one measurement of 45,5 %: that value is only
     # where the indicator stood, so neither page may call it on track or show progress 0 %.
-    indicator = IndicatorFactory(
+    indicator = IndicatorFactory.create(
         focus_area=area,
         code="1.1",
         unit="percent",

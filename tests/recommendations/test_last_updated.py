@@ -17,7 +17,7 @@ def test_the_demo_shows_the_date_of_its_last_history_entry(
     seed_recommendations_demo, login, council_member
 ):
     two = Recommendation.objects.get(report__key=ALLEROD_KEY, number="2")
-    last = two.updates.order_by("-effective_on", "-created_at", "-id").first()
+    last = two.updates.order_by("-effective_on", "-created_at", "-id")[0]
     days = (timezone.localdate() - last.effective_on).days
     assert last.note.startswith("[Demo]") and days > 0
     html = login(council_member).get(reverse("recommendation-detail", args=["allerod", two.pk]))
@@ -29,7 +29,7 @@ def test_the_demo_shows_the_date_of_its_last_history_entry(
 
 def test_a_backdated_change_counts_from_its_date_and_never_moves_it_back(db, allerod, hr_officer):
     # Last touched 100 days ago, as seeded rows are on the date of their source.
-    rec = RecommendationFactory(
+    rec = RecommendationFactory.create(
         report__municipality=allerod, last_updated_at=timezone.now() - datetime.timedelta(days=100)
     )
     today = timezone.localdate()

@@ -17,15 +17,21 @@ from tests.factories import RecommendationFactory, status
 ALLEROD_KEY = "allerod-2023-opgaveudvalg"
 
 
+def _found(pattern: str, html: str) -> str:
+    match = re.search(pattern, html, re.S)
+    assert match, pattern
+    return match.group(0)
+
+
 def _state(html: str) -> str:
     """The "Status now" section of a recommendation page."""
-    return re.search(r'<section aria-labelledby="state-heading".*?</section>', html, re.S).group(0)
+    return _found(r'<section aria-labelledby="state-heading".*?</section>', html)
 
 
 def _row(html: str, rec: Recommendation) -> str:
     """The row of ``rec`` in a report's list (up to the start of its sub-items)."""
     href = reverse("recommendation-detail", args=["allerod", rec.pk])
-    return re.search(rf'href="{href}".*?class="rec-meta">.*?</p>', html, re.S).group(0)
+    return _found(rf'href="{href}".*?class="rec-meta">.*?</p>', html)
 
 
 def test_the_demos_recommendation_6_is_in_progress_wherever_it_is_shown(
@@ -44,24 +50,26 @@ def test_the_demos_recommendation_6_is_in_progress_wherever_it_is_shown(
     ).text
     row = _list_row(listed, six)
     assert "I gang" in row and "Ikke påbegyndt" not in row
-    body = Body.objects.filter(municipality=six.report.municipality).first()
-    report = meeting_report.meeting_report(six.report.municipality, body, timezone.localdate())
+    allerod = six.report.municipality
+    assert allerod is not None
+    body = Body.objects.filter(municipality=allerod)[0]
+    report = meeting_report.meeting_report(allerod, body, timezone.localdate())
     line = next(li for _r, lines in report.sections for li in lines if li.recommendation == six)
-    assert line.status.key == "i-gang"
+    assert line.status is not None and line.status.key == "i-gang"
 
 
 def _list_row(html: str, rec: Recommendation) -> str:
     href = reverse("recommendation-detail", args=["allerod", rec.pk])
-    return re.search(rf'<tr>(?:(?!</tr>).)*href="{href}".*?</tr>', html, re.S).group(0)
+    return _found(rf'<tr>(?:(?!</tr>).)*href="{href}".*?</tr>', html)
 
 
 @pytest.fixture
 def tree(db, allerod):
-    parent = RecommendationFactory(report__municipality=allerod, number="6")
+    parent = RecommendationFactory.create(report__municipality=allerod, number="6")
     services.recommendation_set_progress_mode(
         recommendation=parent, mode=ProgressMode.ROLLUP, acting_user=None
     )
-    child = RecommendationFactory(report=parent.report, parent=parent, number="6a")
+    child = RecommendationFactory.create(report=parent.report, parent=parent, number="6a")
     return parent, child
 
 
