@@ -281,3 +281,27 @@ def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
     assert "Udgangspunkt udledt: første måling" in barometer
     assert "udledt: planen angiver intet udgangspunkt" in detail
     assert "45,5\u00a0%" in detail
+
+
+def test_without_a_stated_baseline_the_expected_path_starts_at_the_plans_start(
+    login, council_member, plan, area, allerod
+):
+    indicator = IndicatorFactory.create(
+        focus_area=area,
+        code="1.1",
+        unit="percent",
+        direction="higher",
+        target_value=Decimal(100),
+        target_operator=">=",
+    )
+    for day, value in ((datetime.date(2026, 3, 31), "45.5"), (datetime.date(2026, 6, 30), "60")):
+        MeasurementFactory(indicator=indicator, date=day, value=Decimal(value))
+    response = login(council_member).get(
+        reverse("employment-plan-indicator", args=[allerod.slug, indicator.pk]),
+        {"dato": "2026-07-31"},
+    )
+    rows = {row.date: row for row in response.context["rows"]}
+    # The path runs from the first value (45,5 %) at the plan's start to 100 % at its end.
+    assert rows[plan.period_start].expected == Decimal("45.5")
+    assert "regnet fra planens start, 01.01.2026" in response.text
+    assert response.context["result"].status != "baseline_missing"
