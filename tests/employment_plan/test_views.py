@@ -252,19 +252,11 @@ def test_plan_list_links_each_plan(login, council_member, plan, allerod):
 
 
 def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
-    login, council_member, plan, area, allerod
+    login, council_member, plan, percent_indicator, allerod
 ):
-    # “100 % by 31.12.2026”, no baseline stated, one measurement of 45,5 %: that value is only
-    # where the indicator stood, so neither page may call it on track or show progress 0 %.
-    indicator = IndicatorFactory.create(
-        focus_area=area,
-        code="1.1",
-        unit="percent",
-        direction="higher",
-        target_kind="absolute",
-        target_value=Decimal(100),
-        target_operator=">=",
-    )
+    # “at least 80 % by 31.12.2026”, no baseline stated, one measurement of 45,5 %: that value is
+    # only where the indicator stood, so neither page may call it on track or show progress 0 %.
+    indicator = percent_indicator
     MeasurementFactory(indicator=indicator, date=datetime.date(2026, 3, 31), value=Decimal("45.5"))
     client = login(council_member)
     as_of = {"dato": "2026-04-30"}
@@ -284,16 +276,9 @@ def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
 
 
 def test_without_a_stated_baseline_the_expected_path_starts_at_the_plans_start(
-    login, council_member, plan, area, allerod
+    login, council_member, plan, percent_indicator, allerod
 ):
-    indicator = IndicatorFactory.create(
-        focus_area=area,
-        code="1.1",
-        unit="percent",
-        direction="higher",
-        target_value=Decimal(100),
-        target_operator=">=",
-    )
+    indicator = percent_indicator
     for day, value in ((datetime.date(2026, 3, 31), "45.5"), (datetime.date(2026, 6, 30), "60")):
         MeasurementFactory(indicator=indicator, date=day, value=Decimal(value))
     response = login(council_member).get(
@@ -301,7 +286,7 @@ def test_without_a_stated_baseline_the_expected_path_starts_at_the_plans_start(
         {"dato": "2026-07-31"},
     )
     rows = {row.date: row for row in response.context["rows"]}
-    # The path runs from the first value (45,5 %) at the plan's start to 100 % at its end.
+    # The path runs from the first value (45,5 %) at the plan's start to 80 % at its end.
     assert rows[plan.period_start].expected == Decimal("45.5")
     assert "regnet fra planens start, 01.01.2026" in response.text
     assert response.context["result"].status != "baseline_missing"
