@@ -106,9 +106,9 @@ def sparkline_alt(result: progress.Progress, unit: str) -> str:
 
 # The indicator chart -----------------------------------------------------------------------------
 def expected_value(result: progress.Progress, day: datetime.date, target_date) -> Decimal | None:
-    if result.baseline_value is None or result.target is None or result.baseline_date is None:
+    if result.baseline_value is None or result.target is None or result.expected_from is None:
         return None
-    share = progress.expected_progress(result.baseline_date, target_date, day)
+    share = progress.expected_progress(result.expected_from, target_date, day)
     if share is None:
         return None
     return progress._dec(
@@ -123,14 +123,18 @@ def table_rows(indicator, result: progress.Progress, comparison_names: list[str]
         by_date.setdefault(measured.date, {})["point"] = measured
     for c in indicator.comparisons.all():
         by_date.setdefault(c.date, {}).setdefault("comparisons", {})[c.municipality.name] = c.value
-    for special in (result.baseline_date, indicator.target_date):
+    for special in (result.expected_from, result.baseline_date, indicator.target_date):
         if special is not None:
             by_date.setdefault(special, {})
+    # Where each value comes from (“Jobindsats.dk”, “Demodata”): the prefetched rows, by id.
+    sources = {m.pk: m.data_source for m in indicator.measurements.all()}
     rows = []
     for day in sorted(by_date):
         entry = by_date[day]
         point = entry.get("point")
         notes = []
+        if point is not None and sources.get(point.seq):
+            notes.append(sources[point.seq])
         if day == result.baseline_date:
             notes.append(_("baseline"))
         if day == indicator.target_date:
@@ -169,6 +173,7 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
         tuple((p.date, p.value, p.provisional) for p in result.series),
         result.baseline_value,
         result.baseline_date,
+        result.expected_from,
         result.target,
         indicator.target_date,
         tuple(comparisons),
@@ -227,9 +232,11 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
                 color=COLOURS["expected"],
             )
             if result.target is not None and indicator.target_date:
-                days.append(indicator.target_date)
+                # Where the expected path starts: the baseline, or the plan's start (progress.py).
+                start = result.expected_from or result.baseline_date or indicator.target_date
+                days += [start, indicator.target_date]
                 series(
-                    [date2num(result.baseline_date), date2num(indicator.target_date)],
+                    [date2num(start), date2num(indicator.target_date)],
                     [float(result.baseline_value), float(result.target)],
                     _("Expected path"),
                     color=COLOURS["expected"],

@@ -62,6 +62,7 @@ class TargetKind(models.TextChoices):
     PERCENTAGE_POINTS = progress.PERCENTAGE_POINTS, _("change in percentage points")
     ALL_OR_NOTHING = progress.ALL_OR_NOTHING, _("all or nothing")
     FREQUENCY = progress.FREQUENCY, _("recurring frequency")
+    DELIVERABLE = progress.DELIVERABLE, _("one-off deliverable by a date")
 
 
 class TargetOperator(models.TextChoices):
@@ -273,7 +274,8 @@ class Indicator(Sourced, Versioned):
         blank=True,
         help_text=_(
             "A level for absolute targets; a change in % (−10) for relative ones; a change in "
-            "percentage points for percentage-point targets; days between for a frequency."
+            "percentage points for percentage-point targets; days between for a frequency; the "
+            "value that means delivered (1, or 100 %) for a deliverable."
         ),
         **VALUE_DIGITS,
     )
@@ -337,10 +339,19 @@ class Indicator(Sourced, Versioned):
                 | Q(target_value__isnull=False),
                 name="indicator_level_target_has_value",
             ),
+            models.CheckConstraint(
+                condition=~Q(target_kind=progress.DELIVERABLE) | Q(target_date__isnull=False),
+                name="indicator_deliverable_has_date",
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    @property
+    def plan_start(self):
+        """Where the expected path starts when the plan states no baseline (the engine's spec)."""
+        return self.plan.period_start if self.plan_id else None
 
     @property
     def target_is_relative(self) -> bool:
@@ -368,6 +379,8 @@ class Indicator(Sourced, Versioned):
             )
         if not self.target_is_relative and self.target_value is None:
             errors["target_value"] = _("This kind of target needs a value.")
+        if self.target_kind == TargetKind.DELIVERABLE and self.target_date is None:
+            errors["target_date"] = _("A deliverable needs the date it is due.")
         if self.baseline_period and progress.period_bounds(self.baseline_period) is None:
             errors["baseline_period"] = _("Write the period as a year (2025) or a month (2025-12).")
         if (

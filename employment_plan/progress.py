@@ -6,11 +6,15 @@ Formulas (docs/employment-plan.md explains each decision):
   relative change of r %; B + p for a change of p percentage points. Unknown until B is known.
 - progress = (current − B) ÷ (T − B), as a percentage; reported raw and clamped to 0–100.
 - achieved: current ≥ T when higher is better, current ≤ T when lower is better.
-- expected progress at a date d: (d − baseline date) ÷ (target date − baseline date), clamped.
+- expected progress at a date d: (d − start) ÷ (target date − start), clamped; the start is the
+  baseline date, or the plan's start when the baseline is only the first measurement (no stated one).
 - status: achieved; off track once the target date has passed (or its measurement is in) and the
   latest value misses; otherwise
   by how far actual progress lags the expected progress *at the date of the latest measurement*
-  (so reporting lag is not counted as falling behind); thresholds in percentage points.
+  (so reporting lag is not counted as falling behind); thresholds in percentage points. A level
+  target whose only measurement is its own starting point (no stated baseline) has nothing to be
+  judged on: *baseline missing*, never *on track*. A one-off deliverable is achieved when delivered,
+  off track once its date has passed undelivered, and otherwise *not delivered yet*.
 - forecast: least-squares straight line through three or more measurements, extended to the target
   date, with the date the line reaches the target.
 """
@@ -29,6 +33,7 @@ RELATIVE = "relative"
 PERCENTAGE_POINTS = "percentage_points"
 ALL_OR_NOTHING = "all_or_nothing"
 FREQUENCY = "frequency"
+DELIVERABLE = "deliverable"
 PERCENT = "percent"
 
 ACHIEVED = "achieved"
@@ -37,6 +42,8 @@ AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
 NO_DATA = "no_data"
 AWAITING_BASELINE = "awaiting_baseline"
+BASELINE_MISSING = "baseline_missing"
+NOT_DELIVERED = "not_delivered"
 
 # Why a status is what it is (``Progress.reason``); ``employment_plan.wording`` words each one.
 REASON_AWAITING_PERIOD = "awaiting_period"
@@ -48,9 +55,22 @@ REASON_ACHIEVED = "achieved"
 REASON_NO_LONGER_MET = "no_longer_met"
 REASON_TARGET_DATE_PASSED = "target_date_passed"
 REASON_PROGRESS_VS_EXPECTED = "progress_vs_expected"
+REASON_NO_STATED_BASELINE = "no_stated_baseline"
+REASON_DELIVERED = "delivered"
+REASON_NOT_DELIVERED = "not_delivered"
+REASON_NOT_DELIVERED_IN_TIME = "not_delivered_in_time"
 
 # Worst first: the order a summary counts them in.
-STATUS_ORDER = [OFF_TRACK, AT_RISK, ON_TRACK, ACHIEVED, AWAITING_BASELINE, NO_DATA]
+STATUS_ORDER = [
+    OFF_TRACK,
+    AT_RISK,
+    ON_TRACK,
+    ACHIEVED,
+    NOT_DELIVERED,
+    BASELINE_MISSING,
+    AWAITING_BASELINE,
+    NO_DATA,
+]
 
 HUNDRED = Decimal(100)
 FOUR_PLACES = Decimal("0.0001")
@@ -79,6 +99,9 @@ class IndicatorSpec:
     baseline_date: date | None = None
     awaiting_baseline: bool = False
     baseline_period: str = ""
+    # Where the expected path starts when the plan states no baseline (the first measurement is
+    # then only where the indicator happened to be when first measured).
+    plan_start: date | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,10 @@ class Progress:
     baseline_value: Decimal | None = None
     baseline_date: date | None = None
     baseline_inferred: bool = False
+    # The baseline is the first measurement because the plan states none (not a measured baseline
+    # the plan names): shown as such, and the expected path starts at the plan's start.
+    baseline_from_first: bool = False
+    expected_from: date | None = None
     target: Decimal | None = None
     latest: Point | None = None
     progress_raw: Decimal | None = None
@@ -286,6 +313,7 @@ def evaluate(
     needs_baseline = spec.target_kind in (RELATIVE, PERCENTAGE_POINTS)
 
     baseline, baseline_date, inferred = spec.baseline_value, spec.baseline_date, False
+    from_first = False
     if baseline is None and spec.awaiting_baseline:
         found = baseline_from_period(spec.baseline_period, known)
         if found is None:
@@ -298,18 +326,23 @@ def evaluate(
                 baseline_period=spec.baseline_period,
             )
         baseline, baseline_date, inferred = found.value, found.date, True
+        # With no period named, the plan does not say where the baseline lies: the first one.
+        from_first = not spec.baseline_period
 
     cutoff = as_of if spec.target_date is None else min(as_of, spec.target_date)
     judged = [p for p in series_all if p.date <= cutoff]
     after_target = sum(
         1 for p in known if spec.target_date is not None and p.date > spec.target_date
     )
+    if spec.target_kind == DELIVERABLE:
+        return _deliverable(spec, judged, as_of, after_target, series_all)
     if not judged:
         return Progress(
             status=NO_DATA,
             baseline_value=baseline,
             baseline_date=baseline_date,
             baseline_inferred=inferred,
+            expected_from=baseline_date,
             target=absolute_target(spec, baseline),
             ignored_after_target=after_target,
             series=tuple(series_all),
@@ -329,20 +362,27 @@ def evaluate(
             )
         # No stated baseline: the first measurement is where the indicator started.
         baseline, baseline_date, inferred = judged[0].value, judged[0].date, True
+        from_first = True
 
+    # A first measurement taken after the plan began is no excuse for progress expected since.
+    expected_from = baseline_date
+    if from_first and spec.plan_start is not None and baseline_date is not None:
+        expected_from = min(spec.plan_start, baseline_date)
     target = absolute_target(spec, baseline)
     common: dict[str, Any] = {
         "baseline_value": baseline,
         "baseline_date": baseline_date,
         "baseline_inferred": inferred,
+        "baseline_from_first": from_first,
+        "expected_from": expected_from,
         "target": target,
         "latest": latest,
         "ignored_after_target": after_target,
         "series": tuple(series_all),
         "unit": spec.unit,
     }
-    expected = expected_progress(baseline_date, spec.target_date, as_of)
-    expected_at_latest = expected_progress(baseline_date, spec.target_date, latest.date)
+    expected = expected_progress(expected_from, spec.target_date, as_of)
+    expected_at_latest = expected_progress(expected_from, spec.target_date, latest.date)
     forecast = None
     if spec.target_date is not None:
         forecast = linear_forecast(judged, target, spec.target_date, spec.direction)
@@ -364,6 +404,20 @@ def evaluate(
             **common,
         )
 
+    return _judge_level(spec, target, latest, as_of, from_first, thresholds, common)
+
+
+def _judge_level(
+    spec: IndicatorSpec,
+    target: Decimal,
+    latest: Point,
+    as_of: date,
+    from_first: bool,
+    thresholds: Thresholds,
+    common: dict[str, Any],
+) -> Progress:
+    """The status of a level to reach, from the baseline, the latest value and the expected path."""
+    baseline, expected_at_latest = common["baseline_value"], common["expected_at_latest"]
     achieved = is_better_or_equal(latest.value, target, spec.direction)
     if not needs_improvement(baseline, target, spec.direction):
         raw = None
@@ -389,6 +443,11 @@ def evaluate(
     ):
         # The target date has passed (or its measurement is in) and the target is not met.
         return Progress(status=OFF_TRACK, reason=REASON_TARGET_DATE_PASSED, **common)
+    if from_first and latest.date == common["baseline_date"]:
+        # The only measurement is its own starting point: no progress can be read from it, so it
+        # says nothing about being on track (progress "0 %" of nothing would claim it does).
+        common.update(progress_raw=None, progress=None)
+        return Progress(status=BASELINE_MISSING, reason=REASON_NO_STATED_BASELINE, **common)
     if expected_at_latest is None:
         status = ON_TRACK if clamped > 0 else AT_RISK
     else:
@@ -400,6 +459,34 @@ def evaluate(
         else:
             status = OFF_TRACK
     return Progress(status=status, reason=REASON_PROGRESS_VS_EXPECTED, **common)
+
+
+def _deliverable(
+    spec: IndicatorSpec,
+    judged: list[Point],
+    as_of: date,
+    after_target: int,
+    series_all: list[Point],
+) -> Progress:
+    """A one-off deliverable by a date (“a barometer is built”): delivered when the latest
+    measurement up to the date reaches the stated level (1, or 100 %); never *on track* before it is
+    delivered, since nothing between “not yet” and “done” can be measured."""
+    target = absolute_target(spec, None)
+    latest = judged[-1] if judged else None
+    delivered = latest is not None and target is not None and latest.value >= target
+    common: dict[str, Any] = {
+        "target": target,
+        "latest": latest,
+        "achieved": delivered,
+        "ignored_after_target": after_target,
+        "series": tuple(series_all),
+        "unit": spec.unit,
+    }
+    if delivered:
+        return Progress(status=ACHIEVED, reason=REASON_DELIVERED, progress=HUNDRED, **common)
+    if spec.target_date is not None and as_of > spec.target_date:
+        return Progress(status=OFF_TRACK, reason=REASON_NOT_DELIVERED_IN_TIME, **common)
+    return Progress(status=NOT_DELIVERED, reason=REASON_NOT_DELIVERED, **common)
 
 
 def count_by_status(results: Iterable[HasStatus]) -> list[tuple[str, int]]:

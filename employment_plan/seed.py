@@ -12,7 +12,8 @@ Shape of a file (see the files themselves for every field in use)::
          indicators:
            - {code, title, unit, direction: lower|higher,
               baseline: null | {value, date, label} | {awaiting: true, period, label},
-              target: {kind: absolute|relative|percentage_points|all_or_nothing|frequency,
+              target: {kind: absolute|relative|percentage_points|all_or_nothing|frequency|
+                             deliverable,
                        value, operator, date, text},
               data_source, responsible_unit, inconsistency, section,
               measurements: [{date, value, provisional, label, section}],

@@ -91,6 +91,7 @@ def plan_barometer(
         area.existing_initiatives = [i for i in area.initiatives.all() if i.kind == "existing"]
         area.new_initiatives = [i for i in area.initiatives.all() if i.kind == "new"]
         for indicator in area.indicators.all():
+            indicator.plan = plan  # the engine reads the plan's start: no query per indicator
             indicator.result = evaluate(indicator, as_of)
             results.append(indicator.result)
     # For the page, attached to the fetched row (not fields of the model: hence the ignores).

@@ -25,6 +25,8 @@ STATUS_LABELS = {
     progress.OFF_TRACK: gettext_lazy("Off track"),
     progress.NO_DATA: gettext_lazy("No data"),
     progress.AWAITING_BASELINE: gettext_lazy("Awaiting baseline"),
+    progress.BASELINE_MISSING: gettext_lazy("Baseline missing"),
+    progress.NOT_DELIVERED: gettext_lazy("Not delivered yet"),
 }
 
 UNIT_SUFFIX = {
@@ -81,6 +83,62 @@ def _whole(value: Decimal | None) -> str:
     return format_number((value or Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+# Why a status is what it is, by ``Progress.reason``: sentences without numbers, those for a
+# deliverable with nothing recorded, and those with the latest value (and target, baseline).
+_PLAIN = {
+    progress.REASON_ONLY_AFTER_TARGET: gettext_lazy(
+        "There are no measurements up to the target date; later ones do not count towards "
+        "this target."
+    ),
+    progress.REASON_NO_MEASUREMENTS: gettext_lazy("No measurements yet."),
+    progress.REASON_CHANGE_WITHOUT_BASELINE: gettext_lazy(
+        "The target is a change, but no baseline is recorded."
+    ),
+}
+_NOTHING_DELIVERED = {
+    progress.REASON_NOT_DELIVERED: gettext_lazy("Not delivered yet; no delivery is recorded."),
+    progress.REASON_NOT_DELIVERED_IN_TIME: gettext_lazy(
+        "The due date has passed and no delivery is recorded."
+    ),
+}
+_WITH_VALUES = {
+    progress.REASON_DIRECTION_ONLY: gettext_lazy(
+        "The target is a change in the right direction from the baseline %(baseline)s; "
+        "the latest value is %(value)s."
+    ),
+    progress.REASON_ACHIEVED: gettext_lazy(
+        "The latest value, %(value)s, meets the target of %(target)s."
+    ),
+    progress.REASON_NO_LONGER_MET: gettext_lazy(
+        "The baseline already met the target of %(target)s, but the latest value, "
+        "%(value)s, no longer does."
+    ),
+    progress.REASON_TARGET_DATE_PASSED: gettext_lazy(
+        "The target date has passed and the latest value, %(value)s, misses the target "
+        "of %(target)s."
+    ),
+    progress.REASON_NO_STATED_BASELINE: gettext_lazy(
+        "The plan states no baseline, and the only measurement, %(value)s, is the "
+        "starting point: progress towards the target of %(target)s can be judged from "
+        "the next measurement."
+    ),
+    progress.REASON_DELIVERED: gettext_lazy(
+        "Delivered: the latest measurement, %(value)s, records it."
+    ),
+    progress.REASON_NOT_DELIVERED: gettext_lazy(
+        "Not delivered yet: the latest measurement is %(value)s."
+    ),
+    progress.REASON_NOT_DELIVERED_IN_TIME: gettext_lazy(
+        "The due date has passed and it is not delivered: the latest measurement is %(value)s."
+    ),
+    progress.REASON_PROGRESS_VS_EXPECTED: gettext_lazy(
+        "The latest value, %(value)s, has come %(progress)s %% of the way from the "
+        "baseline %(baseline)s to the target of %(target)s; %(expected)s %% was expected "
+        "by then."
+    ),
+}
+
+
 def explain(result: Progress) -> str:
     """Why ``result`` has its status, in one sentence."""
     reason, unit = result.reason, result.unit
@@ -88,56 +146,17 @@ def explain(result: Progress) -> str:
         return _(
             "Awaiting the baseline (%(period)s); the target becomes a level once it is measured."
         ) % {"period": result.baseline_period or _("period not stated")}
-    if reason == progress.REASON_ONLY_AFTER_TARGET:
-        return _(
-            "There are no measurements up to the target date; later ones do not count towards "
-            "this target."
-        )
-    if reason == progress.REASON_NO_MEASUREMENTS:
-        return _("No measurements yet.")
-    if reason == progress.REASON_CHANGE_WITHOUT_BASELINE:
-        return _("The target is a change, but no baseline is recorded.")
+    if reason in _PLAIN:
+        return str(_PLAIN[reason])
     if result.latest is None:
+        return str(_NOTHING_DELIVERED.get(reason, ""))
+    if reason not in _WITH_VALUES:
         return ""
     values = {
         "value": _latest_text(result.latest, unit),
         "target": format_value(result.target, unit),
         "baseline": format_value(result.baseline_value, unit),
+        "progress": _whole(result.progress),
+        "expected": _whole(result.expected_at_latest),
     }
-    if reason == progress.REASON_DIRECTION_ONLY:
-        return (
-            _(
-                "The target is a change in the right direction from the baseline %(baseline)s; "
-                "the latest value is %(value)s."
-            )
-            % values
-        )
-    if reason == progress.REASON_ACHIEVED:
-        return _("The latest value, %(value)s, meets the target of %(target)s.") % values
-    if reason == progress.REASON_NO_LONGER_MET:
-        return (
-            _(
-                "The baseline already met the target of %(target)s, but the latest value, "
-                "%(value)s, no longer does."
-            )
-            % values
-        )
-    if reason == progress.REASON_TARGET_DATE_PASSED:
-        return (
-            _(
-                "The target date has passed and the latest value, %(value)s, misses the target "
-                "of %(target)s."
-            )
-            % values
-        )
-    if reason == progress.REASON_PROGRESS_VS_EXPECTED:
-        values.update(progress=_whole(result.progress), expected=_whole(result.expected_at_latest))
-        return (
-            _(
-                "The latest value, %(value)s, has come %(progress)s %% of the way from the "
-                "baseline %(baseline)s to the target of %(target)s; %(expected)s %% was expected "
-                "by then."
-            )
-            % values
-        )
-    return ""
+    return str(_WITH_VALUES[reason]) % values

@@ -31,7 +31,7 @@ PROGRESS_DIGITS = digits_of(Recommendation._meta.get_field("progress"))
 # The preview's words for a change (lazy: translated when shown, not once per row).
 STATUS, PROGRESS = gettext_lazy("Status"), gettext_lazy("Progress")
 # Where a service's ValidationError names a field, the file names a column.
-FIELD_COLUMNS = {"note": "note", "effective_on": "date", "progress": "progress"}
+FIELD_COLUMNS = {"note": "note", "effective_on": "date", "progress": "progress", "status": "status"}
 
 
 @dataclass

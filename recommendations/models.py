@@ -267,6 +267,13 @@ class Status(Versioned):
         return self.name
 
 
+# Seeded status keys a rule relies on (migration 0002): a recommendation with progress above 0 has
+# started, so it is never "not started" (``services.validate_status_change`` refuses it and a
+# roll-up moves a parent on to "in progress" when its sub-items make progress).
+NOT_STARTED = "ikke-paabegyndt"
+IN_PROGRESS = "i-gang"
+
+
 class ProgressMode(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     ROLLUP = "rollup", _("Weighted mean of sub-items")
@@ -578,6 +585,15 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.recommendation.number}: {self.new_status} ({format_date(self.effective_on)})"
+
+    @property
+    def effective_at(self) -> datetime.datetime:
+        """When the change took effect: when it was recorded, or noon of its date when it was
+        entered afterwards (a backdated change, the demo's history): the recommendation's "last
+        updated" is this moment, not the day someone typed it in."""
+        if self.effective_on >= timezone.localtime(self.created_at).date():
+            return self.created_at
+        return timezone.make_aware(datetime.datetime.combine(self.effective_on, datetime.time(12)))
 
 
 class DecisionKind(models.TextChoices):

@@ -17,6 +17,8 @@ from organizations import access, writes
 from organizations.models import User
 
 from .models import (
+    IN_PROGRESS,
+    NOT_STARTED,
     Addressee,
     CouncilDecision,
     ProgressMode,
@@ -86,7 +88,7 @@ def validate_status_change(
 ) -> StatusChange:
     """The checks of a status change, and what it records: the form, the bulk action and the import
     ask here before they write. ``rolled_up``: the progress is computed from sub-items.
-    ValidationError is keyed by the field at fault (note, effective_on, progress)."""
+    ValidationError is keyed by the field at fault (note, effective_on, progress, status)."""
     note = (note or "").strip()
     if status.requires_reason and not note:
         raise ValidationError(
@@ -117,6 +119,15 @@ def validate_status_change(
         new_progress = Decimal(status.default_progress).quantize(TWO_PLACES)
     else:
         new_progress = current_progress
+    if status.key == NOT_STARTED and new_progress > 0:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Progress above 0 %% means the work has started: it cannot be “%(status)s”."
+                )
+                % {"status": status.label}
+            }
+        )
     return StatusChange(note, effective_on, new_progress)
 
 
@@ -194,7 +205,9 @@ def _record(
     update.save()
     recommendation.status = status
     recommendation.progress = progress
-    recommendation.last_updated_at = update.created_at
+    # The date of its latest history entry (or a later change of its content), never the moment a
+    # backdated entry happened to be saved: that is not when anything changed.
+    recommendation.last_updated_at = max(recommendation.last_updated_at, update.effective_at)
     # The version was checked above, on the locked row.
     writes.update_checked(
         recommendation,
@@ -224,17 +237,22 @@ def _roll_up(parent_id: int, effective_on: datetime.date, acting_user: User | No
         if parent.progress_mode != ProgressMode.ROLLUP:
             return
         progress = weighted_progress(list(parent.children.all()))
-        if progress != parent.progress:
-            _record(
-                parent,
-                parent.status,
-                progress,
-                _("Progress computed from the sub-items."),
-                effective_on,
-                UpdateOrigin.ROLLUP,
-                acting_user,
-            )
+        status = _started(parent.status, progress)
+        if progress != parent.progress or status != parent.status:
+            note = _("Progress computed from the sub-items.")
+            if status != parent.status:
+                note = _("Progress computed from the sub-items; they have started, so it has too.")
+            _record(parent, status, progress, note, effective_on, UpdateOrigin.ROLLUP, acting_user)
         next_id = parent.parent_id
+
+
+def _started(status: Status, progress: Decimal) -> Status:
+    """A rolled-up parent "not started" whose sub-items made progress is "in progress": its status
+    and its progress must not contradict each other on any page (the rule of
+    ``validate_status_change``, applied to the status nobody chose)."""
+    if status.key == NOT_STARTED and progress > 0:
+        return Status.objects.filter(key=IN_PROGRESS).first() or status
+    return status
 
 
 @transaction.atomic

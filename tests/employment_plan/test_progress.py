@@ -505,3 +505,55 @@ def test_the_engine_runs_without_django_settings():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["on_track", "50.0000", "progress_vs_expected"]
+
+
+# A level target without a stated baseline (issue #15) ----------------------------------------------
+def test_a_single_measurement_is_never_on_track_without_a_stated_baseline():
+    # 100 % by the target date; one measurement of 45,5 %: it is its own starting point, so there
+    # is no progress to judge (not "on track" with "progress 0 %").
+    s = spec(direction=p.HIGHER, value=100, unit="percent", plan_start=START)
+    result = p.evaluate(s, pts((10, 45.5)), day(20))
+    assert result.status == p.BASELINE_MISSING
+    assert result.baseline_from_first and result.progress is None
+    with translation.override("en"):
+        assert "states no baseline" in result.explanation
+        assert result.status_label == "Baseline missing"
+
+
+def test_a_single_measurement_that_meets_the_target_is_achieved():
+    s = spec(direction=p.HIGHER, value=100, unit="percent", plan_start=START)
+    assert p.evaluate(s, pts((10, 100)), day(20)).status == p.ACHIEVED
+
+
+def test_without_a_stated_baseline_the_expected_path_starts_at_the_plan_start():
+    # First measured on day 50 (20), then 17,5 on day 75: 25 % of the way from 20 to 10. Counted from
+    # the plan's start (day 0), 75 % was expected by day 75: 50 points behind, off track. From the
+    # first measurement it would have been 50 % expected: 25 behind, at risk.
+    s = spec(value=10, plan_start=START)
+    result = p.evaluate(s, pts((50, 20), (75, 17.5)), day(75))
+    assert result.expected_from == START and result.expected_at_latest == 75
+    assert result.progress == 25 and result.status == p.OFF_TRACK
+    without_plan_start = p.evaluate(spec(value=10), pts((50, 20), (75, 17.5)), day(75))
+    assert without_plan_start.status == p.AT_RISK
+
+
+# A one-off deliverable by a date ---------------------------------------------------------------
+DELIVERABLE = spec(kind=p.DELIVERABLE, direction=p.HIGHER, value=1, unit="count")
+
+
+@pytest.mark.parametrize(
+    "points, as_of, status",
+    [
+        ([], 50, p.NOT_DELIVERED),  # before the date, nothing recorded: not yet, no claim
+        (pts((40, 0)), 50, p.NOT_DELIVERED),  # "not yet" recorded: still not on track
+        (pts((40, 0), (60, 1)), 70, p.ACHIEVED),  # delivered
+        ([], 101, p.OFF_TRACK),  # the due date (day 100) has passed undelivered
+        (pts((40, 0)), 101, p.OFF_TRACK),
+        (pts((120, 1)), 130, p.OFF_TRACK),  # delivered only after the due date
+    ],
+)
+def test_a_deliverable_is_done_or_not_never_on_track(points, as_of, status):
+    result = p.evaluate(DELIVERABLE, points, day(as_of))
+    assert result.status == status
+    with translation.override("en"):
+        assert result.explanation

@@ -144,3 +144,11 @@ def test_reloading_keeps_what_users_entered(seeded, capsys):
     initiative.refresh_from_db()
     assert youth.baseline_value == 80 and youth.target_absolute == 72
     assert initiative.status == "done"
+
+
+def test_the_barometer_to_build_is_a_deliverable_not_yet_delivered(seeded):
+    barometer = plan(2026).indicators.get(code="7.3")
+    assert barometer.target_kind == "deliverable"
+    result = selectors.evaluate(barometer, datetime.date(2026, 6, 30))
+    assert result.status == "not_delivered" and result.status_label == "Endnu ikke leveret"
+    assert selectors.evaluate(barometer, datetime.date(2027, 1, 1)).status == "off_track"

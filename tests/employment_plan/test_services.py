@@ -156,3 +156,17 @@ def test_database_refuses_a_baseline_while_awaiting_one(relative_indicator):
         type(relative_indicator).objects.filter(pk=relative_indicator.pk).update(
             baseline_value=Decimal(5), baseline_date=D(2025, 12, 31)
         )
+
+
+def test_a_deliverable_needs_its_due_date(area):
+    with pytest.raises(ValidationError) as refused:
+        IndicatorFactory(
+            focus_area=area,
+            unit="count",
+            direction="higher",
+            target_kind="deliverable",
+            target_value=1,
+            target_operator=">=",
+            target_date=None,
+        )
+    assert "target_date" in refused.value.message_dict

@@ -2,6 +2,7 @@
 fixed number of queries however many measurements there are."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -250,3 +251,44 @@ def test_plan_list_links_each_plan(login, council_member, plan, allerod):
         .content.decode()
     )
     assert reverse("employment-plan-barometer", args=[allerod.slug, plan.pk]) in html
+
+
+def test_a_level_target_with_one_measurement_is_not_on_track_on_any_page(
+    login, council_member, plan, percent_indicator, allerod
+):
+    # “at least 80 % by 31.12.2026”, no baseline stated, one measurement of 45,5 %: that value is
+    # only where the indicator stood, so neither page may call it on track or show progress 0 %.
+    indicator = percent_indicator
+    MeasurementFactory(indicator=indicator, date=datetime.date(2026, 3, 31), value=Decimal("45.5"))
+    client = login(council_member)
+    as_of = {"dato": "2026-04-30"}
+    barometer = client.get(
+        reverse("employment-plan-barometer", args=[allerod.slug, plan.pk]), as_of
+    ).content.decode()
+    detail = client.get(
+        reverse("employment-plan-indicator", args=[allerod.slug, indicator.pk]), as_of
+    ).content.decode()
+    for html in (barometer, detail):
+        assert "Mangler udgangspunkt" in html
+        assert "På rette spor" not in html
+        assert not re.search(r"(?<![\d,])0\u00a0%", html)  # no “progress 0 %”
+    assert "Udgangspunkt udledt: første måling" in barometer
+    assert "udledt: planen angiver intet udgangspunkt" in detail
+    assert "45,5\u00a0%" in detail
+
+
+def test_without_a_stated_baseline_the_expected_path_starts_at_the_plans_start(
+    login, council_member, plan, percent_indicator, allerod
+):
+    indicator = percent_indicator
+    for day, value in ((datetime.date(2026, 3, 31), "45.5"), (datetime.date(2026, 6, 30), "60")):
+        MeasurementFactory(indicator=indicator, date=day, value=Decimal(value))
+    response = login(council_member).get(
+        reverse("employment-plan-indicator", args=[allerod.slug, indicator.pk]),
+        {"dato": "2026-07-31"},
+    )
+    rows = {row.date: row for row in response.context["rows"]}
+    # The path runs from the first value (45,5 %) at the plan's start to 80 % at its end.
+    assert rows[plan.period_start].expected == Decimal("45.5")
+    assert "regnet fra planens start, 01.01.2026" in response.text
+    assert response.context["result"].status != "baseline_missing"
