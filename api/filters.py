@@ -4,6 +4,7 @@ pages do; the others are small FilterSets over the fields analysts ask for."""
 import django_filters
 
 from employment_plan.models import Indicator, Measurement
+from followup.models import FollowUpRound
 from recommendations.filters import RecommendationFilter
 from recommendations.models import CouncilDecision, StatusUpdate
 
@@ -55,3 +56,13 @@ class MeasurementFilter(django_filters.FilterSet):
     class Meta:
         model = Measurement
         fields = ["plan", "indicator", "since", "until", "provisional"]
+
+
+class FollowUpRoundFilter(django_filters.FilterSet):
+    municipality = django_filters.NumberFilter(field_name="municipality__code")
+    since = django_filters.DateFilter(field_name="meeting_date", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="meeting_date", lookup_expr="lte")
+
+    class Meta:
+        model = FollowUpRound
+        fields = ["municipality", "state", "since", "until"]

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from employment_plan.models import Indicator, Measurement
 from employment_plan.selectors import evaluate
+from followup.models import FollowUpRound, FrozenAnnex
 from organizations.models import Profession
 from recommendations.models import Addressee, CouncilDecision, Recommendation, StatusUpdate
 
@@ -173,4 +174,57 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "plan",
             "indicator_code",
             *Measurement.STATED_FIELDS,
+        ]
+
+
+class FollowUpRoundSerializer(serializers.ModelSerializer):
+    municipality = municipality_code("municipality")
+    body = serializers.CharField(source="body.name")
+    annex = serializers.SerializerMethodField()
+    annex_hash = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUpRound
+        fields = [
+            "id",
+            "municipality",
+            "body",
+            "title",
+            "meeting_date",
+            "deadline",
+            "state",
+            "opened_at",
+            "approved_at",
+            "annex",
+            "annex_hash",
+        ]
+
+    def _annex(self, round: FollowUpRound) -> FrozenAnnex | None:
+        return getattr(round, "annex", None)
+
+    def get_annex(self, round: FollowUpRound) -> int | None:
+        annex = self._annex(round)
+        return annex.pk if annex else None
+
+    def get_annex_hash(self, round: FollowUpRound) -> str | None:
+        annex = self._annex(round)
+        return annex.content_hash if annex else None
+
+
+class FrozenAnnexSerializer(serializers.ModelSerializer):
+    """The approved annex as frozen: its content and the hash of that content."""
+
+    municipality = municipality_code("round.municipality")
+    round_title = serializers.CharField(source="round.title")
+
+    class Meta:
+        model = FrozenAnnex
+        fields = [
+            "id",
+            "round",
+            "municipality",
+            "round_title",
+            "created_at",
+            "content_hash",
+            "content",
         ]

@@ -10,6 +10,8 @@ router.register("status-updates", views.StatusUpdateViewSet, basename="api-statu
 router.register("decisions", views.CouncilDecisionViewSet, basename="api-decision")
 router.register("indicators", views.IndicatorViewSet, basename="api-indicator")
 router.register("measurements", views.MeasurementViewSet, basename="api-measurement")
+router.register("followup-rounds", views.FollowUpRoundViewSet, basename="api-round")
+router.register("approved-annexes", views.FrozenAnnexViewSet, basename="api-annex")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

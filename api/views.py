@@ -7,6 +7,7 @@ from rest_framework import exceptions, routers, viewsets
 from rest_framework.views import APIView
 
 from employment_plan.models import Indicator, Measurement
+from followup.models import FollowUpRound, FrozenAnnex
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 
 from . import filters, serializers
@@ -108,3 +109,20 @@ class MeasurementViewSet(ExportableViewSet):
         return Measurement.objects.select_related("indicator", "indicator__plan").order_by(
             "date", "id"
         )
+
+
+class FollowUpRoundViewSet(ExportableViewSet):
+    serializer_class = serializers.FollowUpRoundSerializer
+    filterset_class = filters.FollowUpRoundFilter
+
+    def rows(self):
+        return FollowUpRound.objects.select_related("municipality", "body", "annex").order_by(
+            "meeting_date", "id"
+        )
+
+
+class FrozenAnnexViewSet(ExportableViewSet):
+    serializer_class = serializers.FrozenAnnexSerializer
+
+    def rows(self):
+        return FrozenAnnex.objects.select_related("round", "round__municipality").order_by("id")

@@ -61,6 +61,8 @@ URL_OBJECTS = {
     "api-measurement-detail": "employment_plan.measurement",
     "api-recommendation-detail": "recommendations.recommendation",
     "api-status-update-detail": "recommendations.statusupdate",
+    "api-round-detail": "followup.followupround",
+    "api-annex-detail": "followup.frozenannex",
     "admin:view_on_site": "recommendations.recommendation",
     "followup-round": "followup.followupround",
     "followup-annex": "followup.followupround",
