@@ -81,7 +81,7 @@ def cached_svg(namespace: str, data: object, draw: Callable[[str], str]) -> str:
     key = cache_key(f"{namespace}:v{DRAWING}", data)
     svg: str | None = cache.get(key)
     if svg is None:
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stubs list only literal keys
             svg = draw(key)
         cache.set(key, svg, CACHE_SECONDS)
     return svg
@@ -118,11 +118,11 @@ class NumberFormatter(Formatter):
 
     decimals = 0
 
-    def set_locs(self, locs):
+    def set_locs(self, locs: list[float]) -> None:
         super().set_locs(locs)
         self.decimals = max((_decimals(v) for v in locs), default=0)
 
-    def __call__(self, x, pos=None):
+    def __call__(self, x: float, pos: int | None = None) -> str:
         return format_tick(x, self.decimals)
 
 

@@ -219,12 +219,13 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
                     markerfacecolor="white",
                     color=COLOURS["measured"],
                 )
-        if has_baseline:
-            days.append(result.baseline_date)
-            values.append(result.baseline_value)
+        if result.baseline_value is not None and result.baseline_date is not None:
+            baseline_value, baseline_date = result.baseline_value, result.baseline_date
+            days.append(baseline_date)
+            values.append(baseline_value)
             series(
-                [date2num(result.baseline_date)],
-                [float(result.baseline_value)],
+                [date2num(baseline_date)],
+                [float(baseline_value)],
                 _("Baseline"),
                 marker="s",
                 markersize=7,
@@ -233,23 +234,24 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
             )
             if result.target is not None and indicator.target_date:
                 # Where the expected path starts: the baseline, or the plan's start (progress.py).
-                start = result.expected_from or result.baseline_date or indicator.target_date
+                start = result.expected_from or baseline_date or indicator.target_date
                 days += [start, indicator.target_date]
                 series(
                     [date2num(start), date2num(indicator.target_date)],
-                    [float(result.baseline_value), float(result.target)],
+                    [float(baseline_value), float(result.target)],
                     _("Expected path"),
                     color=COLOURS["expected"],
                     linestyle=":",
                     linewidth=1.5,
                 )
         if result.target is not None:
+            target = float(result.target)
             values.append(result.target)
             entries.append(
                 (
                     _("Target"),
                     lambda ax: ax.axhline(
-                        float(result.target),
+                        target,
                         color=COLOURS["target"],
                         linestyle="--",
                         linewidth=1.5,
@@ -287,7 +289,7 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
         ax = fig.add_subplot(1, 1, 1)
         for _label, add in entries:
             add(ax)
-        value_axis(ax, values, integer=indicator.unit in WHOLE_UNITS)
+        value_axis(ax, [float(v) for v in values], integer=indicator.unit in WHOLE_UNITS)
         date_axis(ax, days)
         legend_below(fig, ax)
         return _render(fig, key)

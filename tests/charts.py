@@ -63,7 +63,9 @@ def assert_honest_value_axis(labels: list[str], values: list[float]) -> None:
     assert ticks[0] <= Decimal(str(low)) < ticks[0] + step, (labels, low)
     assert ticks[-1] - step < Decimal(str(high)) <= ticks[-1], (labels, high)
     decimals = {len(label.partition(",")[2]) for label in labels}
-    assert len(decimals) == 1 and decimals.pop() == max(0, -step.normalize().as_tuple().exponent)
+    exponent = step.normalize().as_tuple().exponent
+    assert isinstance(exponent, int), step  # a finite step
+    assert len(decimals) == 1 and decimals.pop() == max(0, -exponent)
 
 
 def month_ticks(labels: list[str]) -> list[datetime.date]:

@@ -138,7 +138,7 @@ def _course_texts() -> list[str]:
     """Every text of a recommendation, a status update or a theme that names the basic course."""
     texts = []
     for model in (Recommendation, apps.get_model("recommendations", "StatusUpdate")):
-        for obj in model._default_manager.all():
+        for obj in model._default_manager.all():  # type: ignore[misc]  # models from a tuple
             for field in model._meta.concrete_fields:
                 value = getattr(obj, field.attname)
                 if isinstance(value, str) and COURSE.search(value):
@@ -158,6 +158,7 @@ def _urls(municipality) -> list[str]:
     decision = CouncilDecision.objects.filter(municipality=municipality).order_by("pk").first()
     body = decision.body if decision else Body.objects.filter(municipality=municipality).first()
     today = timezone.localdate().isoformat()
+    assert report is not None and with_history is not None and body is not None
     urls = [
         reverse("home"),
         reverse("login"),
@@ -188,6 +189,7 @@ def _urls(municipality) -> list[str]:
         if model._meta.label_lower in ADMIN_MODELS:
             urls.append(reverse("admin:{}_{}_changelist".format(*info)))
             first = model._default_manager.order_by("pk").first()
+            assert first is not None, model
             urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
         for action in ("export", "import"):
             with contextlib.suppress(NoReverseMatch):
@@ -196,7 +198,7 @@ def _urls(municipality) -> list[str]:
 
 
 def _check(client: Client, world) -> tuple[int, dict[str, set]]:
-    seen, wrong = 0, {}
+    seen, wrong = 0, {}  # type: tuple[int, dict[str, set]]
     for url in world["urls"]:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="da")
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
