@@ -82,8 +82,10 @@ def month_ticks(labels: list[str]) -> list[datetime.date]:
 def font_px_at_phone_width(svg: str) -> list[float]:
     """The size in CSS px of every text when the SVG is scaled down to a phone's container."""
     root = ET.fromstring(svg)
-    width_px = float(root.get("width").removesuffix("pt")) * 4 / 3
-    view_width = float(root.get("viewBox").split()[2])
+    width, view_box = root.get("width"), root.get("viewBox")
+    assert width is not None and view_box is not None, "an SVG without its size"
+    width_px = float(width.removesuffix("pt")) * 4 / 3
+    view_width = float(view_box.split()[2])
     scale = min(PHONE_CONTAINER_PX, width_px) / view_width
     sizes = [
         float(m.group(1))
