@@ -238,6 +238,53 @@ class FrozenAnnex(models.Model):
         return content_hash(self.content) == self.content_hash
 
 
+class AnnexFileQuerySet(FrozenAnnexQuerySet):
+    municipality_path = "annex__round__municipality"
+
+
+class AnnexFile(models.Model):
+    """The approved annex drawn as a file, once, after approval (``followup.tasks``): what every
+    later download serves, byte for byte. Written once, like the annex itself."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+
+    annex = models.ForeignKey(
+        FrozenAnnex,
+        verbose_name=_("approved annex"),
+        on_delete=models.PROTECT,
+        related_name="files",
+    )
+    fmt = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    body = models.BinaryField(_("file"), editable=False)
+    sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+
+    # The audit entry records the file's hash, not its bytes.
+    AUDIT_IGNORED_FIELDS = ("body",)
+
+    objects = AnnexFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annex file")
+        verbose_name_plural = _("annex files")
+        constraints = [
+            models.UniqueConstraint(fields=["annex", "fmt"], name="one_file_per_annex_and_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.annex} ({self.fmt})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("An approved annex cannot be changed."))
+        self.sha256 = hashlib.sha256(bytes(self.body)).hexdigest()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An approved annex cannot be deleted."))
+
+
 class DigestKind(models.TextChoices):
     OPENED = "opened", _("The round has opened")
     REMINDER = "reminder", _("Reminder before the deadline")

@@ -18,7 +18,7 @@ from employment_plan.models import Indicator
 from organizations import access, writes
 from recommendations.models import Recommendation
 
-from . import selectors
+from . import selectors, tasks
 from .models import FollowUpRound, FrozenAnnex, RoundItem, RoundState
 
 if TYPE_CHECKING:
@@ -42,12 +42,16 @@ def _require_state(round: FollowUpRound, *states: str) -> None:
 
 @transaction.atomic
 def round_create(
-    *, round: FollowUpRound, acting_user: User | None, fill: bool = True
+    *,
+    round: FollowUpRound,
+    acting_user: User | None,
+    fill: bool = True,
+    m2m: writes.M2M | None = None,
 ) -> FollowUpRound:
     """A new round, being prepared, with the committee's open recommendations and the indicators
     that measure them in its scope, each owned by its contact person (else its unit's contact)."""
     round.state = RoundState.DRAFT
-    writes.create(round, acting_user=acting_user)
+    writes.create(round, acting_user=acting_user, m2m=m2m)
     if fill:
         recommendations = list(selectors.scope_recommendations(round))
         owners: dict[int, User | None] = {}
@@ -70,13 +74,17 @@ def round_create(
 
 @transaction.atomic
 def round_update(
-    *, round: FollowUpRound, expected_version: int | str | None, acting_user: User | None
+    *,
+    round: FollowUpRound,
+    expected_version: int | str | None,
+    acting_user: User | None,
+    m2m: writes.M2M | None = None,
 ) -> FollowUpRound:
     """Title, dates and reminder days; not once the round is approved."""
     stored = FollowUpRound.objects.get(pk=round.pk)
     _require_state(stored, RoundState.DRAFT, RoundState.OPEN)
     round.state, round.opened_at = stored.state, stored.opened_at
-    return writes.update(round, expected_version=expected_version, acting_user=acting_user)
+    return writes.update(round, expected_version=expected_version, acting_user=acting_user, m2m=m2m)
 
 
 @transaction.atomic
@@ -210,6 +218,7 @@ def round_approve(
     round.approved_at = now
     round.approved_by = acting_user
     writes.update_checked(round, acting_user=acting_user)
+    tasks.enqueue_files(annex)
     return annex
 
 

@@ -23,7 +23,7 @@ from recommendations.services import StaleEdit, recommendation_change_status
 
 from . import annex_files, selectors, services
 from .forms import MeasurementTaskForm
-from .models import FollowUpRound, FrozenAnnex, RoundItem, RoundState
+from .models import AnnexFile, FollowUpRound, FrozenAnnex, RoundItem, RoundState
 
 VIEW_PERM = "followup.view_followupround"
 
@@ -176,7 +176,15 @@ def round_annex_file(request, municipality, pk, fmt):
     """The approved annex as PDF or XLSX, drawn from the frozen snapshot."""
     annex = _annex_or_404(request, municipality, pk)
     if fmt == "pdf":
-        body, content_type = annex_files.pdf(annex), "application/pdf"
+        stored = AnnexFile.objects.filter(annex=annex, fmt=AnnexFile.Format.PDF).first()
+        if stored is None:
+            # Drawn by the worker after approval (followup.tasks); this page refreshes itself.
+            return render(
+                request,
+                "followup/annex_file_pending.html",
+                {"municipality": municipality, "round": annex.round},
+            )
+        body, content_type = bytes(stored.body), "application/pdf"
     else:
         body, content_type = annex_files.xlsx(annex), writers.FORMATS["xlsx"][2]
     reply = HttpResponse(body, content_type=content_type)

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from followup import services
+from followup import annex_files, services
+from followup.models import FrozenAnnex
+from followup.tasks import render_annex_pdf
 from recommendations.services import recommendation_change_status
 from tests.factories import RecommendationFactory, status
 from tests.followup.conftest import new_round
@@ -23,7 +25,9 @@ LONG_TITLE = (
 
 
 @pytest.fixture
-def approved(client, allerod, committee, scope, owners, administrator):
+def approved(
+    client, allerod, committee, scope, owners, administrator, django_capture_on_commit_callbacks
+):
     # Enough items for more than one A4 page.
     for number in range(30):
         RecommendationFactory(
@@ -41,10 +45,22 @@ def approved(client, allerod, committee, scope, owners, administrator):
         note="Afventer budgetforhandlingerne i september",
         acting_user=owners["olga"],
     )
-    services.round_approve(round=round, expected_version=round.version, acting_user=administrator)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.round_approve(
+            round=round, expected_version=round.version, acting_user=administrator
+        )
+    # The PDF is asked of the worker once the approval commits.
+    assert any("enqueue_files" in getattr(c, "__qualname__", "") for c in callbacks)
     round.refresh_from_db()
     client.force_login(administrator)
     return round
+
+
+def test_until_the_worker_has_drawn_it_the_pdf_link_says_so(client, approved):
+    page = client.get(reverse("followup-annex-pdf", args=["allerod", approved.pk]))
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in html and "bliver lavet" in html
 
 
 def download(client, name, round):
@@ -56,6 +72,7 @@ def download(client, name, round):
 def test_the_pdf_has_a_header_and_page_numbers_on_every_page_full_titles_and_reasons(
     client, approved, scope, owners
 ):
+    render_annex_pdf.call(approved.annex.pk)  # what the worker does after the approval
     response = download(client, "followup-annex-pdf", approved)
     assert response["Content-Type"] == "application/pdf"
     assert approved.annex.content_hash[:12] in response["Content-Disposition"]
@@ -72,11 +89,13 @@ def test_the_pdf_has_a_header_and_page_numbers_on_every_page_full_titles_and_rea
     assert LONG_TITLE in everything
     assert "Afventer budgetforhandlingerne i september" in everything
 
-    # A later change leaves the file as it was, byte for byte.
+    # A later change leaves the file as it was, byte for byte; drawing it again gives the same bytes.
     recommendation_change_status(
         recommendation=scope["first"], status=status("gennemfoert"), acting_user=owners["olga"]
     )
     assert download(client, "followup-annex-pdf", approved).content == response.content
+    assert annex_files.pdf(FrozenAnnex.objects.get(pk=approved.annex.pk)) == response.content
+    assert render_annex_pdf.call(approved.annex.pk) == "already drawn"
 
 
 def test_the_xlsx_has_typed_cells_and_the_hash(client, approved, scope):

@@ -39,6 +39,8 @@ EXCLUDED = {
     "axes.accessfailurelog": "login records of django-axes: read-only records, superusers only",
     "django_tasks_database.dbtaskresult": "the background worker's queue (django-tasks): written by "
     "the worker, read-only in the admin, superusers only",
+    "followup.frozenannex": "an approved annex is written once, at approval, and never changed or "
+    "deleted, not even by superusers",
 }
 # The field the other person changes, where the first text field of the form is not a good one.
 FIELD_TO_CHANGE = {
@@ -92,6 +94,22 @@ def _complete():
             date=datetime.date(2024, 12, 31),
             value=Decimal(5),
         )
+    FollowUpRound = apps.get_model("followup", "FollowUpRound")
+    allerod = Municipality.objects.get(slug="allerod")
+    round = FollowUpRound.objects.create(
+        municipality=allerod,
+        body=allerod.bodies.order_by("pk").first(),
+        title="Status til Byrådet",
+        meeting_date=datetime.date(2027, 3, 12),
+        deadline=datetime.date(2027, 3, 1),
+    )
+    apps.get_model("followup", "RoundItem").objects.create(
+        round=round,
+        recommendation=apps.get_model("recommendations", "Recommendation")
+        .objects.filter(report__municipality=allerod)
+        .order_by("pk")
+        .first(),
+    )
 
 
 def _record(model):
