@@ -163,6 +163,24 @@ def world(seed_recommendations_demo):
     }
 
 
+def phone_problems(page, label: str) -> list[str]:
+    """On a phone the page does not scroll sideways, and the site's header with its two menus
+    leaves at least two thirds of the screen to the content."""
+    problems = []
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > page.evaluate("window.innerWidth"):
+        problems.append(
+            f"{label} scrolls sideways: {scroll_width} px wide; "
+            f"widest element: {page.evaluate(WIDEST_ELEMENT)}"
+        )
+    header = page.locator(".site-header")
+    if header.count():
+        height = header.bounding_box()["height"]
+        if height > PHONE["height"] / 3:
+            problems.append(f"{label}: the header is {height:.0f} px of {PHONE['height']} px")
+    return problems
+
+
 def log_in(page, base, username):
     page.context.clear_cookies()
     if username is None:
@@ -200,11 +218,6 @@ def test_every_page_type_is_accessible_and_fits_a_phone(browser, live_server, wo
                     page.screenshot(
                         path=str(artifacts / f"phone-{slug(label)}.png"), full_page=True
                     )
-                    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-                    if scroll_width > page.evaluate("window.innerWidth"):
-                        problems.append(
-                            f"{label} at {width} px scrolls sideways: {scroll_width} px wide "
-                            f"({url}); widest element: {page.evaluate(WIDEST_ELEMENT)}"
-                        )
+                    problems += phone_problems(page, f"{label} at {width} px ({url})")
         context.close()
     assert not problems, "\n".join(problems)
