@@ -26,7 +26,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class LabelledTabularInline(admin.TabularInline):  # type: ignore[type-arg]
+class LabelledTabularInline(admin.TabularInline):
     """A tabular inline whose every input is named after its column (WCAG 1.3.1, 4.1.2): Django names
     a row's inputs only through the table's header cells, which does not label a form control."""
 
