@@ -138,6 +138,9 @@ def world(seed_recommendations_demo):
             "recommendation change form": admin(
                 "recommendations_recommendation_change", recommendation.pk
             ),
+            "recommendation history": admin(
+                "recommendations_recommendation_history", recommendation.pk
+            ),
             "recommendation import": admin("recommendations_recommendation_import"),
             "measurement changelist": admin("employment_plan_measurement_changelist"),
             "measurement change form": admin("employment_plan_measurement_change", measurement.pk),
