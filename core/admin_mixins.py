@@ -4,11 +4,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.text import capfirst
 
 
 class ReadOnlyAdminMixin:
@@ -22,6 +24,26 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose every input is named after its column (WCAG 1.3.1, 4.1.2): Django names
+    a row's inputs only through the table's header cells, which does not label a form control."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):  # type: ignore[valid-type,misc]
+            def add_fields(self, form: Any, index: int | None) -> None:
+                super().add_fields(form, index)
+                for field in form.fields.values():
+                    if field.label and not field.widget.is_hidden:
+                        # A foreign key's select sits inside the admin's wrapper (the add and
+                        # change links): the label belongs on the select itself.
+                        widget = getattr(field.widget, "widget", field.widget)
+                        widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+        return LabelledFormSet
 
 
 def filtered_list_view(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin_import import ImportAdminMixin
+from core.admin_mixins import LabelledTabularInline
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, writable
 from organizations.admin_writes import VersionedAdminMixin
@@ -60,7 +61,7 @@ class ScopedRelationsMixin(VersionedAdminMixin, RelatedScope, MunicipalityScoped
     """Scoped, and saving through the entity's services with the version check."""
 
 
-class ScopedInline(RelatedScope, admin.TabularInline):
+class ScopedInline(RelatedScope, LabelledTabularInline):
     """An inline inside an already scoped parent: only the drop-downs need limiting."""
 
     extra = 0

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_mixins import LabelledTabularInline
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin
 from organizations.admin_writes import VersionedAdminMixin
@@ -22,7 +23,7 @@ from organizations.models import User
 from . import models, reminders, selectors, services
 
 
-class RoundItemInline(admin.TabularInline):
+class RoundItemInline(LabelledTabularInline):
     model = models.RoundItem
     fields = ["recommendation", "indicator", "owner", "updated_in_round"]
     readonly_fields = ["updated_in_round"]

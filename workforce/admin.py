@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_import import ImportAdminMixin
+from core.admin_mixins import LabelledTabularInline
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin, SharedListAdmin
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import PROVENANCE, OrganisationalUnit
@@ -14,7 +15,7 @@ from . import importing, models, services
 from .resources import StaffingSnapshotResource
 
 
-class ScenarioRateInline(admin.TabularInline):
+class ScenarioRateInline(LabelledTabularInline):
     model = models.ScenarioRate
     extra = 0
     fields = ["profession", "unit", "leaver_rate", "hires_per_year"]
@@ -125,7 +126,7 @@ class ReferenceShortageAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin
     readonly_fields = PROVENANCE
 
 
-class PipelineSeriesInline(admin.TabularInline):
+class PipelineSeriesInline(LabelledTabularInline):
     model = models.PipelineSeries
     extra = 0
     fields = ["kind", "year", "value", "approximate", "note"]

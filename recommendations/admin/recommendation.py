@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_import import ImportAdminMixin
+from core.admin_mixins import LabelledTabularInline
 from organizations import access
 from organizations.admin_scoping import MunicipalityScopedAdmin, ScopedExportMixin
 from organizations.admin_writes import VersionedAdminMixin
@@ -32,7 +33,7 @@ from ..resources import RecommendationResource
 from .common import NeedsUpdateFilter, add_errors, messages_of, status_badge
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(LabelledTabularInline):
     model = BudgetLine
     extra = 0
     fields = ["position", "amount_kr", "period", "description"]
