@@ -85,7 +85,9 @@ def world(seed_recommendations_demo):
     snapshot = StaffingSnapshot.objects.filter(unit__municipality=allerod).first()
     unit = OrganisationalUnit.objects.filter(municipality=allerod).first()
     entry = AuditEntry.objects.filter(municipality=allerod).first()
-    assert None not in (plan, indicator, report, recommendation, measurement, snapshot, unit, entry)
+    assert plan is not None and indicator is not None and report is not None
+    assert recommendation is not None and measurement is not None and snapshot is not None
+    assert unit is not None and entry is not None
     job = ImportJob.objects.create(
         subject=staffing_import.SUBJECT.key,
         actor=hr,
