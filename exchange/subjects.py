@@ -3,10 +3,13 @@ page, the workbook and the dashboards' lists."""
 
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from employment_plan.models import Indicator, Measurement
 from employment_plan.resources import IndicatorResource, MeasurementResource, current_measurements
+from followup.models import FollowUpRound
+from followup.resources import FollowUpRoundResource
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
 from recommendations.resources import (
     CouncilDecisionResource,
@@ -59,6 +62,14 @@ def _measurements(user, municipality):
     ).order_by("indicator__plan__period_start", "indicator__position", "date")
 
 
+def _rounds(user, municipality):
+    return (
+        FollowUpRound.objects.filter(municipality=municipality)
+        .annotate(item_count=Count("items"))
+        .order_by("meeting_date", "pk")
+    )
+
+
 def _staffing(user, municipality):
     return StaffingSnapshot.objects.filter(unit__municipality=municipality).order_by(
         "unit__name", "profession__name", "date"
@@ -72,6 +83,7 @@ QUERIES = {
     "indicators": _indicators,
     "measurements": _measurements,
     "staffing": _staffing,
+    "rounds": _rounds,
 }
 
 SUBJECTS = [
@@ -81,5 +93,6 @@ SUBJECTS = [
     Subject("indicators", _("Indicators"), "indikatorer", IndicatorResource),
     Subject("measurements", _("Measurements"), "maalinger", MeasurementResource, True),
     Subject("staffing", _("Staffing"), "bemanding", StaffingSnapshotResource, True),
+    Subject("rounds", _("Follow-up rounds"), "opfoelgningsrunder", FollowUpRoundResource),
 ]
 BY_KEY = {s.key: s for s in SUBJECTS}

@@ -29,6 +29,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.mail import automatic_message
 from organizations import access
 from organizations.models import User
 
@@ -168,14 +169,7 @@ def render(digest: Digest, today: datetime.date, connection=None) -> EmailMultiA
             72,
         )
         subject = _subject(digest)
-    return EmailMultiAlternatives(
-        subject=subject,
-        body="\n".join(lines) + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        connection=connection,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return automatic_message(subject=subject, lines=lines, to=user.email, connection=connection)
 
 
 def _item_label(item: RoundItem) -> str:

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.mail import automatic_message
 from core.text import format_date
 
 from .freshness import freshness
@@ -174,12 +175,4 @@ def _digest(contact, recommendations, today, connection) -> EmailMultiAlternativ
             "reminder a day while any of your recommendations need an update."
         )
         lines += ["", textwrap.fill(closing, width=72)]
-    return EmailMultiAlternatives(
-        subject=subject,
-        body="\n".join(lines) + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[contact.email],
-        connection=connection,
-        # RFC 3834: ask out-of-office responders not to answer an automatic message.
-        headers={"Auto-Submitted": "auto-generated"},
-    )
+    return automatic_message(subject=subject, lines=lines, to=contact.email, connection=connection)

@@ -45,3 +45,31 @@ def test_rounds_and_annexes_are_read_only_and_kept_apart(
     for method in ("post", "put", "patch", "delete"):
         response = api(client, analyst, reverse("api-annex-detail", args=[annex.pk]), method)
         assert response.status_code == 405
+
+
+def test_rounds_are_on_the_export_page_and_in_the_workbook(
+    client, allerod, committee, scope, administrator, analyst
+):
+    import io
+
+    import openpyxl
+
+    round = new_round(allerod, committee, administrator)
+    round = services.round_open(
+        round=round, expected_version=round.version, acting_user=administrator
+    )
+    annex = services.round_approve(
+        round=round, expected_version=round.version, acting_user=administrator
+    )
+    client.force_login(analyst)
+    page = client.get(reverse("export-page", args=["allerod"])).content.decode()
+    assert "Opfølgningsrunder" in page
+    response = client.get(reverse("export-subject", args=["allerod", "rounds"]), {"format": "xlsx"})
+    assert "allerod-opfoelgningsrunder-" in response["Content-Disposition"]
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    )
+    header = rows.index(next(r for r in rows if r and r[0] == "Runde"))
+    [line] = rows[header + 1 :]
+    assert line[0] == round.title and line[4] == "Godkendt" and line[5] == 3
+    assert line[-1] == annex.content_hash

@@ -1,7 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
+from core.commands import add_date_option, date_option
 from followup.reminders import send
 
 
@@ -12,24 +11,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date",
-            metavar="YYYY-MM-DD",
-            help="Act as if today were this date (for tests and backfills). Default: today.",
-        )
+        add_date_option(parser)
 
     def handle(self, *args, date=None, **options):
-        today = None
-        if date is not None:
-            try:
-                today = datetime.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(
-                    f"--date {date!r} is not a date; use the form YYYY-MM-DD, e.g. 2027-03-01."
-                ) from None
+        today = date_option(date)
         result = send(today=today)
-        self.stdout.write(
+        line = (
             f"Sent {result.sent} round digest(s); {result.already_sent} already sent today, "
-            f"{result.unreachable} without an active account or e-mail address, "
-            f"{result.failed} refused by the mail server."
+            f"{result.unreachable} without an active account or e-mail address."
         )
+        if result.failed:
+            # A non-zero exit makes cron/systemd report it; the next run retries them.
+            raise CommandError(
+                f"{line} {result.failed} could not be sent (see the log) and will be retried on "
+                "the next run."
+            )
+        self.stdout.write(line)

@@ -1,7 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
+from core.commands import add_date_option, date_option
 from recommendations.reminders import send_followup_reminders
 
 
@@ -16,21 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--date",
-            metavar="YYYY-MM-DD",
-            help="Act as if today were this date (for tests and backfills). Default: today.",
-        )
+        add_date_option(parser)
 
     def handle(self, *args, date=None, **options):
-        today = None
-        if date is not None:
-            try:
-                today = datetime.datetime.strptime(date, "%Y-%m-%d").date()
-            except ValueError:
-                raise CommandError(
-                    f"--date {date!r} is not a date; use the form YYYY-MM-DD, e.g. 2025-03-31."
-                ) from None
+        today = date_option(date)
 
         result = send_followup_reminders(today=today)
 
