@@ -79,6 +79,17 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
     def state_line(self, obj):
         return obj.get_state_display() if obj else ""
 
+    def get_inlines(self, request, obj=None):
+        # A new round's items are taken from the committee's recommendations when it is saved.
+        return self.inlines if obj is not None else []
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        ids = access.municipality_ids_for(request.user, "followup.add_followupround")
+        if ids is not None and len(ids) == 1:
+            initial.setdefault("municipality", next(iter(ids)))
+        return initial
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return [*fields, "state_line"] if obj else fields

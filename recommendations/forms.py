@@ -16,6 +16,7 @@ class StatusChangeForm(forms.Form):
         min_value=0,
         max_value=100,
         decimal_places=2,
+        localize=True,  # 12,5 in Danish, as every number the pages show
         required=False,
         help_text=_("Leave empty to keep the progress or use the status's default."),
     )
