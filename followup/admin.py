@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin_mixins import LabelledTabularInline
 from organizations import access
-from organizations.admin_scoping import MunicipalityScopedAdmin
+from organizations.admin_scoping import MunicipalityScopedAdmin, writable
 from organizations.admin_writes import VersionedAdminMixin
 from organizations.models import User
 
@@ -38,6 +38,9 @@ class RoundItemInline(LabelledTabularInline):
         return _("Yes") if row is not None and row.updated else _("No")  # type: ignore[attr-defined]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("recommendation", "indicator"):
+            # Only the municipalities where the user may prepare rounds.
+            kwargs["queryset"] = writable(self, request, db_field.related_model)
         if db_field.name == "owner":
             # The members of the municipalities where the user prepares rounds.
             ids = access.municipality_ids_for(request.user, "followup.change_followupround")

@@ -16,8 +16,8 @@ from recommendations.services import recommendation_change_status
 from tests.factories import member, status
 from tests.followup.conftest import new_round
 
-# PostgreSQL too: a digest sent once a day is decided by a unique constraint.
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.sqlite]
+# PostgreSQL: a digest sent once a day is decided by a unique constraint.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
