@@ -14,9 +14,6 @@ from django.utils import timezone
 
 from core import writers
 from exchange.subjects import SUBJECTS
-from followup.models import FollowUpRound
-from followup.services import round_create
-from organizations.models import Body
 from recommendations.models import Recommendation, StatusUpdate
 from workforce.models import StaffingSnapshot
 
@@ -40,18 +37,6 @@ def test_export_page_lists_every_subject_in_every_format(seeded, login, analyst)
 def test_every_subject_downloads_in_every_format(seeded, login, analyst):
     client = login(analyst)
     today = datetime.date.today().isoformat()
-    # The seed has no follow-up round: one being prepared, for the council.
-    council = Body.objects.get(municipality=seeded, name="Byrådet")
-    round_create(
-        round=FollowUpRound(
-            municipality=seeded,
-            body=council,
-            title="Status til Byrådet",
-            meeting_date=datetime.date(2027, 3, 12),
-            deadline=datetime.date(2027, 3, 1),
-        ),
-        acting_user=None,
-    )
     for subject in SUBJECTS:
         for fmt, (_label, extension, content_type) in writers.FORMATS.items():
             url = reverse("export-subject", args=["allerod", subject.key]) + f"?format={fmt}"
