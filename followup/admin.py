@@ -90,7 +90,7 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
         initial = super().get_changeform_initial_data(request)
         ids = access.municipality_ids_for(request.user, "followup.add_followupround")
         if ids is not None and len(ids) == 1:
-            initial.setdefault("municipality", next(iter(ids)))
+            initial.setdefault("municipality", str(next(iter(ids))))
         return initial
 
     def get_fields(self, request, obj=None):

@@ -66,9 +66,9 @@ def test_rounds_are_on_the_export_page_and_in_the_workbook(
     assert "Opfølgningsrunder" in page
     response = client.get(reverse("export-subject", args=["allerod", "rounds"]), {"format": "xlsx"})
     assert "allerod-opfoelgningsrunder-" in response["Content-Disposition"]
-    rows = list(
-        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
-    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
     header = rows.index(next(r for r in rows if r and r[0] == "Runde"))
     [line] = rows[header + 1 :]
     assert line[0] == round.title and line[4] == "Godkendt" and line[5] == 3
