@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -190,8 +190,16 @@ def _reporter(job: ImportJob) -> importing.Progress:
     alias = getattr(settings, "IMPORT_PROGRESS_DATABASE", DEFAULT_DB_ALIAS)
 
     def report(done: int) -> None:
-        ImportJob.objects.using(alias).filter(pk=job.pk).update(
-            done=done, updated_at=timezone.now()
-        )
+        try:
+            # A savepoint: a refused tick leaves the transaction it is written in whole.
+            with transaction.atomic(using=alias):
+                ImportJob.objects.using(alias).filter(pk=job.pk).update(
+                    done=done, updated_at=timezone.now()
+                )
+        except OperationalError:
+            # SQLite refused the write for a moment (another connection was reading the table,
+            # as the job's page does while it refreshes): a count is advisory, the next tick or
+            # the job's end writes it. The job itself goes on.
+            log.info("import job %s: progress not written this time", job.pk)
 
     return report

@@ -297,3 +297,27 @@ def test_a_killed_worker_process_leaves_no_partial_rows(hr_officer, plan):
     job.refresh_from_db()
     jobs.notice_stale(job)
     assert job.state == State.FAILED
+
+
+def test_a_progress_count_the_database_refuses_for_a_moment_does_not_fail_the_job(
+    login, hr_officer, plan, work, monkeypatch
+):
+    """SQLite may refuse a write while the job's page reads the table ("database table is
+    locked"); the count is advisory, the job goes on."""
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    client = login(hr_officer)
+    job, _location = start(client, plan)
+    real_update, refused = QuerySet.update, []
+
+    def locked_once(queryset, **values):
+        if queryset.model is ImportJob and set(values) == {"done", "updated_at"} and not refused:
+            refused.append(values["done"])
+            raise OperationalError("database table is locked: core_importjob")
+        return real_update(queryset, **values)
+
+    monkeypatch.setattr(QuerySet, "update", locked_once)
+    work()
+    job.refresh_from_db()
+    assert refused and job.state == State.CHECKED and job.counts["new"] == ROWS
