@@ -309,7 +309,8 @@ def test_a_progress_count_the_database_refuses_for_a_moment_does_not_fail_the_jo
 
     client = login(hr_officer)
     job, _location = start(client, plan)
-    real_update, refused = QuerySet.update, []
+    real_update = QuerySet.update
+    refused: list[int] = []
 
     def locked_once(queryset, **values):
         if queryset.model is ImportJob and set(values) == {"done", "updated_at"} and not refused:
