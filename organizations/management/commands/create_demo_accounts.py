@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from organizations import services
 from organizations.demo import DEMO_ACCOUNTS
@@ -39,7 +40,10 @@ class Command(BaseCommand):
             services.membership_set(
                 user=user, municipality=municipality, role=role, acting_user=None
             )
-            rows.append((username, password, role.label, municipality.name))
+            # The command speaks English (its other lines are): the role's name too, not Danish
+            # "Byrådsmedlem" inside an English sentence.
+            with translation.override("en"):
+                rows.append((username, password, str(role.label), municipality.name))
         self.stdout.write("Demo accounts (FOR THE LOCAL DEMO ONLY – well-known passwords):")
         for username, password, role_label, municipality_name in rows:
             self.stdout.write(
