@@ -34,8 +34,23 @@ class RoundItemInline(LabelledTabularInline):
     def updated_in_round(self, obj):
         if obj.pk is None or obj.round.state == models.RoundState.DRAFT:
             return "–"
-        row = selectors.items(obj.round).filter(pk=obj.pk).first()
-        return _("Yes") if row is not None and row.updated else _("No")  # type: ignore[attr-defined]
+        return _("Yes") if obj.updated else _("No")
+
+    def get_queryset(self, request):
+        # ``updated`` and the subjects' names for every row in the one query that reads them.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("round", "recommendation", "indicator")
+            .annotate(updated=selectors.updated_in_round())
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once the round is open an item's subject is fixed (services.round_item_save): shown as
+        # text, not as an id to look up row by row.
+        if obj is not None and obj.state != models.RoundState.DRAFT:
+            return ["recommendation", "indicator", "updated_in_round"]
+        return self.readonly_fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("recommendation", "indicator"):
@@ -48,6 +63,10 @@ class RoundItemInline(LabelledTabularInline):
             if ids is not None:
                 users = users.filter(memberships__municipality__in=ids)
             kwargs["queryset"] = users.distinct().order_by("first_name", "last_name", "username")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Read once for every row's drop-down (a ModelChoiceField reads its queryset for each).
+            field.choices = list(field.choices)
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):

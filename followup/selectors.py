@@ -9,7 +9,6 @@ same status again with a note ("no change") is an update.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from employment_plan.models import Measurement
 from employment_plan.selectors import evaluate
 from organizations.models import BodyKind
 from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
+from recommendations.selectors import statuses_as_of
 
 from .models import FollowUpRound, RoundItem, RoundState
 
@@ -54,15 +54,15 @@ def default_owner(recommendation: Recommendation) -> User | None:
 
 
 # Items and whether they are updated ----------------------------------------------------------------
-def _updated(round_opened_at: Any) -> Q | Value:
-    if round_opened_at is None:
-        return Value(False)
+def updated_in_round() -> Q:
+    """Whether a round's item was updated since its round opened (false before it opens): a status
+    update of its recommendation or a measurement of its indicator recorded since. For annotating
+    RoundItems; the one place the rule is written."""
+    since = OuterRef("round__opened_at")
     status = StatusUpdate.objects.filter(
-        recommendation=OuterRef("recommendation"), created_at__gte=round_opened_at
+        recommendation=OuterRef("recommendation"), created_at__gte=since
     )
-    measured = Measurement.objects.filter(
-        indicator=OuterRef("indicator"), created_at__gte=round_opened_at
-    )
+    measured = Measurement.objects.filter(indicator=OuterRef("indicator"), created_at__gte=since)
     # Exists | Exists is a Q of the two, which annotate() takes as a boolean expression.
     return Exists(status) | Exists(measured)
 
@@ -72,7 +72,7 @@ def items(round: FollowUpRound) -> QuerySet[RoundItem]:
     return (
         RoundItem.objects.filter(round=round)
         .annotate(
-            updated=_updated(round.opened_at),
+            updated=updated_in_round(),
             has_children=Exists(Recommendation.objects.filter(parent=OuterRef("recommendation"))),
         )
         .select_related(
@@ -205,7 +205,11 @@ def annex_content(round: FollowUpRound, as_of: datetime.datetime | None = None) 
             ),
         )
     )
-    notes = _current_notes([r.recommendation_id for r in rows if r.recommendation_id])
+    # The note of each recommendation's update in force now: the reason of its current status.
+    in_force = statuses_as_of(
+        Recommendation.objects.filter(pk__in=[r.recommendation_id for r in rows]), as_of.date()
+    )
+    notes = {pk: update.note for pk, update in in_force.items()}
     recommendations, indicators = [], []
     for row in rows:
         if row.recommendation is not None:
@@ -267,19 +271,6 @@ def annex_content(round: FollowUpRound, as_of: datetime.datetime | None = None) 
         "indicators": indicators,
         "changes": changes_since_previous(round, recommendations, indicators),
     }
-
-
-def _current_notes(ids: Iterable[int]) -> dict[int, str]:
-    """Each recommendation's latest status update's note (the reason of its current status)."""
-    notes: dict[int, str] = {}
-    updates = (
-        StatusUpdate.objects.filter(recommendation__in=list(ids))
-        .order_by("recommendation", "-effective_on", "-created_at", "-id")
-        .values_list("recommendation", "note")
-    )
-    for rec_id, note in updates:
-        notes.setdefault(rec_id, note)
-    return notes
 
 
 def previous_approved(round: FollowUpRound) -> FollowUpRound | None:
