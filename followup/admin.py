@@ -64,8 +64,9 @@ class RoundItemInline(LabelledTabularInline):
                 users = users.filter(memberships__municipality__in=ids)
             kwargs["queryset"] = users.distinct().order_by("first_name", "last_name", "username")
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            assert field is not None
             # Read once for every row's drop-down (a ModelChoiceField reads its queryset for each).
-            field.choices = list(field.choices)
+            field.choices = list(field.choices)  # type: ignore[arg-type]  # its iterator's pairs
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
