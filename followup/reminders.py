@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,7 +28,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.mail import automatic_message
+from core.mail import automatic_message, site_url
 from organizations import access
 from organizations.models import User
 
@@ -123,10 +122,6 @@ def administrators(round: FollowUpRound) -> list[User]:
     ]
 
 
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def render(digest: Digest, today: datetime.date, connection=None) -> EmailMultiAlternatives:
     user = digest.user
     with translation.override(DIGEST_LANGUAGE):
@@ -160,7 +155,7 @@ def render(digest: Digest, today: datetime.date, connection=None) -> EmailMultiA
                 link = reverse("followup-round", args=[round.municipality.slug, round.pk])
             else:
                 link = reverse("my-tasks")
-            lines += ["  " + _site(link), ""]
+            lines += ["  " + site_url(link), ""]
         lines += textwrap.wrap(
             _(
                 "You get at most one e-mail like this a day. “My tasks” lists everything you "

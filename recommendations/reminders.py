@@ -10,14 +10,13 @@ import logging
 import textwrap
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.mail import automatic_message
+from core.mail import automatic_message, site_url
 from core.text import format_date
 
 from .freshness import freshness
@@ -26,7 +25,6 @@ from .selectors import needs_update
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 # Every municipality served today works in Danish; a per-municipality language would go here.
 DIGEST_LANGUAGE = "da"
 
@@ -132,7 +130,7 @@ def recommendation_url(recommendation: Recommendation) -> str:
             )
     if path is None:
         path = reverse("admin:recommendations_recommendation_change", args=[recommendation.pk])
-    return getattr(settings, "SITE_URL", DEFAULT_SITE_URL).rstrip("/") + path
+    return site_url(path)
 
 
 def _reasons(recommendation: Recommendation, state: dict) -> list[str]:
