@@ -48,8 +48,13 @@ AUDITED_APPS = (
     "dashboards",
     "api",  # API keys created and revoked (never their secret or its digest)
 )
-# Bookkeeping that is not a user's write: the reminder job's record of what it has sent.
-EXCLUDED_MODELS = {"recommendations.remindersent", "followup.rounddigestsent"}
+# Bookkeeping that is not a user's write: the e-mail jobs' records of what they have sent.
+EXCLUDED_MODELS = {
+    "recommendations.remindersent",
+    "followup.rounddigestsent",
+    "followup.followdigestsent",
+    "followup.followchangesent",
+}
 # Where a model's municipality is, when the nearest "municipality" is not the owner's.
 MUNICIPALITY_PATHS = {
     # The municipality of a comparison measurement is the one compared with; the owner is the plan's.
@@ -59,7 +64,7 @@ MUNICIPALITY_PATHS = {
 # by record() below, never saved from an instance).
 IGNORED_FIELDS = {"last_login", "data_generation"}
 # Rows no dashboard shows: a change to them leaves every municipality's generation alone.
-NO_GENERATION = {"organizations.user", "core.importjob", "api.apikey"}
+NO_GENERATION = {"organizations.user", "core.importjob", "api.apikey", "followup.follow"}
 # Values never written to the log, only that they changed.
 MASKED_FIELDS = {"password"}
 MASK = "***"

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from employment_plan.models import Indicator
 from organizations.models import Body, Municipality, Versioned
 from organizations.scoping import ScopedQuerySet
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, Report, StatusUpdate
 
 
 class RoundState(models.TextChoices):
@@ -306,3 +307,112 @@ class RoundDigestSent(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.sent_on}"
+
+
+# Following a recommendation or a report (followup.follows) --------------------------------------
+class Follow(models.Model):
+    """That a person follows a recommendation, or a report (every one of its recommendations): one
+    e-mail a day lists the status changes since the last (``followup.follow_digests``).
+
+    ``municipality`` is the address it was followed under: its links point there, and whether the
+    person may still see it is asked there (a cross-municipal report is read under a municipality's
+    address, like every page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name=_("recommendation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follows",
+    )
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follows",
+    )
+    # Changes recorded from this moment on are told; what happened before is not news.
+    created_at = models.DateTimeField(_("followed since"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        ordering = ["user", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recommendation__isnull=False) & Q(report__isnull=True))
+                | (Q(recommendation__isnull=True) & Q(report__isnull=False)),
+                name="follow_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "recommendation"],
+                condition=Q(recommendation__isnull=False),
+                name="follow_recommendation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "report"],
+                condition=Q(report__isnull=False),
+                name="follow_report_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.target}"
+
+    @property
+    def target(self) -> Recommendation | Report:
+        target = self.recommendation or self.report
+        assert target is not None
+        return target
+
+
+class FollowDigestSent(models.Model):
+    """That a person got their follow e-mail on a day: at most one a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    change_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_follow_digest_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.sent_on}"
+
+
+class FollowChangeSent(models.Model):
+    """That a person was told of a status change, in which e-mail: never twice (the user is
+    repeated from the digest so that the database can hold the rule)."""
+
+    digest = models.ForeignKey(FollowDigestSent, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status_update = models.ForeignKey(StatusUpdate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "status_update"], name="follow_change_told_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.status_update_id}"

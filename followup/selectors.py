@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from employment_plan.models import Measurement
 from employment_plan.selectors import evaluate
-from organizations.models import BodyKind
-from recommendations.models import CouncilDecision, Recommendation, StatusUpdate
+from organizations.models import BodyKind, Municipality
+from recommendations.models import CouncilDecision, Recommendation, Report, StatusUpdate
 from recommendations.selectors import statuses_as_of
 
-from .models import FollowUpRound, RoundItem, RoundState
+from .models import Follow, FollowUpRound, RoundItem, RoundState
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from organizations.models import User
 
 
@@ -342,3 +344,45 @@ def changes_after_approval(round: FollowUpRound) -> QuerySet[StatusUpdate]:
         .select_related("recommendation", "new_status", "old_status")
         .order_by("-created_at")
     )
+
+
+# Following -----------------------------------------------------------------------------------------
+def follows_visible_to(user: User, follows: QuerySet[Follow] | None = None) -> QuerySet[Follow]:
+    """The user's follows (from ``follows``, default: all of theirs) of what they may still see,
+    asked under the address each was followed under with the pages' own rule
+    (``Report.objects.visible_to(user, municipality)``, and the same for recommendations): one
+    query for the municipalities and the user's roles once, whatever the number of follows; the
+    QuerySet is then one more."""
+    follows = Follow.objects.filter(user=user) if follows is None else follows.filter(user=user)
+    condition = Q(pk__in=[])
+    for municipality in Municipality.objects.filter(pk__in=follows.values("municipality")):
+        reports = Report.objects.visible_to(user, municipality).order_by().values("pk")
+        recommendations = Recommendation.objects.visible_to(user, municipality)
+        condition |= Q(municipality=municipality) & (
+            Q(report__in=reports) | Q(recommendation__in=recommendations.order_by().values("pk"))
+        )
+    return follows.filter(condition)
+
+
+def follows_page(user: User) -> QuerySet[Follow]:
+    """What "Det følger du" lists: the reports first, then the recommendations, each with what
+    its line shows."""
+    return (
+        follows_visible_to(user)
+        .select_related(
+            "municipality", "report", "recommendation__report", "recommendation__status"
+        )
+        .order_by(
+            Coalesce("report__title", "recommendation__report__title"),
+            "recommendation__sort_key",
+            "pk",
+        )
+    )
+
+
+def follow_of(user: User | AnonymousUser, target: Recommendation | Report) -> Follow | None:
+    """The user's follow of ``target``, if they follow it (one query; none for a visitor)."""
+    if not user.is_authenticated:
+        return None
+    field = "recommendation" if isinstance(target, Recommendation) else "report"
+    return Follow.objects.filter(user=user, **{field: target}).first()

@@ -6,10 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core import writers
@@ -18,12 +21,12 @@ from organizations import access
 from organizations.decorators import municipality_view
 from recommendations.admin.common import add_errors
 from recommendations.forms import StatusChangeForm
-from recommendations.models import ProgressMode, UpdateOrigin
+from recommendations.models import ProgressMode, Recommendation, Report, UpdateOrigin
 from recommendations.services import StaleEdit, recommendation_change_status
 
-from . import annex_files, selectors, services
+from . import annex_files, follows, selectors, services
 from .forms import MeasurementTaskForm
-from .models import AnnexFile, FollowUpRound, FrozenAnnex, RoundItem, RoundState
+from .models import AnnexFile, Follow, FollowUpRound, FrozenAnnex, RoundItem, RoundState
 
 VIEW_PERM = "followup.view_followupround"
 
@@ -190,3 +193,108 @@ def round_annex_file(request, municipality, pk, fmt):
     reply = HttpResponse(body, content_type=content_type)
     reply["Content-Disposition"] = f'attachment; filename="{annex_files.file_name(annex, fmt)}"'
     return reply
+
+
+# Following ------------------------------------------------------------------------------------------
+def _visible_or_404(model, request, municipality, pk):
+    """The recommendation or report under the municipality's address, as its page finds it."""
+    found = model.objects.visible_to(request.user, municipality).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _back(request, default: str) -> str:
+    """Where the form came from (``next``, on this site only), else the followed page."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else default
+
+
+def _follow_toggle(request, municipality, target: Recommendation | Report, page: str):
+    """A POST: ``action=unfollow`` stops following, anything else (``action=follow``) follows;
+    then back to where the form was (``next``) or to the followed page."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if isinstance(target, Recommendation):
+        what = _("recommendation %(number)s") % {"number": target.number}
+    else:
+        what = f"“{target.title}”"
+    if request.POST.get("action") == "unfollow":
+        follows.follow_stop(target=target, acting_user=request.user)
+        messages.success(request, _("You no longer follow %(what)s.") % {"what": what})
+    else:
+        try:
+            follows.follow_start(target=target, municipality=municipality, acting_user=request.user)
+        except PermissionDenied:
+            raise Http404 from None
+        if isinstance(target, Recommendation):
+            news = _("You get one e-mail a day when its status changes.")
+        else:
+            news = _(
+                "You get one e-mail a day when the status of one of its recommendations changes."
+            )
+        messages.success(request, _("You now follow %(what)s.") % {"what": what} + " " + news)
+        if not request.user.email:
+            messages.warning(
+                request,
+                _(
+                    "Your account has no e-mail address, so no e-mail can be sent to you: ask "
+                    "your municipality's administrator to add one."
+                ),
+            )
+    return redirect(_back(request, page))
+
+
+@login_required
+@municipality_view
+def follow_recommendation(request, municipality, pk):
+    recommendation = _visible_or_404(Recommendation, request, municipality, pk)
+    page = reverse("recommendation-detail", args=[municipality.slug, recommendation.pk])
+    return _follow_toggle(request, municipality, recommendation, page)
+
+
+@login_required
+@municipality_view
+def follow_report(request, municipality, pk):
+    report = _visible_or_404(Report, request, municipality, pk)
+    page = reverse("report-detail", args=[municipality.slug, report.pk])
+    return _follow_toggle(request, municipality, report, page)
+
+
+@login_required
+def my_follows(request):
+    """ "Det følger du": the signed-in person's follows of what they may still see."""
+    rows = list(selectors.follows_page(request.user))
+    return render(
+        request,
+        "followup/my_follows.html",
+        {
+            "reports": [f for f in rows if f.report_id],
+            "recommendations": [f for f in rows if f.recommendation_id],
+        },
+    )
+
+
+@csrf_exempt  # RFC 8058: the mail program POSTs here; the signed link is the protection
+@never_cache
+def unsubscribe(request, token):
+    """The link in the follow e-mails, without login. GET only shows the button (mail scanners
+    open links); POST stops every follow of the link's person. A link this site did not make:
+    400 with a message."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        user = follows.token_user(token)
+    except follows.BadToken:
+        return render(request, "followup/unsubscribe.html", {"bad_link": True}, status=400)
+    if request.method == "POST":
+        _user, stopped = follows.follows_stop_by_token(token=token)
+        return render(request, "followup/unsubscribe.html", {"done": True, "stopped": stopped})
+    return render(
+        request,
+        "followup/unsubscribe.html",
+        {"following": Follow.objects.filter(user=user).count()},
+    )

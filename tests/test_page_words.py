@@ -41,6 +41,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from followup import follows
 from organizations.models import Municipality, Role
 from recommendations.models import Body, CouncilDecision, Recommendation, Report
 from tests import snapshots
@@ -125,10 +126,18 @@ def world(django_db_setup, django_db_blocker):
             "administrator": member("ada", allerod, Role.ADMINISTRATOR),
             "outsider": member("niels", norddjurs, Role.ADMINISTRATOR),
         }
+        # The council member follows a report: "Det følger du" lists it, the e-mails' link works.
+        council_member = users["council_member"]
+        report = Report.objects.filter(municipality=allerod).order_by("pk").first()
+        assert report is not None
+        follows.follow_start(target=report, municipality=allerod, acting_user=council_member)
+        unsubscribe = reverse(
+            "follow-unsubscribe", args=[follows.unsubscribe_token(council_member)]
+        )
         connection.check_constraints()
         yield {
             "users": users,
-            "urls": _urls(allerod),
+            "urls": [*_urls(allerod), unsubscribe],
             "course_texts": _course_texts(),
         }
         transaction.set_rollback(True)
@@ -178,6 +187,7 @@ def _urls(municipality) -> list[str]:
         page("workforce-compare"),
         page("workforce-export"),
         page("export-page"),
+        reverse("my-follows"),
     ]
     for plan in EmploymentPlan.objects.filter(municipality=municipality):
         urls.append(page("employment-plan-barometer", plan.pk))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from core.models import ImportJob
 from employment_plan.models import EmploymentPlan, Indicator, Measurement
+from followup import follows
 from followup import services as followup_services
 from followup.models import FollowUpRound, RoundItem
 from organizations.models import Body, Municipality, OrganisationalUnit, Role
@@ -75,7 +76,7 @@ def world(seed_recommendations_demo):
     allerod.is_published = True
     allerod.save()
     hr = member("hanne", allerod, Role.HR_OFFICER)
-    member("rita", allerod, Role.COUNCIL_MEMBER)
+    rita = member("rita", allerod, Role.COUNCIL_MEMBER)
     ada = member("ada", allerod, Role.ADMINISTRATOR)
     plan = EmploymentPlan.objects.filter(municipality=allerod).first()
     indicator = Indicator.objects.filter(plan=plan).first()
@@ -103,6 +104,9 @@ def world(seed_recommendations_demo):
         round=approved, expected_version=approved.version, acting_user=ada
     )
     open_round = follow_up_round(allerod, body, ada, hr, "Status til Byrådet, juni")
+    follows.follow_start(target=report, municipality=allerod, acting_user=rita)
+    follows.follow_start(target=recommendation, municipality=allerod, acting_user=rita)
+    unsubscribe = reverse("follow-unsubscribe", args=[follows.unsubscribe_token(rita)])
 
     def public(name, *args):
         return reverse(name, args=["allerod", *args])
@@ -117,6 +121,8 @@ def world(seed_recommendations_demo):
             "public front page": public("municipality-detail"),
             "public recommendation list": public("dashboard-recommendations"),
             "public not found": "/kommune/allerod/no-such-page/",
+            "unsubscribe link": unsubscribe,
+            "unsubscribe bad link": reverse("follow-unsubscribe", args=["garbled"]),
         },
         "rita": {
             "home": reverse("home"),
@@ -141,6 +147,7 @@ def world(seed_recommendations_demo):
             "follow-up rounds": public("followup-rounds"),
             "follow-up round": public("followup-round", open_round.pk),
             "approved annex": public("followup-annex", approved.pk),
+            "what you follow": reverse("my-follows"),
         },
         "hanne": {
             "export page": public("export-page"),
@@ -244,7 +251,7 @@ def test_every_page_type_is_accessible_and_fits_a_phone(browser, live_server, wo
         log_in(page, base, username)
         for label, url in pages.items():
             response = page.goto(base + url)
-            expected = 404 if "not found" in label else 200
+            expected = 404 if "not found" in label else 400 if "bad link" in label else 200
             if response is None or response.status != expected:
                 status = response.status if response else "no response"
                 problems.append(f"{label} at {width} px: HTTP {status} for {url}")

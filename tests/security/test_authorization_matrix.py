@@ -37,6 +37,7 @@ from tests.factories import member
 
 from . import url_rules
 from .url_rules import (
+    BAD_REQUEST,
     FORBIDDEN,
     GONE,
     LOGIN,
@@ -69,6 +70,8 @@ URL_OBJECTS = {
     "followup-annex-pdf": "followup.followupround",
     "followup-annex-xlsx": "followup.followupround",
     "my-task-update": "followup.rounditem",
+    "follow-recommendation": "recommendations.recommendation",
+    "follow-report": "recommendations.report",
 }
 
 
@@ -401,7 +404,18 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         if action in ("status", "open", "approve", "digests"):
             return reverse(base, kwargs={"pk": obj.pk}), obj
         return reverse(base, kwargs={"object_id": obj.pk}), obj
-    kwargs = {}
+    kwargs = _route_kwargs(route, municipality)
+    obj = None
+    if base in URL_OBJECTS:
+        obj = world.obj(URL_OBJECTS[base], obj_municipality)
+        kwargs["pk"] = obj.pk
+    url = reverse(base, kwargs=kwargs)
+    return (f"{url}?{rule.query}" if rule.query else url), obj
+
+
+def _route_kwargs(route: str, municipality) -> dict[str, Any]:
+    """The address's arguments other than the object's primary key."""
+    kwargs: dict[str, Any] = {}
     if "<slug:slug>" in route:
         kwargs["slug"] = municipality.slug
     if "<slug:subject>" in route:
@@ -410,12 +424,9 @@ def build_url(world, name, rule, route, persona, target) -> tuple[str, object]:
         kwargs["provider"] = MATRIX_PROVIDER
     if "<uidb64>" in route:
         kwargs.update(uidb64="MQ", token="made-up-token")  # a reset link that does not work
-    obj = None
-    if base in URL_OBJECTS:
-        obj = world.obj(URL_OBJECTS[base], obj_municipality)
-        kwargs["pk"] = obj.pk
-    url = reverse(base, kwargs=kwargs)
-    return (f"{url}?{rule.query}" if rule.query else url), obj
+    elif "<str:token>" in route:
+        kwargs["token"] = "made-up-token"  # an unsubscribe link this site did not sign
+    return kwargs
 
 
 def classify(response) -> str:
@@ -432,6 +443,7 @@ def classify(response) -> str:
         return REDIRECT
     return {
         200: OK,
+        400: BAD_REQUEST,
         401: UNAUTHORIZED,
         403: FORBIDDEN,
         404: NOT_FOUND,

@@ -32,10 +32,11 @@ GONE = "admin 'does not exist' redirect"
 REDIRECT = "other redirect"
 UNAUTHORIZED = "401 unauthorised"
 NOT_ALLOWED = "405 method not allowed"
+BAD_REQUEST = "400 bad request"
 
 ROLES = ("council_member", "hr_officer", "analyst", "administrator")
 PERSONAS = ("anonymous", *ROLES, "outsider")
-DENIED = {LOGIN, FORBIDDEN, NOT_FOUND, GONE, UNAUTHORIZED, NOT_ALLOWED}
+DENIED = {LOGIN, FORBIDDEN, NOT_FOUND, GONE, UNAUTHORIZED, NOT_ALLOWED, BAD_REQUEST}
 
 
 def roles(council_member, hr_officer, analyst, administrator) -> dict[str, str]:
@@ -273,6 +274,31 @@ RULES: dict[str, Rule] = {
         post_home=every(NOT_FOUND),
         post_foreign=every(NOT_FOUND),
         note="the matrix's rounds are approved, not open: nobody's update is taken",
+    ),
+    # Following: any signed-in reader follows what they may see (a POST; the page's own 404 for
+    # what they may not, also smuggled under their own address); the list is their own follows.
+    "follow-recommendation": Rule(
+        anonymous=LOGIN,
+        home=every(NOT_ALLOWED),
+        foreign=every(NOT_FOUND),
+        post_home=every(None),
+        post_foreign=every(NOT_FOUND),
+    ),
+    "follow-report": Rule(
+        anonymous=LOGIN,
+        home=every(NOT_ALLOWED),
+        foreign=every(NOT_FOUND),
+        post_home=every(None),
+        post_foreign=every(NOT_FOUND),
+    ),
+    "my-follows": Rule(anonymous=LOGIN, home=every(OK)),
+    # The e-mails' unsubscribe link: no login, the signature decides; a made-up one is refused
+    # (400) and its POST stops nothing.
+    "follow-unsubscribe": Rule(
+        anonymous=BAD_REQUEST,
+        home=every(BAD_REQUEST),
+        post_home=every(BAD_REQUEST),
+        note="a made-up token",
     ),
     "export-page": EXPORT,
     "export-workbook": EXPORT,
