@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from organizations import access
@@ -94,6 +94,27 @@ def statuses_as_of(
 def status_as_of(recommendation: Recommendation, day: datetime.date) -> StatusUpdate | None:
     return statuses_as_of(Recommendation.objects.filter(pk=recommendation.pk), day).get(
         recommendation.pk
+    )
+
+
+def status_changes(queryset: QuerySet[StatusUpdate] | None = None) -> QuerySet[StatusUpdate]:
+    """The history entries in which the status changed — not a recommendation's first status, nor
+    an update that kept the status ("no change", a new progress) — with what a line about one
+    shows (the recommendation, its report, the old and the new status), per recommendation and
+    oldest first. ``queryset`` narrows the history (default: all of it)."""
+    queryset = queryset if queryset is not None else StatusUpdate.objects.all()
+    return (
+        queryset.filter(old_status__isnull=False)
+        .exclude(new_status=F("old_status"))
+        .select_related("recommendation__report", "old_status", "new_status")
+        .order_by(
+            "recommendation__report_id",
+            "recommendation__sort_key",
+            "recommendation_id",
+            "effective_on",
+            "created_at",
+            "id",
+        )
     )
 
 

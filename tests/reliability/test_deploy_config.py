@@ -89,6 +89,7 @@ def test_reminders_service_sends_the_daily_digests():
     assert commands == [
         ["manage.py", "send_followup_reminders"],
         ["manage.py", "send_round_digests"],
+        ["manage.py", "send_follow_digests"],
     ]
 
 
