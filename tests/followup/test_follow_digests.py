@@ -150,6 +150,8 @@ def test_the_digest_takes_the_same_queries_for_2_and_20_follows(rita, allerod, h
     def build():
         with CaptureQueriesContext(connection) as queries:
             digests = follow_digests.due(TODAY)
+            for digest in digests:
+                follow_digests.render(digest)
         return len(queries.captured_queries), digests
 
     follow_and_change(2)
