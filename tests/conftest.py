@@ -114,6 +114,16 @@ def migrated_database_file(django_db_setup):
 
 
 # The seeded states: each test that asks for one gets a fresh copy of it ------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _share_snapshots_between_processes(request, tmp_path_factory):
+    """Under pytest-xdist a state one process has built is read by the others from a folder of this
+    test run (tests/snapshots.py) instead of being built again in each."""
+    if hasattr(request.config, "workerinput"):
+        folder = tmp_path_factory.getbasetemp().parent / "snapshots"
+        folder.mkdir(exist_ok=True)
+        snapshots.shared_folder = folder
+
+
 @pytest.fixture
 def seed_data(db):
     """What ``manage.py load_seed_data`` loads: every source document's facts."""
