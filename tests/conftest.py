@@ -90,6 +90,57 @@ def pytest_collection_modifyitems(config, items):
 _migrated_copy: list = []
 
 
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request) -> bool:
+    """pytest-django's ``--reuse-db``; and on PostgreSQL under pytest-xdist, where each process's
+    database is cloned from one migrated template before pytest-django sets it up
+    (``django_db_modify_db_settings``), the clone is the database to keep using (its migrations are
+    all applied, so ``migrate`` has nothing to do)."""
+    if on_postgresql() and _xdist_worker(request.config):
+        return True
+    return bool(request.config.getvalue("reuse_db"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, django_db_blocker, tmp_path_factory
+):
+    """On PostgreSQL under pytest-xdist, the first process to get here migrates a template database
+    once for the whole run; each process's own database is a copy of it (``CREATE DATABASE …
+    TEMPLATE``), so the migrations run once instead of once per process. A file lock in a folder of
+    this test run makes the others wait while the template is being built."""
+    if not (on_postgresql() and _xdist_worker(request.config)):
+        return
+    import fcntl
+
+    from django.db import connection
+
+    creation = connection.creation
+    test_settings = connection.settings_dict["TEST"]
+    name, own = connection.settings_dict["NAME"], creation._get_test_db_name()
+    template = f"{own.rsplit('_gw', 1)[0]}_migrated"
+    folder = tmp_path_factory.getbasetemp().parent
+    with open(folder / "postgres-template.lock", "w") as lock, django_db_blocker.unblock():
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (folder / "postgres-template.done").exists():
+            test_settings["NAME"] = template
+            try:
+                creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            finally:
+                test_settings["NAME"] = own
+                connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = name
+                connection.close()
+            (folder / "postgres-template.done").touch()
+        with creation._nodb_cursor() as cursor:
+            quoted = connection.ops.quote_name
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted(own)}")
+            cursor.execute(f"CREATE DATABASE {quoted(own)} TEMPLATE {quoted(template)}")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     """pytest-django's test database; on SQLite also copied to a file as the migrations left it,
@@ -114,6 +165,16 @@ def migrated_database_file(django_db_setup):
 
 
 # The seeded states: each test that asks for one gets a fresh copy of it ------------------------------
+@pytest.fixture(scope="session", autouse=True)
+def _share_snapshots_between_processes(request, tmp_path_factory):
+    """Under pytest-xdist a state one process has built is read by the others from a folder of this
+    test run (tests/snapshots.py) instead of being built again in each."""
+    if hasattr(request.config, "workerinput"):
+        folder = tmp_path_factory.getbasetemp().parent / "snapshots"
+        folder.mkdir(exist_ok=True)
+        snapshots.shared_folder = folder
+
+
 @pytest.fixture
 def seed_data(db):
     """What ``manage.py load_seed_data`` loads: every source document's facts."""

@@ -12,14 +12,26 @@ and history rows included, so a test sees exactly what the build left. Each test
 own copy inside its own transaction, as it did when it loaded the seed data itself; nothing is
 shared between tests.
 
-Each pytest-xdist worker is a process of its own and builds its own snapshots.
+Each pytest-xdist worker is a process of its own with a test database of its own. The first process
+to need a state builds it and leaves it in a folder of the test run (``shared_folder``, set by
+tests/conftest.py); another process that needs it waits for that build if it is under way and reads
+the file instead of building the state a second time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: each process builds its own states
+    fcntl = None  # type: ignore[assignment]
 
 from django.apps import apps
 from django.core.cache import cache
@@ -183,6 +195,37 @@ STATES: dict[str, tuple[str | None, tuple[Callable[[], None], ...]]] = {
 }
 
 _captured: dict[tuple[str, str], Snapshot] = {}
+# A folder the test processes of one run share (pytest-xdist; tests/conftest.py), or None.
+shared_folder: Path | None = None
+
+
+def _shared_or_captured(name: str, build: Callable[[], None], using: str) -> Snapshot:
+    """The state ``name`` as another test process of this run left it, or built here (and left for
+    the others). The lock makes a process that needs a state another is building wait for it."""
+    if shared_folder is None or fcntl is None:
+        return capture(name, build, using)
+    vendor = connections[using].vendor
+    stem = f"{vendor}-{hashlib.sha256(name.encode()).hexdigest()[:20]}"
+    path = shared_folder / f"{stem}.pickle"
+    with open(shared_folder / f"{stem}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if path.exists():
+            with open(path, "rb") as stored:
+                tables = pickle.load(stored)  # noqa: S301 - written by this test run
+            return Snapshot(
+                name,
+                [
+                    TableChange(apps.get_model(label), rows, remove)
+                    for label, rows, remove in tables
+                ],
+            )
+        snapshot = capture(name, build, using)
+        partial = path.with_suffix(f".{os.getpid()}")
+        with open(partial, "wb") as out:
+            tables = [(c.model._meta.label, c.rows, c.remove) for c in snapshot.changes]
+            pickle.dump(tables, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)
+        return snapshot
 
 
 def restore(
@@ -202,6 +245,6 @@ def restore(
             for step in steps:
                 step()
 
-        snapshot = _captured[key] = capture(name, run_steps, using)
+        snapshot = _captured[key] = _shared_or_captured(name, run_steps, using)
     snapshot.restore(using)
     return snapshot
