@@ -43,6 +43,8 @@ OFF_TRACK = "off_track"
 NO_DATA = "no_data"
 AWAITING_BASELINE = "awaiting_baseline"
 BASELINE_MISSING = "baseline_missing"
+# The baseline has been measured (in the period the plan names) and nothing since: no progress yet.
+AWAITING_NEXT = "awaiting_next"
 NOT_DELIVERED = "not_delivered"
 
 # Why a status is what it is (``Progress.reason``); ``employment_plan.wording`` words each one.
@@ -56,6 +58,7 @@ REASON_NO_LONGER_MET = "no_longer_met"
 REASON_TARGET_DATE_PASSED = "target_date_passed"
 REASON_PROGRESS_VS_EXPECTED = "progress_vs_expected"
 REASON_NO_STATED_BASELINE = "no_stated_baseline"
+REASON_ONLY_BASELINE = "only_baseline"
 REASON_DELIVERED = "delivered"
 REASON_NOT_DELIVERED = "not_delivered"
 REASON_NOT_DELIVERED_IN_TIME = "not_delivered_in_time"
@@ -68,6 +71,7 @@ STATUS_ORDER = [
     ACHIEVED,
     NOT_DELIVERED,
     BASELINE_MISSING,
+    AWAITING_NEXT,
     AWAITING_BASELINE,
     NO_DATA,
 ]
@@ -396,6 +400,8 @@ def evaluate(
         passed = spec.target_date is not None and (
             latest.date >= spec.target_date or as_of > spec.target_date
         )
+        if not achieved and not passed and latest.date == baseline_date and inferred:
+            return _only_the_baseline(from_first, common)
         status = ACHIEVED if achieved else (OFF_TRACK if passed else AT_RISK)
         return Progress(
             status=status,
@@ -443,11 +449,8 @@ def _judge_level(
     ):
         # The target date has passed (or its measurement is in) and the target is not met.
         return Progress(status=OFF_TRACK, reason=REASON_TARGET_DATE_PASSED, **common)
-    if from_first and latest.date == common["baseline_date"]:
-        # The only measurement is its own starting point: no progress can be read from it, so it
-        # says nothing about being on track (progress "0 %" of nothing would claim it does).
-        common.update(progress_raw=None, progress=None)
-        return Progress(status=BASELINE_MISSING, reason=REASON_NO_STATED_BASELINE, **common)
+    if common["baseline_inferred"] and latest.date == common["baseline_date"]:
+        return _only_the_baseline(from_first, common)
     if expected_at_latest is None:
         status = ON_TRACK if clamped > 0 else AT_RISK
     else:
@@ -459,6 +462,19 @@ def _judge_level(
         else:
             status = OFF_TRACK
     return Progress(status=status, reason=REASON_PROGRESS_VS_EXPECTED, **common)
+
+
+def _only_the_baseline(from_first: bool, common: dict[str, Any]) -> Progress:
+    """The latest measurement is the baseline itself, read from the measurements (the first one,
+    or the one in the period the plan names): no progress can be read from it, so it says nothing
+    about being on track or at risk (progress "0 %" of nothing would claim it does). The next
+    measurement is judged against it."""
+    common.update(progress_raw=None, progress=None)
+    if from_first:
+        # The plan states no baseline at all: the first measurement stands in for it.
+        reason = REASON_ONLY_BASELINE if common["target"] is None else REASON_NO_STATED_BASELINE
+        return Progress(status=BASELINE_MISSING, reason=reason, **common)
+    return Progress(status=AWAITING_NEXT, reason=REASON_ONLY_BASELINE, **common)
 
 
 def _deliverable(

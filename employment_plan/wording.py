@@ -26,6 +26,7 @@ STATUS_LABELS = {
     progress.NO_DATA: gettext_lazy("No data"),
     progress.AWAITING_BASELINE: gettext_lazy("Awaiting baseline"),
     progress.BASELINE_MISSING: gettext_lazy("Baseline missing"),
+    progress.AWAITING_NEXT: gettext_lazy("Awaiting the next measurement"),
     progress.NOT_DELIVERED: gettext_lazy("Not delivered yet"),
 }
 
@@ -120,6 +121,10 @@ _WITH_VALUES = {
     progress.REASON_NO_STATED_BASELINE: gettext_lazy(
         "The plan states no baseline, and the only measurement, %(value)s, is the "
         "starting point: progress towards the target of %(target)s can be judged from "
+        "the next measurement."
+    ),
+    progress.REASON_ONLY_BASELINE: gettext_lazy(
+        "The only measurement so far, %(value)s, is the baseline: progress can be judged from "
         "the next measurement."
     ),
     progress.REASON_DELIVERED: gettext_lazy(

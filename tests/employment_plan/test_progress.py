@@ -357,12 +357,15 @@ def test_measurements_after_as_of_are_not_yet_known():
 @pytest.mark.parametrize(
     "period, points, baseline, target, status",
     [
-        # The 2025 level (200) arrives: −10 % → 180, and the indicator is judged.
-        ("2025", [(date(2025, 12, 31), 200)], 200, 180, p.ON_TRACK),
+        # The 2025 level (200) arrives: −10 % → 180. It is the only measurement, so there is no
+        # progress to judge yet (not "on track" at 0 % of nothing).
+        ("2025", [(date(2025, 12, 31), 200)], 200, 180, p.AWAITING_NEXT),
+        # The next measurement is judged against it.
+        ("2025", [(date(2025, 12, 31), 200), (date(2026, 1, 31), 190)], 200, 180, p.ON_TRACK),
         # December 2025 named: a November value is not the baseline.
         ("2025-12", [(date(2025, 11, 30), 200)], None, None, p.AWAITING_BASELINE),
         # Of two values in the period, the later one is the level of the period.
-        ("2025", [(date(2025, 6, 30), 210), (date(2025, 12, 31), 200)], 200, 180, p.ON_TRACK),
+        ("2025", [(date(2025, 6, 30), 210), (date(2025, 12, 31), 200)], 200, 180, p.AWAITING_NEXT),
         # A 2026 value is not the 2025 level.
         ("2025", [(date(2026, 1, 31), 200)], None, None, p.AWAITING_BASELINE),
     ],
@@ -518,6 +521,39 @@ def test_a_single_measurement_is_never_on_track_without_a_stated_baseline():
     with translation.override("en"):
         assert "states no baseline" in result.explanation
         assert result.status_label == "Baseline missing"
+
+
+def test_a_baseline_measured_in_its_period_and_nothing_since_is_not_judged():
+    # −10 % from the 2025 level; the 2025 level (200) is measured and nothing after it: neither on
+    # track nor at risk, whatever the expected path says (issue #15: no status without grounds).
+    s = spec(kind=p.RELATIVE, value=-10, awaiting_baseline=True, baseline_period="2025")
+    result = p.evaluate(s, [p.Point(date(2025, 12, 31), D(200))], date(2026, 1, 31))
+    assert result.status == p.AWAITING_NEXT and result.progress is None
+    assert result.baseline_value == 200 and result.target == 180
+    with translation.override("en"):
+        assert result.status_label == "Awaiting the next measurement"
+        assert "is the baseline: progress can be judged from the next" in result.explanation
+    with translation.override("da"):
+        assert result.status_label == "Afventer næste måling"
+        assert result.explanation == (
+            "Den eneste måling indtil nu, 200\u00a0personer (31.12.2025), er udgangspunktet: "
+            "fremdriften kan vurderes fra næste måling."
+        )
+    # Once the target date has passed with nothing but the baseline, it is missed.
+    late = p.evaluate(s, [p.Point(date(2025, 12, 31), D(200))], date(2026, 5, 1))
+    assert late.status == p.OFF_TRACK
+
+
+def test_a_direction_without_a_size_is_not_at_risk_on_its_first_measurement():
+    # "The share falls", no period named: the first measurement is the baseline; alone it shows
+    # no change either way.
+    s = spec(kind=p.RELATIVE, value=None, awaiting_baseline=True, baseline_period="")
+    result = p.evaluate(s, pts((10, 30)), day(60))
+    assert result.status == p.BASELINE_MISSING and result.progress is None
+    with translation.override("en"):
+        assert "is the baseline" in result.explanation
+    named = spec(kind=p.RELATIVE, value=None, awaiting_baseline=True, baseline_period="2026")
+    assert p.evaluate(named, pts((10, 30)), day(60)).status == p.AWAITING_NEXT
 
 
 def test_a_single_measurement_that_meets_the_target_is_achieved():
