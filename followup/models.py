@@ -16,8 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import created_timestamp
 from employment_plan.models import Indicator
-from organizations.models import Body, Municipality, Versioned
+from organizations.models import Body, Municipality, Versioned, person_field
 from organizations.scoping import ScopedQuerySet
 from recommendations.models import Recommendation
 
@@ -134,14 +135,8 @@ class RoundItem(Versioned):
         blank=True,
         related_name="+",
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="round_items",
-        help_text=_("Who updates this item in the round."),
+    owner = person_field(
+        _("owner"), related_name="round_items", help_text=_("Who updates this item in the round.")
     )
 
     objects = RoundItemQuerySet.as_manager()
@@ -208,7 +203,7 @@ class FrozenAnnex(models.Model):
     )
     content = models.JSONField(_("content"), editable=False)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, editable=False)
-    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    created_at = created_timestamp(_("frozen"))
 
     # The audit entry records the hash; the content itself is the row.
     AUDIT_IGNORED_FIELDS = ("content",)
@@ -258,7 +253,7 @@ class AnnexFile(models.Model):
     fmt = models.CharField(_("format"), max_length=10, choices=Format.choices)
     body = models.BinaryField(_("file"), editable=False)
     sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, editable=False)
-    created_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+    created_at = created_timestamp(_("drawn"))
 
     # The audit entry records the file's hash, not its bytes.
     AUDIT_IGNORED_FIELDS = ("body",)
