@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import choices_check
 from core.text import format_datetime
 from organizations.models import person_field
 from organizations.scoping import ScopedQuerySet
@@ -101,10 +102,7 @@ class AuditEntry(models.Model):
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["model_label", "object_id"], name="audit_object")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__in=[choice.value for choice in Action]),
-                name="audit_action_valid",
-            ),
+            choices_check("action", Action, name="audit_action_valid"),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.cells import Digits
-from core.fields import created_timestamp, updated_timestamp
+from core.fields import choices_check, created_timestamp, updated_timestamp
 from core.text import format_date, format_number
 from organizations.models import (
     Municipality,
@@ -87,13 +87,6 @@ class InitiativeStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
-
-
-def _choices_check(field: str, choices) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [c.value for c in choices]}),
-        name=f"%(app_label)s_%(class)s_{field}_valid",
-    )
 
 
 class EmploymentPlan(Sourced, Versioned):
@@ -224,8 +217,8 @@ class Initiative(Sourced, Versioned):
             models.UniqueConstraint(
                 fields=["focus_area", "title"], name="initiative_title_unique_per_focus_area"
             ),
-            _choices_check("kind", InitiativeKind),
-            _choices_check("status", InitiativeStatus),
+            choices_check("kind", InitiativeKind),
+            choices_check("status", InitiativeStatus),
         ]
 
     def __str__(self):
@@ -323,9 +316,9 @@ class Indicator(Sourced, Versioned):
         ordering = ["plan", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_per_plan"),
-            _choices_check("unit", Unit),
-            _choices_check("direction", Direction),
-            _choices_check("target_kind", TargetKind),
+            choices_check("unit", Unit),
+            choices_check("direction", Direction),
+            choices_check("target_kind", TargetKind),
             models.CheckConstraint(
                 condition=Q(target_operator__in=["", ">=", "<="]),
                 name="indicator_target_operator_valid",

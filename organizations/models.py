@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import created_timestamp
+from core.fields import choices_check, created_timestamp
 
 from .scoping import ScopedQuerySet
 
@@ -364,10 +364,7 @@ class Membership(Versioned):
             models.UniqueConstraint(
                 fields=["user", "municipality"], name="one_role_per_user_and_municipality"
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=[choice.value for choice in Role]),
-                name="membership_role_valid",
-            ),
+            choices_check("role", Role, name="membership_role_valid"),
         ]
 
     def __str__(self):
