@@ -190,10 +190,28 @@ def content_hash(content: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class FrozenAnnex(models.Model):
-    """The status annex as it was when the round was approved. Written once, never changed or
-    deleted (not by the admin either: it has no change or delete permission, and the model and its
-    QuerySet refuse)."""
+class WrittenOnce(models.Model):
+    """A row of an approved round's annex: written once, never changed or deleted (not by the admin
+    either: it has no change or delete permission, and the model and its QuerySet refuse)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("An approved annex cannot be changed."))
+        self.seal()
+        super().save(*args, **kwargs)
+
+    def seal(self) -> None:
+        """Sets what is derived from the row's content (its hash), just before the one write."""
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An approved annex cannot be deleted."))
+
+
+class FrozenAnnex(WrittenOnce):
+    """The status annex as it was when the round was approved."""
 
     round = models.OneToOneField(
         FollowUpRound,
@@ -218,14 +236,8 @@ class FrozenAnnex(models.Model):
     def __str__(self):
         return f"{self.round} ({self.content_hash[:12]})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("An approved annex cannot be changed."))
+    def seal(self) -> None:
         self.content_hash = content_hash(self.content)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("An approved annex cannot be deleted."))
 
     @property
     def intact(self) -> bool:
@@ -237,7 +249,7 @@ class AnnexFileQuerySet(FrozenAnnexQuerySet):
     municipality_path = "annex__round__municipality"
 
 
-class AnnexFile(models.Model):
+class AnnexFile(WrittenOnce):
     """The approved annex drawn as a file, once, after approval (``followup.tasks``): what every
     later download serves, byte for byte. Written once, like the annex itself."""
 
@@ -270,14 +282,8 @@ class AnnexFile(models.Model):
     def __str__(self):
         return f"{self.annex} ({self.fmt})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("An approved annex cannot be changed."))
+    def seal(self) -> None:
         self.sha256 = hashlib.sha256(bytes(self.body)).hexdigest()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("An approved annex cannot be deleted."))
 
 
 class DigestKind(models.TextChoices):
