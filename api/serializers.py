@@ -91,10 +91,15 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
         ]
 
 
-class CouncilDecisionSerializer(serializers.ModelSerializer):
+class CommitteeRecordSerializer(serializers.ModelSerializer):
+    """A record of a municipality's council or committee (a decision, a follow-up round): the API
+    names both the same way, the municipality by its code and the body by its name."""
+
     municipality = municipality_code("municipality")
     body = serializers.CharField(source="body.name")
 
+
+class CouncilDecisionSerializer(CommitteeRecordSerializer):
     class Meta:
         model = CouncilDecision
         fields = [
@@ -177,11 +182,10 @@ class MeasurementSerializer(serializers.ModelSerializer):
         ]
 
 
-class FollowUpRoundSerializer(serializers.ModelSerializer):
-    municipality = municipality_code("municipality")
-    body = serializers.CharField(source="body.name")
-    annex = serializers.SerializerMethodField()
-    annex_hash = serializers.SerializerMethodField()
+class FollowUpRoundSerializer(CommitteeRecordSerializer):
+    # Empty until the round is approved and its annex frozen.
+    annex = serializers.IntegerField(source="annex.pk", allow_null=True)
+    annex_hash = serializers.CharField(source="annex.content_hash", allow_null=True)
 
     class Meta:
         model = FollowUpRound
@@ -198,17 +202,6 @@ class FollowUpRoundSerializer(serializers.ModelSerializer):
             "annex",
             "annex_hash",
         ]
-
-    def _annex(self, round: FollowUpRound) -> FrozenAnnex | None:
-        return getattr(round, "annex", None)
-
-    def get_annex(self, round: FollowUpRound) -> int | None:
-        annex = self._annex(round)
-        return annex.pk if annex else None
-
-    def get_annex_hash(self, round: FollowUpRound) -> str | None:
-        annex = self._annex(round)
-        return annex.content_hash if annex else None
 
 
 class FrozenAnnexSerializer(serializers.ModelSerializer):

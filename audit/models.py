@@ -14,7 +14,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import choices_check
 from core.text import format_datetime
+from organizations.models import person_field
 from organizations.scoping import ScopedQuerySet
 
 #: The kind of record of an account event: the user model's label.
@@ -64,14 +66,8 @@ class AuditEntryQuerySet(ScopedQuerySet):
 
 class AuditEntry(models.Model):
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for the system (seed data, scheduled jobs)."),
+    actor = person_field(
+        _("actor"), help_text=_("Empty for the system (seed data, scheduled jobs).")
     )
     # Kept as text too, so the log still names the person after their account is deleted.
     actor_name = models.CharField(_("actor's user name"), max_length=150, blank=True)
@@ -106,10 +102,7 @@ class AuditEntry(models.Model):
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["model_label", "object_id"], name="audit_object")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__in=[choice.value for choice in Action]),
-                name="audit_action_valid",
-            ),
+            choices_check("action", Action, name="audit_action_valid"),
         ]
 
     def __str__(self):

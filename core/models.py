@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_timestamp, updated_timestamp
+
 
 class ImportJob(models.Model):
     """A file too large to check and apply in the request. The worker checks it (``CHECKING``), the
@@ -43,8 +45,8 @@ class ImportJob(models.Model):
     sample = models.JSONField(_("preview"), default=list)
     errors = models.JSONField(_("errors"), default=list)
     message = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("started"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last sign of life"), auto_now=True)
+    created_at = created_timestamp(_("started"))
+    updated_at = updated_timestamp(_("last sign of life"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -295,18 +295,17 @@ class IndicatorAdmin(ScopedExportMixin, ScopedRelationsMixin, admin.ModelAdmin):
         (gettext_lazy("Source"), {"fields": list(PROVENANCE)}),
     ]
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not models.Measurement:
-            return super().save_formset(request, form, formset, change)
-        # Measurements have rules of their own (percent range, plan period, the baseline).
-        instances = formset.save(commit=False)
-        for measurement in formset.deleted_objects:
-            services.measurement_delete(measurement=measurement, acting_user=request.user)
-        for measurement in instances:
-            if measurement.pk is None:
-                services.measurement_create(measurement=measurement, acting_user=request.user)
-            else:
-                services.measurement_update(measurement=measurement, acting_user=request.user)
+    # Measurements have rules of their own (percent range, plan period, the baseline).
+    def save_child(self, child, *, acting_user, path):
+        if not isinstance(child, models.Measurement):
+            return super().save_child(child, acting_user=acting_user, path=path)
+        save = services.measurement_create if child.pk is None else services.measurement_update
+        return save(measurement=child, acting_user=acting_user)
+
+    def delete_child(self, child, *, acting_user, path):
+        if not isinstance(child, models.Measurement):
+            return super().delete_child(child, acting_user=acting_user, path=path)
+        return services.measurement_delete(measurement=child, acting_user=acting_user)
 
 
 @admin.register(models.Measurement)

@@ -188,30 +188,31 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
     def draw(key):
         # (label, draw): known before the figure is made, so the legend below gets its own room.
         entries = []
+        days: list[datetime.date] = []
+        values: list[Decimal] = []
 
-        def series(xs, ys, label, **style):
+        def line(points, label, **style):
+            """A series through (date, value) points; the axes are drawn to take in every point."""
+            days.extend(day for day, _value in points)
+            values.extend(value for _day, value in points)
+            xs = [date2num(day) for day, _value in points]
+            ys = [float(value) for _day, value in points]
             label = legend_label(label)
             entries.append((label, lambda ax: ax.plot(xs, ys, label=label, **style)))
 
-        days: list[datetime.date] = []
-        values: list[Decimal] = []
         if result.series:
-            days += [p.date for p in result.series]
-            values += [p.value for p in result.series]
-            series(
-                [date2num(p.date) for p in result.series],
-                [float(p.value) for p in result.series],
+            line(
+                [(p.date, p.value) for p in result.series],
                 _("Measured"),
                 color=COLOURS["measured"],
                 marker="o",
                 markersize=4,
                 linewidth=2,
             )
-            provisional = [p for p in result.series if p.provisional]
+            provisional = [(p.date, p.value) for p in result.series if p.provisional]
             if provisional:
-                series(
-                    [date2num(p.date) for p in provisional],
-                    [float(p.value) for p in provisional],
+                line(
+                    provisional,
                     _("Provisional"),
                     linestyle="none",
                     marker="o",
@@ -221,11 +222,8 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
                 )
         if result.baseline_value is not None and result.baseline_date is not None:
             baseline_value, baseline_date = result.baseline_value, result.baseline_date
-            days.append(baseline_date)
-            values.append(baseline_value)
-            series(
-                [date2num(baseline_date)],
-                [float(baseline_value)],
+            line(
+                [(baseline_date, baseline_value)],
                 _("Baseline"),
                 marker="s",
                 markersize=7,
@@ -235,10 +233,8 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
             if result.target is not None and indicator.target_date:
                 # Where the expected path starts: the baseline, or the plan's start (progress.py).
                 start = result.expected_from or baseline_date or indicator.target_date
-                days += [start, indicator.target_date]
-                series(
-                    [date2num(start), date2num(indicator.target_date)],
-                    [float(baseline_value), float(result.target)],
+                line(
+                    [(start, baseline_value), (indicator.target_date, result.target)],
                     _("Expected path"),
                     color=COLOURS["expected"],
                     linestyle=":",
@@ -260,11 +256,8 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
                 )
             )
         if forecast_line:
-            days += [d for d, _v in forecast_line]
-            values += [v for _d, v in forecast_line]
-            series(
-                [date2num(d) for d, _v in forecast_line],
-                [float(v) for _d, v in forecast_line],
+            line(
+                forecast_line,
                 _("Forecast"),
                 color=COLOURS["forecast"],
                 linestyle="-.",
@@ -273,11 +266,8 @@ def indicator_chart(indicator, result: progress.Progress, comparison_names: list
         for n, name in enumerate(comparison_names):
             own = [(d, v) for m, d, v in comparisons if m == name]
             if own:
-                days += [d for d, _v in own]
-                values += [v for _d, v in own]
-                series(
-                    [date2num(d) for d, _v in own],
-                    [float(v) for _d, v in own],
+                line(
+                    own,
                     name,
                     color=COLOURS["comparison"][n % len(COLOURS["comparison"])],
                     marker="^",

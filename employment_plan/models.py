@@ -8,15 +8,22 @@ same plan, percent values within 0–100) are checked in ``clean()`` and in the 
 import dataclasses
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.cells import Digits
+from core.fields import choices_check, created_timestamp, updated_timestamp
 from core.text import format_date, format_number
-from organizations.models import Municipality, OrganisationalUnit, Sourced, Versioned
+from organizations.models import (
+    Municipality,
+    OrganisationalUnit,
+    Sourced,
+    Versioned,
+    inconsistency_field,
+    person_field,
+)
 from organizations.scoping import ScopedQuerySet
 
 from . import progress
@@ -82,13 +89,6 @@ class InitiativeStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-def _choices_check(field: str, choices) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [c.value for c in choices]}),
-        name=f"%(app_label)s_%(class)s_{field}_valid",
-    )
-
-
 class EmploymentPlan(Sourced, Versioned):
     municipality = models.ForeignKey(
         Municipality,
@@ -148,7 +148,7 @@ class PlanFact(Sourced, Versioned):
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     period_text = models.CharField(_("period"), max_length=200, blank=True)
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
 
     objects = PlanScopedQuerySet.as_manager()
 
@@ -217,8 +217,8 @@ class Initiative(Sourced, Versioned):
             models.UniqueConstraint(
                 fields=["focus_area", "title"], name="initiative_title_unique_per_focus_area"
             ),
-            _choices_check("kind", InitiativeKind),
-            _choices_check("status", InitiativeStatus),
+            choices_check("kind", InitiativeKind),
+            choices_check("status", InitiativeStatus),
         ]
 
     def __str__(self):
@@ -303,13 +303,10 @@ class Indicator(Sourced, Versioned):
         related_name="+",
     )
     responsible_text = models.CharField(_("responsible (as stated)"), max_length=300, blank=True)
-    inconsistency = models.JSONField(
-        _("inconsistency in the source"),
-        null=True,
-        blank=True,
-        help_text=_("Where the document contradicts itself: a note and the numbers involved."),
+    inconsistency = inconsistency_field(
+        _("Where the document contradicts itself: a note and the numbers involved.")
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = updated_timestamp()
 
     objects = PlanScopedQuerySet.as_manager()
 
@@ -319,9 +316,9 @@ class Indicator(Sourced, Versioned):
         ordering = ["plan", "position", "code"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_per_plan"),
-            _choices_check("unit", Unit),
-            _choices_check("direction", Direction),
-            _choices_check("target_kind", TargetKind),
+            choices_check("unit", Unit),
+            choices_check("direction", Direction),
+            choices_check("target_kind", TargetKind),
             models.CheckConstraint(
                 condition=Q(target_operator__in=["", ">=", "<="]),
                 name="indicator_target_operator_valid",
@@ -414,16 +411,9 @@ class Measurement(Sourced, Versioned):
     provisional = models.BooleanField(_("provisional"), default=False)
     data_source = models.CharField(_("data source"), max_length=300, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    entered_by = person_field(_("entered by"))
+    created_at = created_timestamp()
+    updated_at = updated_timestamp()
 
     objects = MeasurementQuerySet.as_manager()
 

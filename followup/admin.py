@@ -130,15 +130,13 @@ class FollowUpRoundAdmin(VersionedAdminMixin, MunicipalityScopedAdmin, admin.Mod
             obj is None or obj.state == models.RoundState.DRAFT
         )
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not models.RoundItem:
-            return super().save_formset(request, form, formset, change)
-        items = formset.save(commit=False)
-        for item in formset.deleted_objects:
-            services.round_item_delete(item=item, acting_user=request.user)
-        for item in items:
-            services.round_item_save(item=item, acting_user=request.user)
-        return None
+    # The round's only inline rows are its items, which have rules of their own (what may change
+    # in which state of the round).
+    def save_child(self, child, *, acting_user, path):
+        return services.round_item_save(item=child, acting_user=acting_user)
+
+    def delete_child(self, child, *, acting_user, path):
+        return services.round_item_delete(item=child, acting_user=acting_user)
 
     # Open and approve ---------------------------------------------------------------------------
     def get_urls(self):

@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import created_timestamp
 from employment_plan.models import Indicator
-from organizations.models import Body, Municipality, Versioned
+from organizations.models import Body, Municipality, Versioned, person_field
 from organizations.scoping import ScopedQuerySet
 from recommendations.models import Recommendation, Report, StatusUpdate
 
@@ -135,14 +136,8 @@ class RoundItem(Versioned):
         blank=True,
         related_name="+",
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="round_items",
-        help_text=_("Who updates this item in the round."),
+    owner = person_field(
+        _("owner"), related_name="round_items", help_text=_("Who updates this item in the round.")
     )
 
     objects = RoundItemQuerySet.as_manager()
@@ -196,10 +191,28 @@ def content_hash(content: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class FrozenAnnex(models.Model):
-    """The status annex as it was when the round was approved. Written once, never changed or
-    deleted (not by the admin either: it has no change or delete permission, and the model and its
-    QuerySet refuse)."""
+class WrittenOnce(models.Model):
+    """A row of an approved round's annex: written once, never changed or deleted (not by the admin
+    either: it has no change or delete permission, and the model and its QuerySet refuse)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("An approved annex cannot be changed."))
+        self.seal()
+        super().save(*args, **kwargs)
+
+    def seal(self) -> None:
+        """Sets what is derived from the row's content (its hash), just before the one write."""
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An approved annex cannot be deleted."))
+
+
+class FrozenAnnex(WrittenOnce):
+    """The status annex as it was when the round was approved."""
 
     round = models.OneToOneField(
         FollowUpRound,
@@ -209,7 +222,7 @@ class FrozenAnnex(models.Model):
     )
     content = models.JSONField(_("content"), editable=False)
     content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64, editable=False)
-    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    created_at = created_timestamp(_("frozen"))
 
     # The audit entry records the hash; the content itself is the row.
     AUDIT_IGNORED_FIELDS = ("content",)
@@ -224,14 +237,8 @@ class FrozenAnnex(models.Model):
     def __str__(self):
         return f"{self.round} ({self.content_hash[:12]})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("An approved annex cannot be changed."))
+    def seal(self) -> None:
         self.content_hash = content_hash(self.content)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("An approved annex cannot be deleted."))
 
     @property
     def intact(self) -> bool:
@@ -243,7 +250,7 @@ class AnnexFileQuerySet(FrozenAnnexQuerySet):
     municipality_path = "annex__round__municipality"
 
 
-class AnnexFile(models.Model):
+class AnnexFile(WrittenOnce):
     """The approved annex drawn as a file, once, after approval (``followup.tasks``): what every
     later download serves, byte for byte. Written once, like the annex itself."""
 
@@ -259,7 +266,7 @@ class AnnexFile(models.Model):
     fmt = models.CharField(_("format"), max_length=10, choices=Format.choices)
     body = models.BinaryField(_("file"), editable=False)
     sha256 = models.CharField(_("file hash (SHA-256)"), max_length=64, editable=False)
-    created_at = models.DateTimeField(_("drawn"), auto_now_add=True)
+    created_at = created_timestamp(_("drawn"))
 
     # The audit entry records the file's hash, not its bytes.
     AUDIT_IGNORED_FIELDS = ("body",)
@@ -276,14 +283,8 @@ class AnnexFile(models.Model):
     def __str__(self):
         return f"{self.annex} ({self.fmt})"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("An approved annex cannot be changed."))
+    def seal(self) -> None:
         self.sha256 = hashlib.sha256(bytes(self.body)).hexdigest()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("An approved annex cannot be deleted."))
 
 
 class DigestKind(models.TextChoices):

@@ -1,6 +1,9 @@
 """Municipalities (the tenants), their organisational units, professions, issuing bodies, the source
 documents seed data comes from, and the users and their roles per municipality."""
 
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,7 +11,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import choices_check, created_timestamp
+
 from .scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Versioned(models.Model):
@@ -27,6 +35,22 @@ class User(AbstractUser, Versioned):  # noqa: DJ008 - AbstractUser has __str__
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits this Meta
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+def person_field(
+    verbose_name: "StrOrPromise", *, related_name: str = "+", **options: Any
+) -> "models.ForeignKey[User | None, User | None]":
+    """A person a row names (who entered it, who answers for it). The row outlives the account:
+    deleting the user empties the field and keeps the row."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        **options,
+    )
 
 
 class SourceDocument(Versioned):
@@ -69,6 +93,14 @@ class Sourced(models.Model):
 
 # Sourced's fields: the seed loader sets them; the admin shows them read-only.
 PROVENANCE = ("source", "source_section")
+
+
+def inconsistency_field(help_text: "StrOrPromise" = "") -> "models.JSONField[Any, Any]":
+    """Where a source document contradicts itself about a seeded fact: a note and the numbers
+    involved, kept beside the fact rather than silently resolved (docs/employment-plan.md)."""
+    return models.JSONField(
+        _("inconsistency in the source"), null=True, blank=True, help_text=help_text
+    )
 
 
 class MunicipalityQuerySet(ScopedQuerySet):
@@ -170,12 +202,8 @@ class OrganisationalUnit(Sourced, Versioned):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
-    contact = models.ForeignKey(
-        "User",
-        verbose_name=_("contact person"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    contact = person_field(
+        _("contact person"),
         related_name="contact_for_units",
         help_text=_("Who answers for the unit: the owner of its items in a follow-up round."),
     )
@@ -324,7 +352,7 @@ class Membership(Versioned):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = created_timestamp()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -336,10 +364,7 @@ class Membership(Versioned):
             models.UniqueConstraint(
                 fields=["user", "municipality"], name="one_role_per_user_and_municipality"
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=[choice.value for choice in Role]),
-                name="membership_role_valid",
-            ),
+            choices_check("role", Role, name="membership_role_valid"),
         ]
 
     def __str__(self):

@@ -24,6 +24,8 @@ from organizations.models import (
     Profession,
     Sourced,
     Versioned,
+    inconsistency_field,
+    person_field,
 )
 from organizations.scoping import ScopedQuerySet
 
@@ -131,7 +133,7 @@ class Report(Sourced, Versioned):
     case_number = models.CharField(_("case number"), max_length=50, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
 
     objects = ReportQuerySet.as_manager()
 
@@ -159,7 +161,7 @@ class ReportFact(Sourced, Versioned):
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     approximate = models.BooleanField(_("approximate"), default=False)
     note = models.TextField(_("note"), blank=True)
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
 
     objects = ReportScopedQuerySet.as_manager()
 
@@ -322,14 +324,7 @@ class Recommendation(Sourced, Versioned):
         related_name="recommendations",
     )
     responsible_text = models.CharField(_("responsible (as stated)"), max_length=300, blank=True)
-    contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("contact person"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contact_for_recommendations",
-    )
+    contact = person_field(_("contact person"), related_name="contact_for_recommendations")
     baseline = models.TextField(_("baseline"), blank=True)
     baseline_indicator = models.ForeignKey(
         "employment_plan.Indicator",
@@ -371,7 +366,7 @@ class Recommendation(Sourced, Versioned):
         blank=True,
         related_name="cited_by",
     )
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
 
     # Current state, written only by services.recommendation_change_status / the progress roll-up.
     status = models.ForeignKey(
@@ -559,14 +554,7 @@ class StatusUpdate(models.Model):
         _("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT
     )
     note = models.TextField(_("note"), blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = person_field(_("author"))
     origin = models.CharField(_("origin"), max_length=10, choices=UpdateOrigin.choices)
 
     objects = StatusUpdateQuerySet.as_manager()

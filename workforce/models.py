@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import demo_flag
 from core.text import format_date, format_number
 from organizations.models import (
     INSTITUTION_KINDS,
@@ -22,6 +23,7 @@ from organizations.models import (
     Sourced,
     UnitKind,
     Versioned,
+    inconsistency_field,
 )
 from organizations.scoping import ScopedQuerySet
 from recommendations.models import Recommendation
@@ -35,6 +37,8 @@ class UnitScopedQuerySet(ScopedQuerySet):
 
 RATE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+# The years a yearly series (an institution's size, a demand driver) may hold a value for.
+SERIES_YEARS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
 
 def _check_institution(unit, field="unit"):
@@ -58,12 +62,10 @@ class InstitutionSize(Versioned):
         on_delete=models.CASCADE,
         related_name="sizes",
     )
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=SERIES_YEARS)
     measure = models.CharField(_("measure"), max_length=20, choices=SizeMeasure.choices)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=1)
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = demo_flag()
 
     objects = UnitScopedQuerySet.as_manager()
 
@@ -115,7 +117,7 @@ class StaffingSnapshot(Versioned):
     )
     leavers_other = models.PositiveIntegerField(_("other leavers, past 12 months"), default=0)
     hires = models.PositiveIntegerField(_("hires, past 12 months"), default=0)
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = demo_flag()
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = UnitScopedQuerySet.as_manager()
@@ -169,11 +171,9 @@ class DemandDriver(Sourced, Versioned):
     )
     key = models.SlugField(_("driver"), max_length=60)
     label = models.CharField(_("label"), max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
-    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=SERIES_YEARS)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=1)
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = demo_flag()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -206,7 +206,7 @@ class StaffingNorm(Versioned):
     staff_per_unit = models.DecimalField(
         _("staff per unit of driver"), max_digits=10, decimal_places=4, validators=NON_NEGATIVE
     )
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = demo_flag()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -423,7 +423,7 @@ class Scenario(Versioned):
         default="25-29",
     )
     is_baseline = models.BooleanField(_("baseline"), default=False)
-    is_demo = models.BooleanField(_("demo data"), default=False)
+    is_demo = demo_flag()
 
     objects = ScopedQuerySet.as_manager()
 
@@ -596,7 +596,7 @@ class WorkforceFact(Sourced, Versioned):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     approximate = models.BooleanField(_("approximate"), default=False)
     note = models.TextField(_("note"), blank=True)
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
     professions = models.ManyToManyField(Profession, verbose_name=_("professions"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -642,7 +642,7 @@ class ReferenceShortage(Sourced, Versioned):
     per = models.CharField(_("per"), max_length=30, choices=Per.choices)
     basis = models.TextField(_("basis"), blank=True)
     uncertainty = models.CharField(_("uncertainty"), max_length=300, blank=True)
-    inconsistency = models.JSONField(_("inconsistency in the source"), null=True, blank=True)
+    inconsistency = inconsistency_field()
     professions = models.ManyToManyField(Profession, verbose_name=_("professions"))
 
     objects = ScopedQuerySet.as_manager()

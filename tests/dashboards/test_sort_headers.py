@@ -34,7 +34,7 @@ def titles(html: str) -> list[str]:
 
 
 def sorted_columns(html: str) -> list[str]:
-    head = html[html.index("<thead>", html.index('id="rec-table-caption"')) :]
+    head = html[html.index("<thead>", html.index('id="list-heading"')) :]
     return re.findall(r"aria-sort=\"(\w+)\"", head[: head.index("</thead>")])
 
 

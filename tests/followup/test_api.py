@@ -23,14 +23,17 @@ def test_rounds_and_annexes_are_read_only_and_kept_apart(
     round = services.round_open(
         round=round, expected_version=round.version, acting_user=administrator
     )
+    [opened] = api(client, analyst, reverse("api-round-list")).json()["results"]
+    assert (opened["state"], opened["annex"], opened["annex_hash"]) == ("open", None, None)
     annex = services.round_approve(
         round=round, expected_version=round.version, acting_user=administrator
     )
 
     [listed] = api(client, analyst, reverse("api-round-list")).json()["results"]
-    assert (listed["municipality"], listed["state"], listed["annex_hash"]) == (
+    assert (listed["municipality"], listed["state"], listed["annex"], listed["annex_hash"]) == (
         201,
         "approved",
+        annex.pk,
         annex.content_hash,
     )
     frozen = api(client, analyst, reverse("api-annex-detail", args=[annex.pk])).json()

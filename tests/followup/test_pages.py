@@ -12,6 +12,7 @@ from recommendations.models import StatusUpdate
 from recommendations.services import recommendation_change_status
 from tests.factories import RecommendationFactory, status
 from tests.followup.conftest import new_round
+from tests.reliability.browser_form import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,34 @@ def test_tasks_and_round_pages_take_the_same_queries_at_any_size(
 
     count(0)  # the process's first admin page also fills Django's content-type cache
     assert count(0) == count(30)
+
+
+def test_the_rounds_admin_page_saves_its_items_by_the_rounds_rules(
+    client, allerod, committee, scope, owners, administrator, analyst
+):
+    """Items edited on the round's admin page go through the round's service: a new owner who may
+    update the item is kept, one who may not is refused with the reason, a removed item is gone."""
+    round = new_round(allerod, committee, administrator)
+    first, second = item_of(round, scope["first"]), item_of(round, scope["second"])
+    client.force_login(administrator)
+    url = reverse("admin:followup_followupround_change", args=[round.pk])
+
+    def form(owner_of_first, remove_second=False):
+        data = form_data(client.get(url).content.decode(), containing="items-TOTAL_FORMS")
+        total = data["items-TOTAL_FORMS"]
+        assert isinstance(total, str)
+        rows = {data[f"items-{n}-id"]: n for n in range(int(total))}
+        data[f"items-{rows[str(first.pk)]}-owner"] = str(owner_of_first.pk)
+        if remove_second:
+            data[f"items-{rows[str(second.pk)]}-DELETE"] = "on"
+        return data
+
+    refused = client.post(url, form(analyst), follow=True).content.decode()
+    assert "Den ansvarlige skal være et aktivt medlem af rundens kommune" in refused
+    first.refresh_from_db()
+    assert first.owner == owners["olga"]
+
+    assert client.post(url, form(owners["otto"], remove_second=True)).status_code == 302
+    first.refresh_from_db()
+    assert first.owner == owners["otto"]
+    assert not round.items.filter(pk=second.pk).exists()

@@ -2,6 +2,7 @@
 counts as updated, approval, and an annex that later changes never touch."""
 
 import datetime
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from employment_plan.services import measurement_record
 from followup import selectors, services
-from followup.models import FrozenAnnex, RoundItem, RoundState
+from followup.models import AnnexFile, FrozenAnnex, RoundItem, RoundState
 from recommendations.services import recommendation_change_status
 from tests.factories import status
 from tests.followup.conftest import new_round
@@ -162,6 +163,18 @@ def test_approval_freezes_the_annex_and_later_changes_leave_it_as_it_was(
             round=round, expected_version=round.version, acting_user=administrator
         )
     assert FrozenAnnex.objects.get(pk=annex.pk).content_hash == frozen_hash
+
+    # Its file, once drawn, is kept byte for byte the same way.
+    drawn = AnnexFile.objects.create(annex=annex, fmt=AnnexFile.Format.PDF, body=b"%PDF-1.7 bilag")
+    assert drawn.sha256 == hashlib.sha256(b"%PDF-1.7 bilag").hexdigest()
+    drawn.body = b"%PDF-1.7 noget andet"
+    with pytest.raises(ValidationError):
+        drawn.save()
+    with pytest.raises(ValidationError):
+        drawn.delete()
+    with pytest.raises(ValidationError):
+        AnnexFile.objects.filter(pk=drawn.pk).delete()
+    assert bytes(AnnexFile.objects.get(pk=drawn.pk).body) == b"%PDF-1.7 bilag"
 
 
 def test_the_next_annex_says_what_changed_since_the_previous_approved_round(
