@@ -13,6 +13,7 @@ machine without PostgreSQL still runs them all; ``--all-databases`` runs every t
 
 import contextlib
 import sqlite3
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -119,7 +120,8 @@ def django_db_modify_db_settings(
 
     from django.db import connection
 
-    creation = connection.creation
+    # Django's own creation helpers (django-stubs leaves the private ones out).
+    creation: Any = connection.creation
     test_settings = connection.settings_dict["TEST"]
     name, own = connection.settings_dict["NAME"], creation._get_test_db_name()
     template = f"{own.rsplit('_gw', 1)[0]}_migrated"
