@@ -1,11 +1,17 @@
 """The product's automatic e-mails (reminders, digests): one way to build them, one way to link
 back to the site."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def site_url(path: str) -> str:
@@ -33,3 +39,52 @@ def automatic_message(
         # RFC 3834: ask out-of-office responders not to answer an automatic message.
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
+
+
+@dataclass
+class Delivery(Generic[T]):
+    """What ``deliver_once`` did: the items whose e-mail went out, how many another run had
+    recorded first (the unique constraint said so), how many the mail server refused."""
+
+    sent: list[T] = field(default_factory=list)
+    duplicates: int = 0
+    failed: int = 0
+
+
+def deliver_once(
+    items: Iterable[T],
+    *,
+    message: Callable[[T, Any], EmailMessage],
+    record: Callable[[T], object],
+    recipient_id: Callable[[T], object],
+    what: str,
+    connection: Any = None,
+) -> Delivery[T]:
+    """Send each item's ``message`` over one mail connection, and ``record`` it (the row that makes
+    it once a day) in the same transaction: a refused e-mail rolls the row back, so the next run
+    tries again; a row a concurrent run inserted first (IntegrityError) means it is not sent
+    twice. ``what`` and ``recipient_id`` name a failure in the log (an id, not an address)."""
+    done: Delivery[T] = Delivery()
+    own_connection = connection is None
+    connection = connection or get_connection()
+    if own_connection:
+        connection.open()
+    try:
+        for item in items:
+            email = message(item, connection)
+            try:
+                with transaction.atomic():
+                    record(item)
+                    email.send()
+            except IntegrityError:
+                done.duplicates += 1
+                continue
+            except OSError:  # smtplib.SMTPException, socket and TLS errors are all OSErrors
+                logger.exception("%s to user %s could not be sent", what, recipient_id(item))
+                done.failed += 1
+                continue
+            done.sent.append(item)
+    finally:
+        if own_connection:
+            connection.close()
+    return done

@@ -19,20 +19,18 @@ Each e-mail carries ``List-Unsubscribe`` with the person's signed link and
 from __future__ import annotations
 
 import datetime
-import logging
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.mail import automatic_message, site_url
+from core.mail import automatic_message, deliver_once, site_url
 from organizations.models import Municipality, User
 from recommendations.models import Recommendation, StatusUpdate
 from recommendations.selectors import status_changes
@@ -41,8 +39,6 @@ from . import selectors
 from .follows import unsubscribe_token
 from .models import FollowChangeSent, FollowDigestSent
 from .reminders import DIGEST_LANGUAGE, DigestResult
-
-logger = logging.getLogger(__name__)
 
 WIDTH = 72
 
@@ -227,41 +223,28 @@ def send(*, today: datetime.date | None = None, connection=None) -> DigestResult
     today = today or timezone.localdate()
     already = set(FollowDigestSent.objects.filter(sent_on=today).values_list("user_id", flat=True))
     digests = due(today, recipients(exclude=already))
-    sent = skipped = failed = 0
-    own_connection = connection is None
-    connection = connection or get_connection()
-    if own_connection:
-        connection.open()
-    try:
-        for digest in digests:
-            user = digest.user
-            message = render(digest, connection)
-            try:
-                # The rows and the sending share a transaction: a refused e-mail rolls them back,
-                # and a concurrent run that inserted first makes these inserts fail.
-                with transaction.atomic():
-                    record = FollowDigestSent.objects.create(
-                        user=user, sent_on=today, change_count=len(digest.changes)
-                    )
-                    FollowChangeSent.objects.bulk_create(
-                        FollowChangeSent(digest=record, user=user, status_update=change.update)
-                        for change in digest.changes
-                    )
-                    message.send()
-            except IntegrityError:
-                skipped += 1
-                continue
-            except OSError:
-                logger.exception("Follow digest to user %s could not be sent", user.pk)
-                failed += 1
-                continue
-            sent += 1
-    finally:
-        if own_connection:
-            connection.close()
+
+    def record(digest) -> None:
+        # With the e-mail (deliver_once): each change told is recorded once per person.
+        sent = FollowDigestSent.objects.create(
+            user=digest.user, sent_on=today, change_count=len(digest.changes)
+        )
+        FollowChangeSent.objects.bulk_create(
+            FollowChangeSent(digest=sent, user=digest.user, status_update=change.update)
+            for change in digest.changes
+        )
+
+    delivery = deliver_once(
+        digests,
+        message=render,
+        record=record,
+        recipient_id=lambda digest: digest.user.pk,
+        what="Follow digest",
+        connection=connection,
+    )
     return DigestResult(
-        sent=sent,
-        already_sent=len(already) + skipped,
+        sent=len(delivery.sent),
+        already_sent=len(already) + delivery.duplicates,
         unreachable=unreachable_count(),
-        failed=failed,
+        failed=delivery.failed,
     )

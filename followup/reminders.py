@@ -15,20 +15,18 @@ and an entry is only ever about a round of a municipality where the person holds
 from __future__ import annotations
 
 import datetime
-import logging
 import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.mail import automatic_message, site_url
+from core.mail import automatic_message, deliver_once, site_url
 from organizations import access
 from organizations.models import User
 
@@ -37,8 +35,6 @@ from .models import DigestKind, FollowUpRound, RoundDigestSent, RoundItem, Round
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-logger = logging.getLogger(__name__)
 
 # Every municipality served today works in Danish (as recommendations.reminders).
 DIGEST_LANGUAGE = "da"
@@ -215,41 +211,31 @@ def send(*, today: datetime.date | None = None, connection=None) -> DigestResult
             sent_on=today, user_id__in=[d.user.pk for d in digests]
         ).values_list("user_id", flat=True)
     )
-    sent = skipped = unreachable = failed = 0
-    own_connection = connection is None
-    connection = connection or get_connection()
-    if own_connection:
-        connection.open()
-    try:
-        for digest in digests:
-            user = digest.user
-            if not user.is_active or not user.email:
-                unreachable += 1
-                continue
-            if user.pk in already:
-                skipped += 1
-                continue
-            message = render(digest, today, connection)
-            try:
-                # The row and the sending share a transaction: a refused e-mail rolls the row
-                # back, and a concurrent run that inserted first makes this insert fail.
-                with transaction.atomic():
-                    RoundDigestSent.objects.create(
-                        user=user,
-                        sent_on=today,
-                        kinds=sorted({e.kind for e in digest.entries}),
-                        item_count=digest.item_count,
-                    )
-                    message.send()
-            except IntegrityError:
-                skipped += 1
-                continue
-            except OSError:
-                logger.exception("Round digest to user %s could not be sent", user.pk)
-                failed += 1
-                continue
-            sent += 1
-    finally:
-        if own_connection:
-            connection.close()
-    return DigestResult(sent=sent, already_sent=skipped, unreachable=unreachable, failed=failed)
+    skipped = unreachable = 0
+    reachable: list[Digest] = []
+    for digest in digests:
+        if not digest.user.is_active or not digest.user.email:
+            unreachable += 1
+        elif digest.user.pk in already:
+            skipped += 1
+        else:
+            reachable.append(digest)
+    delivery = deliver_once(
+        reachable,
+        message=lambda digest, connection: render(digest, today, connection),
+        record=lambda digest: RoundDigestSent.objects.create(
+            user=digest.user,
+            sent_on=today,
+            kinds=sorted({e.kind for e in digest.entries}),
+            item_count=digest.item_count,
+        ),
+        recipient_id=lambda digest: digest.user.pk,
+        what="Round digest",
+        connection=connection,
+    )
+    return DigestResult(
+        sent=len(delivery.sent),
+        already_sent=skipped + delivery.duplicates,
+        unreachable=unreachable,
+        failed=delivery.failed,
+    )

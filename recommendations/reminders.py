@@ -6,24 +6,21 @@ groups them per contact, renders one e-mail each and records that it was sent, a
 
 import contextlib
 import datetime
-import logging
 import textwrap
 from dataclasses import dataclass
 
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.mail import automatic_message, site_url
+from core.mail import automatic_message, deliver_once, site_url
 from core.text import format_date
+from organizations.models import User
 
 from .freshness import freshness
 from .models import Recommendation, ReminderSent
 from .selectors import needs_update
-
-logger = logging.getLogger(__name__)
 
 # Every municipality served today works in Danish; a per-municipality language would go here.
 DIGEST_LANGUAGE = "da"
@@ -47,49 +44,33 @@ def send_followup_reminders(
     by_contact = _flagged_by_contact(today)
     already = _already_reminded(by_contact, today)
 
-    emailed = listed = skipped = unreachable = failed = 0
-    own_connection = connection is None
-    connection = connection or get_connection()
-    if own_connection:
-        connection.open()
-    try:
-        for contact_id, recommendations in by_contact.items():
-            contact = recommendations[0].contact
-            assert contact is not None  # only recommendations with a contact are read
-            if not contact.is_active or not contact.email:
-                unreachable += 1
-                continue
-            if contact_id in already:
-                skipped += 1
-                continue
-            message = _digest(contact, recommendations, today, connection)
-            try:
-                # The row and the sending share a transaction: a refused e-mail rolls the row
-                # back, and a concurrent run that inserted first makes this insert fail.
-                with transaction.atomic():
-                    ReminderSent.objects.create(
-                        contact=contact, sent_on=today, recommendation_count=len(recommendations)
-                    )
-                    message.send()
-            except IntegrityError:
-                skipped += 1
-                continue
-            except OSError:  # smtplib.SMTPException, socket and TLS errors are all OSErrors
-                logger.exception("Follow-up reminder to user %s could not be sent", contact_id)
-                failed += 1
-                continue
-            emailed += 1
-            listed += len(recommendations)
-    finally:
-        if own_connection:
-            connection.close()
-
+    skipped = unreachable = 0
+    due: list[tuple[User, list[Recommendation]]] = []
+    for contact_id, recommendations in by_contact.items():
+        contact = recommendations[0].contact
+        assert contact is not None  # only recommendations with a contact are read
+        if not contact.is_active or not contact.email:
+            unreachable += 1
+        elif contact_id in already:
+            skipped += 1
+        else:
+            due.append((contact, recommendations))
+    delivery = deliver_once(
+        due,
+        message=lambda item, connection: _digest(item[0], item[1], today, connection),
+        record=lambda item: ReminderSent.objects.create(
+            contact=item[0], sent_on=today, recommendation_count=len(item[1])
+        ),
+        recipient_id=lambda item: item[0].pk,
+        what="Follow-up reminder",
+        connection=connection,
+    )
     return ReminderResult(
-        contacts_emailed=emailed,
-        recommendations_listed=listed,
-        contacts_already_reminded=skipped,
+        contacts_emailed=len(delivery.sent),
+        recommendations_listed=sum(len(recommendations) for _c, recommendations in delivery.sent),
+        contacts_already_reminded=skipped + delivery.duplicates,
         contacts_unreachable=unreachable,
-        contacts_failed=failed,
+        contacts_failed=delivery.failed,
     )
 
 
