@@ -204,7 +204,9 @@ def test_every_view_of_the_api_is_throttled_before_authentication():
     assert views and all(issubclass(view.cls, ThrottledApiMixin) for view in views)  # type: ignore[attr-defined]
 
 
-@pytest.mark.django_db
+# Outside a test transaction: SQLite's schema editor refuses to work inside one (it must switch
+# foreign key checks off first). serialized_rollback gives later tests the migrations' rows back.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_plaintext_keys_of_the_old_table_are_dropped():
     """api/migrations/0002: the table of DRF's plaintext tokens, its rows, kinds and permissions."""
     migration = __import__(
