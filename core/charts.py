@@ -14,12 +14,14 @@ from decimal import Decimal
 
 import matplotlib
 from django.core.cache import cache
-from django.utils import dateformat, formats
+from django.utils import dateformat
 from django.utils.translation import get_language
 from matplotlib.axes import Axes
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator
+
+from core.text import format_number
 
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every chart's cache key: raise it when the drawing changes, so that no page serves a chart
@@ -106,9 +108,10 @@ def _decimals(value: float) -> int:
 
 
 def format_tick(value: float, decimals: int = 0) -> str:
-    """A number in the active language's format (Danish: 1.060, 2,5) with a true minus sign."""
+    """A number as the pages write it (``core.text.format_number``; Danish: 1.060, 2,5) with
+    ``decimals`` places and a true minus sign, as typeset text has it."""
     rounded = round(value, decimals) or 0.0  # never "−0"
-    text = formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    text = format_number(rounded, decimals)
     return MINUS + text[1:] if text.startswith("-") else text
 
 
