@@ -4,9 +4,15 @@ measurements): approving it (freezing the annex), and drawing the frozen annex a
 (2,000): the same number at both.
 
 Budget (issue #17): producing the annex of a 2,000-recommendation round takes at most 10 seconds:
-the approval that freezes it, and the XLSX drawn on request. The PDF takes WeasyPrint much longer
-(tables over a hundred A4 pages), so it is drawn once by the background worker after the approval
-and stored (``followup.tasks``); its time is reported without a budget.
+the approval that freezes it, the PDF and the XLSX, each. The PDF is drawn once by the background
+worker after the approval and stored (``followup.tasks``), so no request waits for it; its budget
+holds because followup/annex_print.html prints each item as a title and a line of facts, not as a
+table row (WeasyPrint took 41 s for the table).
+
+The committee's next round, approved after every recommendation has moved on, gives the longest
+annex a round of this size can have: each item again in the list of what changed since the
+previous approved round. Its PDF is reported without a budget: WeasyPrint's time grows with the
+lines it draws, and that list doubles them.
 
 Data: a throwaway database (``bench.core.throwaway_database``) with one municipality, its city
 council and one report, built with bulk inserts (the rows' own checks are the seed's business).
@@ -111,6 +117,30 @@ def _world(recommendations: int, indicators: int, tag: str):
     return round, admin, owner
 
 
+def _next_round(previous, admin):
+    """The committee's next round, opened after every recommendation has moved on by one percentage
+    point: its annex lists each of them again under what changed since the previous approved round,
+    the longest annex a round of this size can have."""
+    from django.db.models import F
+
+    from followup.models import FollowUpRound
+    from followup.services import round_create, round_open
+    from recommendations.models import Recommendation
+
+    Recommendation.objects.filter(report__municipality=previous.municipality).update(
+        progress=F("progress") + 1
+    )
+    next_round = FollowUpRound(
+        municipality=previous.municipality,
+        body=previous.body,
+        title=f"{previous.title}, next meeting",
+        meeting_date=previous.meeting_date + datetime.timedelta(days=91),
+        deadline=previous.deadline + datetime.timedelta(days=91),
+    )
+    next_round = round_create(round=next_round, acting_user=admin)
+    return round_open(round=next_round, expected_version=next_round.version, acting_user=admin)
+
+
 def _queries(round, admin, owner) -> tuple[int, int]:
     client = Client()
     client.force_login(owner)
@@ -153,6 +183,15 @@ def collect(scale: str) -> list[Result]:
     xlsx_seconds = time.perf_counter() - start
     items = len(annex.content["recommendations"]) + len(annex.content["indicators"])
 
+    next_round = _next_round(annex.round, admin)
+    next_annex = round_approve(
+        round=next_round, expected_version=next_round.version, acting_user=admin
+    )
+    start = time.perf_counter()
+    next_pdf = annex_files.pdf(next_annex)
+    next_pdf_seconds = time.perf_counter() - start
+    changes = len(next_annex.content["changes"])
+
     def within(seconds: float) -> bool:
         return seconds <= BUDGET_SECONDS
 
@@ -171,9 +210,19 @@ def collect(scale: str) -> list[Result]:
             "the frozen annex as PDF (WeasyPrint, A4), drawn once by the worker after approval",
             round(pdf_seconds, 2),
             "s",
+            "≤ 10 s",
+            within(pdf_seconds),
+            f"{len(pdf) // 1024:,} KiB; every download serves the stored file",
+        ),
+        Result(
+            GROUP,
+            "the next round's annex as PDF: the same items, each listed again as changed since "
+            "the previous approved round",
+            round(next_pdf_seconds, 2),
+            "s",
             "",
             None,
-            f"{len(pdf) // 1024:,} KiB; every download serves the stored file",
+            f"{changes:,} changes; {len(next_pdf) // 1024:,} KiB",
         ),
         Result(
             GROUP,

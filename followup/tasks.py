@@ -1,5 +1,5 @@
 """Background work of follow-up rounds (django-tasks; ``manage.py db_worker`` runs it): the approved
-annex drawn as a PDF once, after approval. WeasyPrint takes about half a minute for a round of 2,000
+annex drawn as a PDF once, after approval. WeasyPrint takes several seconds for a round of 2,000
 recommendations (docs/benchmarks.md): too long for a request, and the same bytes every time anyway."""
 
 from __future__ import annotations

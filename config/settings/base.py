@@ -299,6 +299,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every page it lays out at INFO: a hundred lines for each annex PDF the
+    # worker draws. Its warnings (a CSS property it ignores, a missing glyph) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Single sign-on (docs/sign-in.md): the municipalities' identity providers over OpenID Connect, by

@@ -1,8 +1,10 @@
 """The approved annex as PDF and XLSX: drawn from the frozen snapshot, A4 with page numbers and the
 header on every page, full titles and reasons, typed cells; a later change changes no byte."""
 
+import datetime
 import io
 import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -12,6 +14,7 @@ from pypdf import PdfReader
 from followup import annex_files, services
 from followup.models import FrozenAnnex
 from followup.tasks import render_annex_pdf
+from recommendations.models import CouncilDecision, DecisionKind
 from recommendations.services import recommendation_change_status
 from tests.factories import RecommendationFactory, status
 from tests.followup.conftest import new_round
@@ -35,6 +38,13 @@ def approved(
             contact=owners["olga"],
             title=LONG_TITLE if number == 0 else f"Anbefaling om rekruttering nr. {number}",
         )
+    decision = CouncilDecision.objects.create(
+        municipality=allerod,
+        body=committee,
+        meeting_date=datetime.date(2027, 2, 3),
+        decision=DecisionKind.ADOPTED,
+    )
+    decision.recommendations.add(scope["first"])
     round = new_round(allerod, committee, administrator)
     round = services.round_open(
         round=round, expected_version=round.version, acting_user=administrator
@@ -96,6 +106,38 @@ def test_the_pdf_has_a_header_and_page_numbers_on_every_page_full_titles_and_rea
     assert download(client, "followup-annex-pdf", approved).content == response.content
     assert annex_files.pdf(FrozenAnnex.objects.get(pk=approved.annex.pk)) == response.content
     assert render_annex_pdf.call(approved.annex.pk) == "already drawn"
+
+
+def pdf_text(client, round) -> str:
+    """The PDF's text as one line: whitespace (line breaks, no-break spaces) as single spaces."""
+    render_annex_pdf.call(round.annex.pk)
+    reader = PdfReader(io.BytesIO(download(client, "followup-annex-pdf", round).content))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_pdf_shows_each_item_with_every_field_of_the_annex_page(client, approved, scope):
+    """The PDF prints an item as a title and a line of labelled facts, not as the page's table
+    row (WeasyPrint lays blocks out several times faster than a table), with the same fields."""
+    text = pdf_text(client, approved)
+    content = approved.annex.content
+    first = next(e for e in content["recommendations"] if e["title"] == scope["first"].title)
+    assert (
+        f"{first['number']}. {first['title']} {first['report']} · Status: Forsinket"
+        f" · Fremdrift: {int(Decimal(first['progress']))} %"
+        " · Begrundelse eller note: Afventer budgetforhandlingerne i september"
+        f" · Ansvarlig: {first['owner']}"
+        " · Politiske beslutninger: Beskæftigelsesudvalget 3. februar 2027: Vedtaget"
+    ) in text
+    second = next(e for e in content["recommendations"] if e["title"] == scope["second"].title)
+    assert f"{second['number']}. {second['title']} {second['report']} · Status: " in text
+    assert f" · Ansvarlig: HR og Løn, {second['owner']} · Politiske beslutninger: –" in text
+    indicator = content["indicators"][0]
+    assert re.search(
+        rf"{re.escape(indicator['code'])} {re.escape(indicator['title'])} "
+        rf"{re.escape(indicator['plan'])} · Status: {re.escape(indicator['status'])}"
+        r" · Seneste værdi: \S.* · Mål: ",
+        text,
+    )
 
 
 def test_the_xlsx_has_typed_cells_and_the_hash(client, approved, scope):
