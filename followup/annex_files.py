@@ -45,10 +45,20 @@ def file_name(annex: FrozenAnnex, fmt: str) -> str:
 def pdf(annex: FrozenAnnex) -> bytes:
     from weasyprint import HTML
 
+    content: dict[str, Any] = annex.content
+    # Each item with what changed since the previous approved round, printed beside it: a second
+    # list repeating 2,000 titles would double what WeasyPrint lays out (docs/benchmarks.md).
+    changed = {change["key"]: change for change in content.get("changes", [])}
     with translation.override(ANNEX_LANGUAGE):
         html = render_to_string(
             "followup/annex_print.html",
-            {"round": annex.round, "annex": annex, "content": annex.content},
+            {
+                "round": annex.round,
+                "annex": annex,
+                "content": content,
+                "recommendations": [(e, changed.get(e["key"])) for e in content["recommendations"]],
+                "indicators": [(e, changed.get(e["key"])) for e in content["indicators"]],
+            },
         )
     # No creation date or other moment in the file: the same snapshot, the same bytes.
     return bytes(

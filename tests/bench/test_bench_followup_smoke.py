@@ -16,7 +16,7 @@ def test_followup_benchmark_smoke_reports_its_budgets():
     assert pdf.value > 0 and pdf.budget == "≤ 10 s" and pdf.ok
     # The next round lists every recommendation again as changed: the longest annex, no budget.
     longest = results[
-        "the next round's annex as PDF: the same items, each listed again as changed since "
+        "the next round's annex as PDF: the same items, each with its change since "
         "the previous approved round"
     ]
     assert longest.value > 0 and longest.ok is None and longest.note.startswith("40 changes;")

@@ -140,6 +140,47 @@ def test_the_pdf_shows_each_item_with_every_field_of_the_annex_page(client, appr
     )
 
 
+def test_the_next_rounds_pdf_shows_each_change_with_its_item(
+    client, approved, allerod, committee, scope, owners, administrator
+):
+    """The committee's next round: what changed since the approved round stands beside the item
+    it concerns (one more fact on its line), and a sentence counts the changes."""
+    recommendation_change_status(
+        recommendation=scope["first"], status=status("i-gang"), acting_user=owners["olga"]
+    )
+    following = new_round(
+        allerod,
+        committee,
+        administrator,
+        title="Status til næste møde",
+        meeting_date=approved.meeting_date + datetime.timedelta(days=60),
+        deadline=approved.deadline + datetime.timedelta(days=60),
+    )
+    following = services.round_open(
+        round=following, expected_version=following.version, acting_user=administrator
+    )
+    services.round_approve(
+        round=following, expected_version=following.version, acting_user=administrator
+    )
+    following.refresh_from_db()
+    text = pdf_text(client, following)
+    changes = following.annex.content["changes"]
+    assert [c["key"] for c in changes] == [f"recommendation:{scope['first'].pk}"]
+    first = next(
+        e for e in following.annex.content["recommendations"] if e["title"] == scope["first"].title
+    )
+    assert (f"{first['number']}. {first['title']} {first['report']} · Status: I gang") in text
+    assert (
+        " · Politiske beslutninger: Beskæftigelsesudvalget 3. februar 2027: Vedtaget"
+        " · Siden forrige godkendte runde: Forsinket → I gang"
+    ) in text
+    assert text.count("Siden forrige godkendte runde:") == 1
+    assert (
+        "1 punkt er ændret siden udvalgets forrige godkendte runde; ændringen står ved punktet"
+        " ovenfor."
+    ) in text
+
+
 def test_the_xlsx_has_typed_cells_and_the_hash(client, approved, scope):
     response = download(client, "followup-annex-xlsx", approved)
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
