@@ -52,3 +52,27 @@ def choices_check(
         condition=models.Q(**{f"{field}__in": [choice.value for choice in choices]}),
         name=name or f"%(app_label)s_%(class)s_{field}_valid",
     )
+
+
+def one_of_two_once(
+    first: str, second: str, *, per: str, one_name: str, once_names: tuple[str, str]
+) -> list[models.BaseConstraint]:
+    """The row points at exactly one of ``first`` and ``second`` (two nullable foreign keys), and
+    at each target at most once per ``per`` (e.g. an item of a round, a follow of a person)."""
+    return [
+        models.CheckConstraint(
+            condition=(
+                models.Q(**{f"{first}__isnull": False}) & models.Q(**{f"{second}__isnull": True})
+            )
+            | (models.Q(**{f"{first}__isnull": True}) & models.Q(**{f"{second}__isnull": False})),
+            name=one_name,
+        ),
+        *(
+            models.UniqueConstraint(
+                fields=[per, field],
+                condition=models.Q(**{f"{field}__isnull": False}),
+                name=name,
+            )
+            for field, name in zip((first, second), once_names, strict=True)
+        ),
+    ]

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import created_timestamp
+from core.fields import created_timestamp, one_of_two_once
 from employment_plan.models import Indicator
 from organizations.models import Body, Municipality, Versioned, person_field
 from organizations.scoping import ScopedQuerySet
@@ -146,23 +146,13 @@ class RoundItem(Versioned):
         verbose_name = _("item in a round")
         verbose_name_plural = _("items in a round")
         ordering = ["round", "indicator", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(recommendation__isnull=False) & Q(indicator__isnull=True))
-                | (Q(recommendation__isnull=True) & Q(indicator__isnull=False)),
-                name="round_item_one_subject",
-            ),
-            models.UniqueConstraint(
-                fields=["round", "recommendation"],
-                condition=Q(recommendation__isnull=False),
-                name="round_item_recommendation_once",
-            ),
-            models.UniqueConstraint(
-                fields=["round", "indicator"],
-                condition=Q(indicator__isnull=False),
-                name="round_item_indicator_once",
-            ),
-        ]
+        constraints = one_of_two_once(
+            "recommendation",
+            "indicator",
+            per="round",
+            one_name="round_item_one_subject",
+            once_names=("round_item_recommendation_once", "round_item_indicator_once"),
+        )
 
     def __str__(self):
         return str(self.recommendation or self.indicator)
@@ -356,23 +346,13 @@ class Follow(models.Model):
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
         ordering = ["user", "created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(recommendation__isnull=False) & Q(report__isnull=True))
-                | (Q(recommendation__isnull=True) & Q(report__isnull=False)),
-                name="follow_one_target",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "recommendation"],
-                condition=Q(recommendation__isnull=False),
-                name="follow_recommendation_once",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "report"],
-                condition=Q(report__isnull=False),
-                name="follow_report_once",
-            ),
-        ]
+        constraints = one_of_two_once(
+            "recommendation",
+            "report",
+            per="user",
+            one_name="follow_one_target",
+            once_names=("follow_recommendation_once", "follow_report_once"),
+        )
 
     def __str__(self):
         return f"{self.user} → {self.target}"
