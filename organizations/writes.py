@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.bulk import insert_new
+
 from . import access
 from .models import Versioned
 
@@ -71,7 +73,7 @@ bulk_created = Signal()
 def create_many(
     model: type[_M], instances: list[_M], *, acting_user: User | None, batch_size: int
 ) -> list[_M]:
-    """Insert new rows of ``model`` with ``bulk_create`` (``batch_size`` a statement, where the
+    """Insert new rows of ``model`` (``core.bulk.insert_new``: ``batch_size`` a statement, where the
     database allows that many) with the audit entries and the generation bump that saving each
     would have written. Nothing is checked here: the caller has checked the permission and each
     row, and holds the transaction (the entries must commit with the rows)."""
@@ -79,7 +81,7 @@ def create_many(
     assert transaction.get_connection(using).in_atomic_block, "create_many needs a transaction"
     for instance in instances:
         set_actor(instance, acting_user)
-    saved = model._default_manager.using(using).bulk_create(instances, batch_size=batch_size)
+    saved = insert_new(instances, using=using, batch_size=batch_size)
     bulk_created.send(sender=model, instances=saved)
     return saved
 
