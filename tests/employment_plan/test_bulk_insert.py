@@ -1,5 +1,6 @@
 """The one bulk insert (core.bulk): the rows it stores are the rows ``bulk_create`` stores, each
-instance gets the key of its own row, across statement boundaries, on both databases."""
+instance gets the key of its own row, across statement boundaries, on both databases, and on
+PostgreSQL by COPY (a batch of ``COPY_FROM`` rows or more) as by INSERT."""
 
 import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
+from core import bulk
 from core.bulk import insert_columns, insert_new, insert_rows
 from employment_plan.models import Measurement
 
@@ -18,6 +20,15 @@ pytestmark = [pytest.mark.postgres, pytest.mark.sqlite, pytest.mark.django_db]
 
 D = datetime.date
 STAMPS = ("created_at", "updated_at")
+# Text the COPY format must escape, and text it must not touch.
+AWKWARD = "æøå «citat»\tmed tab\nny linje\r\\N og \\ bagstreg; \"x\", '1'"
+
+
+@pytest.fixture(autouse=True, params=["insert", "copy"])
+def way(request, monkeypatch):
+    """Every test both ways: COPY from the first row, or never (SQLite always inserts)."""
+    monkeypatch.setattr(bulk, "COPY_FROM", 1 if request.param == "copy" else 10**9)
+    return request.param
 
 
 def measurements(indicator, user, count, *, first_day=None):
@@ -26,10 +37,10 @@ def measurements(indicator, user, count, *, first_day=None):
         Measurement(
             indicator=indicator,
             date=first_day + datetime.timedelta(days=n),
-            value=Decimal(n) / 8,
+            value=Decimal(n) / 8 if n != 7 else Decimal("1E+3"),
             provisional=n % 3 == 0,
             data_source="Jobindsats.dk" if n % 2 else "",
-            comment="æøå «citat»\tmed tab" if n % 5 == 0 else "",
+            comment=AWKWARD if n % 5 == 0 else "",
             period_label=f"Q{1 + n % 4}",
             entered_by=user if n % 2 else None,
         )
@@ -68,7 +79,7 @@ def test_each_instance_gets_the_key_of_its_own_row_across_statements(
     made = measurements(relative_indicator, hr_officer, 40)
     with CaptureQueriesContext(connection) as queries:
         insert_new(made, using="default", batch_size=7)
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(("INSERT", "COPY"))]
     assert len(inserts) == 6  # 40 rows, 7 a statement
     by_key = {
         m.pk: (m.date, m.value) for m in Measurement.objects.filter(indicator=relative_indicator)
@@ -89,24 +100,50 @@ def test_rows_given_as_values_need_every_column_in_order(allerod):
         "time": now,
         "actor_id": None,
         "actor_name": "",
-        "ip_address": None,
+        "ip_address": "192.0.2.7",
         "municipality_id": allerod.pk,
         "action": "create",
         "model_label": "x.y",
         "object_id": "1",
-        "object_repr": "Række «1»",
-        "changes": {"value": [None, "1.5"], "tom": {}},
+        "object_repr": AWKWARD,
+        "changes": {"value": [None, Decimal("1.5")], "tom": {}, "tekst": [AWKWARD, None]},
     }
     keys = insert_rows(AuditEntry, columns, [[values[c] for c in columns]] * 3, 3, using="default")
     assert len(set(keys)) == 3
     entry = AuditEntry.objects.get(pk=keys[1])
-    assert (entry.object_repr, entry.changes, entry.time) == (
-        "Række «1»",
-        {"value": [None, "1.5"], "tom": {}},
+    assert (entry.object_repr, entry.changes, entry.time, entry.ip_address) == (
+        AWKWARD,
+        {"value": [None, "1.5"], "tom": {}, "tekst": [AWKWARD, None]},
         now,
+        "192.0.2.7",
     )
     with pytest.raises(AssertionError):
         insert_rows(AuditEntry, list(reversed(columns)), [], 0, using="default")
+
+
+def test_copy_is_the_way_on_postgresql_from_copy_from_rows(way, relative_indicator, hr_officer):
+    with CaptureQueriesContext(connection) as queries:
+        insert_new(measurements(relative_indicator, hr_officer, 3), using="default")
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    copies = way == "copy" and connection.vendor == "postgresql"
+    assert statements == (["SELECT", "COPY"] if copies else ["INSERT"])
+
+
+def test_a_value_copy_cannot_write_sends_its_batch_the_insert_way(
+    way, relative_indicator, hr_officer, monkeypatch
+):
+    """A kind of value the COPY text does not know (here: decimals, taken out of its table) is
+    written by INSERT, and the rows are the same."""
+    if connection.vendor == "postgresql":
+        known = dict(bulk._copy_text_of() or {})
+        del known[Decimal]
+        monkeypatch.setattr(bulk, "_copy_text_of", lambda: known)
+    with CaptureQueriesContext(connection) as queries:
+        made = insert_new(measurements(relative_indicator, hr_officer, 4), using="default")
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == sorted(
+        m.value for m in made
+    )
 
 
 def test_new_rows_only(relative_indicator, hr_officer):
