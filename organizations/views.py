@@ -32,6 +32,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = OwnPasswordChangeForm
     template_name = "registration/account_password_change.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        # An account that signs in through the municipality's identity provider has no password
+        # here (organizations.oidc): the page says where it is changed, and a POST changes nothing.
+        if request.user.is_authenticated and not request.user.has_usable_password():
+            return render(request, "registration/account_password_sso.html")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         # The account itself rather than the request's lazy stand-in for it: the service saves it

@@ -90,6 +90,28 @@ def test_sign_in_gives_the_mapped_role_and_lands_on_the_municipality_page(client
     }
 
 
+def test_an_account_of_the_provider_is_told_where_its_password_is_changed(client, sso, allerod):
+    """No password here, so no form: by its address the page says where the password is changed,
+    and a POST with a "new password" changes nothing (the account keeps no usable password)."""
+    sso.set_user("hanne-sub", groups=["opf-hr"])
+    sign_in(client, "hanne-sub")
+    page = client.get(reverse("password_change"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "single sign-on" in text and "<form" not in text.split("<main", 1)[1]
+    posted = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "",
+            "new_password1": "a long passphrase 7",
+            "new_password2": "a long passphrase 7",
+        },
+    )
+    assert posted.status_code == 200 and "single sign-on" in posted.content.decode()
+    user = signed_in_as(client)
+    assert user is not None and not user.has_usable_password()
+
+
 def test_a_changed_group_changes_the_right_at_the_next_sign_in(client, sso, allerod):
     sso.set_user("ada-sub", groups=["opf-administrators"])
     sign_in(client, "ada-sub")
