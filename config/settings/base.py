@@ -21,6 +21,9 @@ from config.env import (
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Earlier keys, still accepted (not used to sign) while a new SECRET_KEY takes over: sessions,
+# password reset links, unsubscribe links and signed import previews made with them stay valid.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

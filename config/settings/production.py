@@ -6,16 +6,28 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY
+from .base import ALLOWED_HOSTS, DATABASES, SECRET_KEY, SECRET_KEY_FALLBACKS
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("Environment variable DEBUG must not be true in production.")
-if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
-    # The same rule as Django's security.W009, refused at start rather than warned about.
+
+
+def _weak(key: str) -> bool:
+    # The same rule as Django's security.W009 (and W025 for the fallbacks), refused at start
+    # rather than warned about.
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
+if _weak(SECRET_KEY):
     raise ImproperlyConfigured(
         "Environment variable SECRET_KEY must be set to a random value of at least 50 characters "
         "(and at least 5 different ones)."
+    )
+if any(_weak(key) for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        "Environment variable SECRET_KEY_FALLBACKS must list only earlier keys of at least 50 "
+        "random characters, separated by commas."
     )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(

@@ -129,6 +129,23 @@ def test_the_unsubscribe_link_stops_every_follow_without_login_and_get_changes_n
     assert {e.actor_id for e in deleted} == {council_member.pk} and deleted.count() == 2
 
 
+def test_a_link_sent_before_a_new_secret_key_works_while_the_old_key_is_a_fallback(
+    client, settings, council_member, allerod, recommendation
+):
+    """docs/deployment.md, "A new secret key": the old key as SECRET_KEY_FALLBACKS keeps the links
+    of e-mails already sent working; without it they are refused, and nothing changes."""
+    follows.follow_start(target=recommendation, municipality=allerod, acting_user=council_member)
+    url = reverse("follow-unsubscribe", args=[follows.unsubscribe_token(council_member)])
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "x7" * 30
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.post(url).status_code == 400
+    assert Follow.objects.count() == 1
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert client.post(url).status_code == 200
+    assert not Follow.objects.exists()
+
+
 @pytest.mark.parametrize("damage", ["cut", "tampered", "garbage"])
 def test_a_damaged_link_says_so_in_danish_and_changes_nothing(
     client, council_member, allerod, recommendation, damage

@@ -73,6 +73,39 @@ def test_production_refuses_to_start_without_essentials(missing, env):
     assert missing in result.stderr
 
 
+def test_earlier_secret_keys_are_read_as_fallbacks():
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local", SECRET_KEY_FALLBACKS=" old-1 , old-2,"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; "
+            "django.setup(); print(settings.SECRET_KEY_FALLBACKS)",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "['old-1', 'old-2']", result.stderr
+
+
+def test_production_refuses_a_weak_fallback_key():
+    result = start(
+        "config.settings.production",
+        SECRET_KEY=GOOD_SECRET,
+        SECRET_KEY_FALLBACKS=f"{GOOD_SECRET[::-1]},too-short",
+        ALLOWED_HOSTS="example.org",
+        DATABASE_URL="postgres://u:p@h/db",
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY_FALLBACKS" in result.stderr
+
+
 IDP = '"issuer": "https://idp.example.dk", "client_id": "opf", "client_secret": "s3cret-value"'
 
 
