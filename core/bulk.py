@@ -236,7 +236,9 @@ def _copy(
     columns = ", ".join(quote(column) for column in [pk.column, *(f.column for f in fields)])
     sql = f"COPY {table} ({columns}) FROM STDIN"
     text = "".join(f"{key}\t{line}\n" for key, line in zip(keys, lines, strict=True))
-    cursor.copy_expert(sql, io.StringIO(text))  # logged as any statement (Django's debug cursor)
+    # Logged as any statement (Django's debug cursor); its errors raised as Django's, as execute's.
+    with connection.wrap_database_errors:
+        cursor.copy_expert(sql, io.StringIO(text))
     return keys
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
@@ -144,6 +144,18 @@ def test_a_value_copy_cannot_write_sends_its_batch_the_insert_way(
     assert sorted(Measurement.objects.values_list("value", flat=True)) == sorted(
         m.value for m in made
     )
+
+
+def test_a_row_the_database_refuses_raises_djangos_error_and_writes_nothing(
+    relative_indicator, hr_officer
+):
+    """Both ways: the import's all-or-nothing rests on the error reaching its transaction as
+    Django's IntegrityError (a COPY through the raw cursor would raise the driver's own)."""
+    made = measurements(relative_indicator, hr_officer, 5)
+    made[3].value = None  # NOT NULL
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new(made, using="default")
+    assert not Measurement.objects.exists()
 
 
 def test_new_rows_only(relative_indicator, hr_officer):
