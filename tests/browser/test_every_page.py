@@ -11,6 +11,8 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -19,7 +21,7 @@ from employment_plan.models import EmploymentPlan, Indicator, Measurement
 from followup import follows
 from followup import services as followup_services
 from followup.models import FollowUpRound, RoundItem
-from organizations.models import Body, Municipality, OrganisationalUnit, Role
+from organizations.models import Body, Municipality, OrganisationalUnit, Role, User
 from recommendations.models import Recommendation, Report
 from tests.browser.axe import blocking_violations
 from tests.factories import member
@@ -78,6 +80,10 @@ def world(seed_recommendations_demo):
     hr = member("hanne", allerod, Role.HR_OFFICER)
     rita = member("rita", allerod, Role.COUNCIL_MEMBER)
     ada = member("ada", allerod, Role.ADMINISTRATOR)
+    # An account of the municipality's identity provider: no password here (organizations.oidc).
+    signe = member("signe", allerod, Role.COUNCIL_MEMBER)
+    signe.set_unusable_password()
+    signe.save()
     plan = EmploymentPlan.objects.filter(municipality=allerod).first()
     indicator = Indicator.objects.filter(plan=plan).first()
     report = Report.objects.filter(municipality=allerod).order_by("pk").first()
@@ -185,6 +191,9 @@ def world(seed_recommendations_demo):
             "follow-up round change form": admin("followup_followupround_change", open_round.pk),
             "follow-up round e-mails": admin("followup_followupround_digests", open_round.pk),
         },
+        "signe": {
+            "password change (single sign-on account)": reverse("password_change"),
+        },
     }
 
 
@@ -230,6 +239,19 @@ def phone_problems(page, label: str) -> list[str]:
 def log_in(page, base, username):
     page.context.clear_cookies()
     if username is None:
+        return
+    user = User.objects.get(username=username)
+    if (
+        not user.has_usable_password()
+    ):  # signs in at the identity provider: the session as it leaves
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
+        )
+        page.goto(f"{base}{reverse('my-follows')}")
+        assert reverse("login") not in page.url, f"{username} is not signed in"
         return
     page.goto(f"{base}{reverse('login')}")
     page.fill("#id_username", username)
