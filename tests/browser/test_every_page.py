@@ -278,6 +278,9 @@ def test_every_page_type_is_accessible_and_fits_a_phone(browser, live_server, wo
                 status = response.status if response else "no response"
                 problems.append(f"{label} at {width} px: HTTP {status} for {url}")
                 continue
+            if username is not None and reverse("login") in page.url:
+                problems.append(f"{label}: {username} was sent to the login page from {url}")
+                continue
             violations = blocking_violations(page)
             if violations:
                 problems.append(f"axe on {label} at {width} px ({url}):\n{violations}")
