@@ -77,20 +77,20 @@ def test_backup_service_keeps_two_weeks_where_it_may_write():
 
 
 def test_reminders_service_sends_the_daily_digests():
+    """One command runs the three e-mail jobs (followup's send_daily_mail): with an ExecStart line
+    each, systemd would skip the jobs after one that failed."""
+    from followup.management.commands.send_daily_mail import JOBS
+
     service = unit("opfoelgning-reminders.service")["Service"]
     assert service["Type"] == "oneshot"
-    # A oneshot service runs each ExecStart in turn (the parser keeps only the last of them).
     text = (DEPLOY / "opfoelgning-reminders.service").read_text(encoding="utf-8")
     commands = [
         line.split("=", 1)[1].split()[1:]
         for line in text.splitlines()
         if line.startswith("ExecStart=")
     ]
-    assert commands == [
-        ["manage.py", "send_followup_reminders"],
-        ["manage.py", "send_round_digests"],
-        ["manage.py", "send_follow_digests"],
-    ]
+    assert commands == [["manage.py", "send_daily_mail"]]
+    assert JOBS == ("send_followup_reminders", "send_round_digests", "send_follow_digests")
 
 
 def test_worker_service_runs_the_task_worker_and_restarts():
