@@ -187,3 +187,31 @@ def test_a_completed_reset_lets_a_locked_out_person_in_at_once(axes_on, hanne, m
         reverse("login"), {"username": "hanne", "password": NEW_PASSWORD}, REMOTE_ADDR=ADDRESS
     )
     assert response.status_code == 302
+
+
+def test_the_admins_password_page_tells_a_single_sign_on_account_where_to_change_it(
+    client, hr_officer
+):
+    """An HR officer signing in through the municipality's identity provider has no password here:
+    the admin's page, opened by its address, says where it is changed, and a POST changes nothing.
+    Someone with a password still gets Django's form."""
+    url = reverse("admin:password_change")
+    client.force_login(hr_officer)
+    assert 'name="old_password"' in client.get(url).content.decode()
+
+    hr_officer.set_unusable_password()
+    hr_officer.save()
+    client.force_login(hr_officer)
+    page = client.get(url).content.decode()
+    assert "single sign-on" in page and 'name="old_password"' not in page
+    posted = client.post(
+        url,
+        {
+            "old_password": "",
+            "new_password1": "a long passphrase 7",
+            "new_password2": "a long passphrase 7",
+        },
+    )
+    assert posted.status_code == 200 and "single sign-on" in posted.content.decode()
+    hr_officer.refresh_from_db()
+    assert not hr_officer.has_usable_password()
