@@ -8,7 +8,7 @@ admin.site.site_header = _("Follow-up administration")
 admin.site.site_title = _("Follow-up administration")
 admin.site.index_title = _("Administration")
 # Django's page, except for an account of an identity provider (no password here to change).
-admin.site.password_change_template = "admin/password_change.html"
+admin.site.password_change_template = "admin/password_change.html"  # noqa: S105 - a template
 
 urlpatterns = [
     path("konto/login/", account_views.LoginView.as_view(), name="login"),
