@@ -2,7 +2,7 @@
 back to the site."""
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -41,13 +41,20 @@ def automatic_message(
     )
 
 
+def reachable(person: Any) -> bool:
+    """An automatic e-mail goes to an active account with an e-mail address."""
+    return bool(person.is_active and person.email)
+
+
 @dataclass
 class Delivery(Generic[T]):
-    """What ``deliver_once`` did: the items whose e-mail went out, how many another run had
-    recorded first (the unique constraint said so), how many the mail server refused."""
+    """What ``deliver_once`` did: the items whose e-mail went out; how many were sent already (this
+    day's record was there, or a concurrent run inserted it first); how many recipients cannot be
+    reached (inactive account, no e-mail address); how many the mail server refused."""
 
     sent: list[T] = field(default_factory=list)
-    duplicates: int = 0
+    already_sent: int = 0
+    unreachable: int = 0
     failed: int = 0
 
 
@@ -56,14 +63,17 @@ def deliver_once(
     *,
     message: Callable[[T, Any], EmailMessage],
     record: Callable[[T], object],
-    recipient_id: Callable[[T], object],
+    recipient: Callable[[T], Any],
     what: str,
+    already: Collection[object] = (),
     connection: Any = None,
 ) -> Delivery[T]:
     """Send each item's ``message`` over one mail connection, and ``record`` it (the row that makes
     it once a day) in the same transaction: a refused e-mail rolls the row back, so the next run
     tries again; a row a concurrent run inserted first (IntegrityError) means it is not sent
-    twice. ``what`` and ``recipient_id`` name a failure in the log (an id, not an address)."""
+    twice. An item whose ``recipient`` (a user) is inactive or has no e-mail address, or whose id
+    is in ``already`` (recorded earlier today), is counted and not sent. ``what`` and the
+    recipient's id name a failure in the log (an id, not an address)."""
     done: Delivery[T] = Delivery()
     own_connection = connection is None
     connection = connection or get_connection()
@@ -71,16 +81,23 @@ def deliver_once(
         connection.open()
     try:
         for item in items:
+            person = recipient(item)
+            if not reachable(person):
+                done.unreachable += 1
+                continue
+            if person.pk in already:
+                done.already_sent += 1
+                continue
             email = message(item, connection)
             try:
                 with transaction.atomic():
                     record(item)
                     email.send()
             except IntegrityError:
-                done.duplicates += 1
+                done.already_sent += 1
                 continue
             except OSError:  # smtplib.SMTPException, socket and TLS errors are all OSErrors
-                logger.exception("%s to user %s could not be sent", what, recipient_id(item))
+                logger.exception("%s to user %s could not be sent", what, person.pk)
                 done.failed += 1
                 continue
             done.sent.append(item)

@@ -238,13 +238,13 @@ def send(*, today: datetime.date | None = None, connection=None) -> DigestResult
         digests,
         message=render,
         record=record,
-        recipient_id=lambda digest: digest.user.pk,
+        recipient=lambda digest: digest.user,
         what="Follow digest",
         connection=connection,
     )
     return DigestResult(
         sent=len(delivery.sent),
-        already_sent=len(already) + delivery.duplicates,
+        already_sent=len(already) + delivery.already_sent,
         unreachable=unreachable_count(),
         failed=delivery.failed,
     )

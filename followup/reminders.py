@@ -26,7 +26,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.mail import automatic_message, deliver_once, site_url
+from core.mail import automatic_message, deliver_once, reachable, site_url
 from organizations import access
 from organizations.models import User
 
@@ -199,7 +199,7 @@ def preview(
     return [
         render(d, today)
         for d in due(today, rounds)
-        if d.user.pk not in already and d.user.is_active and d.user.email
+        if d.user.pk not in already and reachable(d.user)
     ]
 
 
@@ -211,17 +211,8 @@ def send(*, today: datetime.date | None = None, connection=None) -> DigestResult
             sent_on=today, user_id__in=[d.user.pk for d in digests]
         ).values_list("user_id", flat=True)
     )
-    skipped = unreachable = 0
-    reachable: list[Digest] = []
-    for digest in digests:
-        if not digest.user.is_active or not digest.user.email:
-            unreachable += 1
-        elif digest.user.pk in already:
-            skipped += 1
-        else:
-            reachable.append(digest)
     delivery = deliver_once(
-        reachable,
+        digests,
         message=lambda digest, connection: render(digest, today, connection),
         record=lambda digest: RoundDigestSent.objects.create(
             user=digest.user,
@@ -229,13 +220,14 @@ def send(*, today: datetime.date | None = None, connection=None) -> DigestResult
             kinds=sorted({e.kind for e in digest.entries}),
             item_count=digest.item_count,
         ),
-        recipient_id=lambda digest: digest.user.pk,
+        recipient=lambda digest: digest.user,
+        already=already,
         what="Round digest",
         connection=connection,
     )
     return DigestResult(
         sent=len(delivery.sent),
-        already_sent=skipped + delivery.duplicates,
-        unreachable=unreachable,
+        already_sent=delivery.already_sent,
+        unreachable=delivery.unreachable,
         failed=delivery.failed,
     )

@@ -44,34 +44,30 @@ def send_followup_reminders(
     by_contact = _flagged_by_contact(today)
     already = _already_reminded(by_contact, today)
 
-    skipped = unreachable = 0
-    due: list[tuple[User, list[Recommendation]]] = []
-    for contact_id, recommendations in by_contact.items():
-        contact = recommendations[0].contact
-        assert contact is not None  # only recommendations with a contact are read
-        if not contact.is_active or not contact.email:
-            unreachable += 1
-        elif contact_id in already:
-            skipped += 1
-        else:
-            due.append((contact, recommendations))
     delivery = deliver_once(
-        due,
-        message=lambda item, connection: _digest(item[0], item[1], today, connection),
-        record=lambda item: ReminderSent.objects.create(
-            contact=item[0], sent_on=today, recommendation_count=len(item[1])
+        list(by_contact.values()),
+        message=lambda recs, connection: _digest(_contact(recs), recs, today, connection),
+        record=lambda recs: ReminderSent.objects.create(
+            contact=_contact(recs), sent_on=today, recommendation_count=len(recs)
         ),
-        recipient_id=lambda item: item[0].pk,
+        recipient=_contact,
+        already=already,
         what="Follow-up reminder",
         connection=connection,
     )
     return ReminderResult(
         contacts_emailed=len(delivery.sent),
-        recommendations_listed=sum(len(recommendations) for _c, recommendations in delivery.sent),
-        contacts_already_reminded=skipped + delivery.duplicates,
-        contacts_unreachable=unreachable,
+        recommendations_listed=sum(len(recommendations) for recommendations in delivery.sent),
+        contacts_already_reminded=delivery.already_sent,
+        contacts_unreachable=delivery.unreachable,
         contacts_failed=delivery.failed,
     )
+
+
+def _contact(recommendations: list[Recommendation]) -> User:
+    contact = recommendations[0].contact
+    assert contact is not None  # only recommendations with a contact are read
+    return contact
 
 
 def _flagged_by_contact(today: datetime.date) -> dict[int, list[Recommendation]]:
